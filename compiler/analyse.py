@@ -1,0 +1,111 @@
+"""Stage 4, analyse: run discover -> parse -> resolve, build the graph, judge the claims, and hand
+back one immutable `CompiledVault`. Every emitter (reports, RDF, site) reads only this object.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import networkx as nx
+
+from . import claims as claim_rules
+from .config import Config
+from .discover import discover, read_page
+from .graph import build_graph
+from .model import ClaimVerdict, Page, Problem, Resolution
+from .parse import parse_page
+from .resolve import Index, resolve_all
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class CompiledVault:
+    root: Path
+    config: Config
+    today: dt.date
+    pages: Mapping[str, Page]
+    attachments: tuple[str, ...]
+    unreadable: tuple[tuple[str, Problem], ...]  # pages that could not be read at all
+    resolutions: tuple[Resolution, ...]
+    graph: nx.MultiDiGraph = field(compare=False)
+    index: Index = field(compare=False)
+    verdicts: tuple[ClaimVerdict, ...] = ()
+
+    def resolutions_from(self, path: str) -> list[Resolution]:
+        return [r for r in self.resolutions if r.source == path]
+
+
+def compile_vault(root: Path, config: Config, today: dt.date | None = None,
+                  max_age_days: int | None = None, progress: Progress | None = None) -> CompiledVault:
+    today = today or dt.date.today()
+    found = discover(root, config)
+    pages: dict[str, Page] = {}
+    unreadable = list(found.rejected)
+    sources = [f for f in found.files if f.is_page]
+    for done, source in enumerate(sources, 1):
+        text, problem = read_page(source, config.max_file_bytes)
+        if problem is not None:
+            unreadable.append((source.path, problem))
+        else:
+            pages[source.path] = parse_page(source.path, text)
+        if progress is not None:
+            progress(done, len(sources))
+    attachments = tuple(f.path for f in found.files if not f.is_page)
+    # A page that exists but cannot be read is still a link target; index it by name only.
+    for path, _ in unreadable:
+        if path.lower().endswith(".md") and path not in pages:
+            pages[path] = parse_page(path, "")
+    index = Index(pages, attachments)
+    readable = [p for p in pages.values() if p.path not in dict(unreadable)]
+    resolutions = tuple(resolve_all(index, readable))
+    graph = build_graph(pages, attachments, resolutions)
+    verdicts = tuple(judge_claims(readable, config, today, max_age_days))
+    return CompiledVault(root, config, today, MappingProxyType(pages), attachments, tuple(unreadable),
+                         resolutions, graph, index, verdicts)
+
+
+def max_age_for(page: Page, config: Config, override: int | None = None) -> int:
+    """Most specific wins: the page's `max_age_days`, then its type's, then the vault's (which
+    `--max-age` replaces)."""
+    own = page.meta.get("max_age_days")
+    if isinstance(own, int) and not isinstance(own, bool) and own > 0:
+        return own
+    if page.type in config.max_age_by_type:
+        return config.max_age_by_type[page.type]
+    return override or config.max_age_days
+
+
+def judge_claims(pages, config: Config, today: dt.date, override: int | None) -> list[ClaimVerdict]:
+    verdicts = []
+    for page in sorted(pages, key=lambda p: p.path):
+        max_age = max_age_for(page, config, override)
+        for claim in page.claims:
+            status = claim_rules.verdict(claim, today, max_age)
+            verdicts.append(ClaimVerdict(page.path, claim, status, max_age,
+                                         claim_rules.message(claim, status, today, max_age)))
+    return verdicts
+
+
+def stderr_progress(label: str = "parsing") -> Progress | None:
+    """A one-line progress bar on stderr, only when a person is watching it."""
+    if not sys.stderr.isatty():
+        return None
+
+    def report(done: int, total: int) -> None:
+        if total < 300:
+            return
+        if done == total or done % 50 == 0:
+            width = 30
+            filled = width * done // total
+            sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+            if done == total:
+                sys.stderr.write("\r" + " " * (width + len(label) + 30) + "\r")
+            sys.stderr.flush()
+
+    return report

@@ -1,0 +1,148 @@
+"""The `vaultc` command line (VAULT-SPEC §2). Each command runs the pipeline up to what it needs and
+hands the compiled vault to one emitter. Exit codes: 0 clean, 1 findings at or above --fail-on,
+2 usage, configuration or internal error (one line on stderr).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .analyse import compile_vault, stderr_progress
+from .check import apply_baseline, run_rules, select_rules, write_baseline
+from .config import ConfigError, load_config
+from .emit import Report, renderers
+from .emit.files import write_atomic
+from .model import Severity
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2, as every vaultc error
+        raise UsageError(message)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="vaultc", description="Compile an Obsidian-style research vault: check it, "
+                     "list its dated claims, and emit reports.")
+    parser.add_argument("--version", action="version", version=f"vaultc {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    check = commands.add_parser("check", help="check links, frontmatter and dated claims")
+    _common(check)
+    check.add_argument("--format", choices=sorted(renderers()), default="text")
+    check.add_argument("--fail-on", choices=["error", "warning", "info"], default="error")
+    check.add_argument("--select", default="", help="only these rules (comma-separated ids)")
+    check.add_argument("--ignore", default="", help="skip these rules (comma-separated ids)")
+    check.add_argument("--baseline", type=Path, help="findings already in this file do not fail")
+    check.add_argument("--write-baseline", type=Path, help="record the current findings in this file")
+    check.add_argument("-o", "--output", type=Path, help="write the report to a file instead of stdout")
+
+    claims = commands.add_parser("claims", help="list every dated claim with its interval and status")
+    _common(claims)
+    claims.add_argument("--format", choices=["text", "json"], default="text")
+    claims.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
+    return parser
+
+
+def _common(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument("vault", nargs="?", default="vault", type=Path, help="the vault folder (default: vault/)")
+    sub.add_argument("--today", type=_date, help="judge claims as of this date (YYYY-MM-DD)")
+    sub.add_argument("--max-age", type=_positive, help="days a snapshot claim stays fresh (default 180)")
+    sub.add_argument("--config", type=Path, help="configuration file (default: vaultc.toml or pyproject.toml)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        args = build_parser().parse_args(argv)
+        if not args.vault.is_dir():
+            raise UsageError(f"vault folder not found: {args.vault}")
+        return {"check": run_check, "claims": run_claims}[args.command](args)
+    except (UsageError, ConfigError) as exc:
+        print(f"vaultc: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("vaultc: interrupted", file=sys.stderr)
+        return 2
+    except Exception as exc:  # a crash must still be one line and exit 2, never a traceback wall
+        print(f"vaultc: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 2
+
+
+def run_check(args) -> int:
+    config = load_config(args.vault, args.config)
+    rule_ids = select_rules(_ids(args.select), _ids(args.ignore))
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    findings = run_rules(vault, rule_ids)
+    if args.write_baseline:
+        write_baseline(findings, args.write_baseline)
+        print(f"vaultc: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
+        return 0
+    if args.baseline:
+        findings = apply_baseline(findings, args.baseline)
+    fail_on = Severity.parse(args.fail_on)
+    report = Report(tuple(findings), vault.today, len(vault.pages), len(vault.resolutions), args.vault,
+                    fail_on, tuple(vault.pages))
+    render = renderers()[args.format]
+    if args.format == "text":
+        out = render(report, colour=args.output is None and sys.stdout.isatty())
+    else:
+        out = render(report)
+    _emit(out, args.output)
+    return 1 if any(f.severity >= fail_on for f in findings) else 0
+
+
+def run_claims(args) -> int:
+    config = load_config(args.vault, args.config)
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    if args.format == "json":
+        document = {
+            "version": 1,
+            "today": vault.today.isoformat(),
+            "max_age_days": args.max_age or config.max_age_days,
+            "claims": [{
+                "path": v.path, "line": v.claim.line, "text": v.claim.text, "expression": v.claim.expression,
+                "kind": v.claim.kind, "start": v.claim.start.isoformat(), "end": v.claim.end.isoformat(),
+                "status": v.status,
+            } for v in vault.verdicts],
+        }
+        out = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        lines = [f"{v.path}:{v.claim.line} {v.claim.kind:<8} {v.status:<7} {v.claim.expression} "
+                 f"[{v.claim.start}..{v.claim.end}] {v.claim.text}" for v in vault.verdicts]
+        counts = {s: sum(1 for v in vault.verdicts if v.status == s) for s in ("ok", "stale", "overdue")}
+        lines.append(f"{len(vault.verdicts)} claims: {counts['ok']} ok, {counts['stale']} stale, "
+                     f"{counts['overdue']} overdue (today {vault.today}).")
+        out = "\n".join(lines) + "\n"
+    _emit(out, args.output)
+    return 0
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomic(output, text)
+
+
+def _ids(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value!r}") from None
+
+
+def _positive(value: str) -> int:
+    if not value.isdigit() or int(value) <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of days: {value!r}")
+    return int(value)

@@ -1,0 +1,136 @@
+"""Stage 1, discover: list the vault's pages and attachments, and read a page's text.
+
+Nothing outside the vault is ever opened: symlinks are followed only when their real path stays
+inside the vault, folder symlinks are not followed at all (that is where loops come from).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .config import ALWAYS_EXCLUDED, Config
+from .model import Problem, SourceFile
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: tuple[SourceFile, ...]
+    rejected: tuple[tuple[str, Problem], ...]  # files seen but not read, with the reason
+
+
+def discover(root: Path, config: Config) -> Discovery:
+    root = root.resolve()
+    files: list[SourceFile] = []
+    rejected: list[tuple[str, Problem]] = []
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        rel_folder = Path(folder).relative_to(root).as_posix()
+        rel_folder = "" if rel_folder == "." else rel_folder
+        dirnames[:] = sorted(
+            d for d in dirnames
+            if d not in ALWAYS_EXCLUDED and not is_excluded(_join(rel_folder, d), config.exclude)
+        )
+        for name in sorted(filenames):
+            rel = _join(rel_folder, name)
+            if is_excluded(rel, config.exclude) or _is_config_file(rel):
+                continue
+            absolute = os.path.join(folder, name)
+            if os.path.islink(absolute):
+                problem = _check_symlink(root, absolute)
+                if problem is not None:
+                    if name.lower().endswith(".md"):
+                        rejected.append((rel, problem))
+                    continue
+            try:
+                size = os.stat(absolute).st_size
+            except OSError as exc:
+                rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
+                continue
+            files.append(SourceFile(rel, absolute, size, name.lower().endswith(".md")))
+    files.sort(key=lambda f: f.path)
+    return Discovery(tuple(files), tuple(rejected))
+
+
+def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem | None]:
+    """The page's text (BOM dropped, newlines normalised), or the reason it cannot be read."""
+    if source.size > max_bytes:
+        return None, Problem("unreadable-file", f"file is {source.size} bytes, over the {max_bytes}-byte limit")
+    try:
+        with open(source.abspath, "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as exc:
+        return None, Problem("unreadable-file", f"cannot read file: {exc.strerror}")
+    if len(data) > max_bytes:
+        return None, Problem("unreadable-file", f"file grew over the {max_bytes}-byte limit while reading")
+    if b"\x00" in data:
+        return None, Problem("unreadable-file", "file holds NUL bytes: binary, not a Markdown page")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return None, Problem("unreadable-file", f"not valid UTF-8 (byte {exc.start}, line {line})", line)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def is_excluded(path: str, patterns: tuple[str, ...]) -> bool:
+    if not patterns:
+        return False
+    parts = path.split("/")
+    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    for pattern in patterns:
+        regex = _glob_regex(pattern.strip("/"))
+        if "/" in pattern.strip("/"):
+            if any(regex.fullmatch(p) for p in prefixes):
+                return True
+        elif any(regex.fullmatch(part) for part in parts):
+            return True
+    return False
+
+
+@lru_cache(maxsize=256)
+def _glob_regex(pattern: str) -> re.Pattern[str]:
+    out = []
+    i = 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif pattern[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif pattern[i] == "?":
+            out.append("[^/]")
+            i += 1
+        else:
+            out.append(re.escape(pattern[i]))
+            i += 1
+    return re.compile("".join(out), re.IGNORECASE)
+
+
+def _check_symlink(root: Path, absolute: str) -> Problem | None:
+    try:
+        real = Path(os.path.realpath(absolute, strict=True))
+    except (OSError, RuntimeError):
+        return Problem("unreadable-file", "broken or looping symlink; not read")
+    if not real.is_relative_to(root):
+        return Problem("unreadable-file", "symlink points outside the vault; not read")
+    if not real.is_file():
+        return Problem("unreadable-file", "symlink does not point to a file; not read")
+    return None
+
+
+def _is_config_file(rel: str) -> bool:
+    return rel in ("vaultc.toml",)
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name

@@ -1,0 +1,76 @@
+"""The knowledge graph: one networkx MultiDiGraph built once per compile, and small functions over it.
+
+Nodes are vault paths (pages and attachments) plus `missing:<target>` nodes for unresolved targets
+(Obsidian's graph shows them too). Every edge carries `relation`: `links_to`, `embeds`, a frontmatter
+key (`sector`, `layers`, `constraints`, `companies`, …) or an inline-field key.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import networkx as nx
+
+from .model import Page, Resolution
+from .parse import normalise
+
+MISSING = "missing:"
+
+
+def build_graph(pages: Mapping[str, Page], attachments: Iterable[str], resolutions: Iterable[Resolution]) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph()
+    for path, page in pages.items():
+        graph.add_node(path, kind="page", type=page.type, title=page.title, missing=False)
+    for path in attachments:
+        graph.add_node(path, kind="attachment", type="attachment", title=path.rpartition("/")[2], missing=False)
+    for res in resolutions:
+        link = res.link
+        if res.target is None:
+            target = MISSING + normalise(link.target)
+            if target not in graph:
+                graph.add_node(target, kind="missing", type="missing", title=link.target, missing=True)
+        else:
+            target = res.target
+        graph.add_edge(res.source, target, relation=relation_of(res), origin=link.origin, line=link.line)
+    return graph
+
+
+def relation_of(res: Resolution) -> str:
+    link = res.link
+    if link.key:
+        return link.key
+    return "embeds" if link.embed else "links_to"
+
+
+def backlinks(graph: nx.MultiDiGraph, path: str) -> list[str]:
+    """Pages linking to `path` (itself excluded), sorted."""
+    if path not in graph:
+        return []
+    return sorted({src for src in graph.predecessors(path) if src != path})
+
+
+def orphans(graph: nx.MultiDiGraph) -> list[str]:
+    """Pages no other page links to."""
+    return sorted(
+        node for node, data in graph.nodes(data=True)
+        if data["kind"] == "page" and not any(src != node for src in graph.predecessors(node))
+    )
+
+
+def neighbourhood(graph: nx.MultiDiGraph, path: str, depth: int = 1) -> nx.MultiDiGraph:
+    """The subgraph within `depth` hops of `path`, following links both ways (a page's local graph)."""
+    if path not in graph:
+        return nx.MultiDiGraph()
+    seen = {path}
+    frontier = {path}
+    for _ in range(depth):
+        frontier = {n for node in frontier for n in (*graph.successors(node), *graph.predecessors(node))} - seen
+        seen |= frontier
+    return graph.subgraph(seen).copy()
+
+
+def related_by(graph: nx.MultiDiGraph, path: str, relation: str) -> list[str]:
+    """Pages holding an edge `relation` to `path`: `related_by(g, "constraints/hbm.md", "constraints")`
+    lists the companies on that constraint."""
+    if path not in graph:
+        return []
+    return sorted({src for src, _, data in graph.in_edges(path, data=True) if data["relation"] == relation})

@@ -1,0 +1,146 @@
+"""The Markdown dialect of an Obsidian vault, as markdown-it-py plugins.
+
+parse.py walks the token stream this parser produces. Wikilinks, embeds and `%%comments%%` are
+inline/block rules in the parser's chain, so code spans, fences, indented code, HTML, math and
+backslash escapes keep their meaning for free: a `[[` inside any of them never reaches our rule.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.image import image as _image_rule
+from markdown_it.rules_inline.link import link as _link_rule
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+
+@lru_cache(maxsize=1)
+def obsidian_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    # Obsidian's inline math needs no space inside the dollars and no digit after the closing one,
+    # so "$2B to $3B" stays prose (and its dates stay visible to the claim pass).
+    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(footnote_plugin)
+    md.use(wikilink_plugin)
+    md.use(comment_plugin)
+    md.use(offset_plugin)
+    return md
+
+
+# --- [[wikilinks]] and ![[embeds]] -------------------------------------------------------------
+
+def wikilink_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("link", "wikilink", _wikilink)
+
+
+def _wikilink(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    embed = src.startswith("![[", pos)
+    if not embed and not src.startswith("[[", pos):
+        return False
+    start = pos + (3 if embed else 2)
+    end = src.find("]]", start, state.posMax)
+    if end < 0:
+        return False
+    inner = src[start:end]
+    # A link never spans lines, and "[[]]" or "[[|x]]" name nothing.
+    if "\n" in inner or "[[" in inner or not inner.strip() or inner.lstrip().startswith("|"):
+        return False
+    if not silent:
+        token = state.push("wikilink", "", 0)
+        token.content = inner
+        token.markup = "![[" if embed else "[["
+        token.meta = {"offset": pos, "embed": embed, **split_wikilink(inner)}
+    state.pos = end + 2
+    return True
+
+
+def split_wikilink(inner: str) -> dict:
+    """`T#H1#H2|shown` -> target, headings, block, display. `\\|` (in tables) separates too."""
+    body, display = inner, None
+    cut = _first_pipe(inner)
+    if cut >= 0:
+        body, display = inner[:cut].rstrip("\\"), inner[cut + 1:]
+    target, _, anchor = body.partition("#")
+    headings: tuple[str, ...] = ()
+    block = None
+    if anchor:
+        if anchor.startswith("^"):
+            block = anchor[1:].strip()
+        else:
+            headings = tuple(h.strip() for h in anchor.split("#") if h.strip())
+    return {"target": target.strip(), "headings": headings, "block": block,
+            "display": display.strip() if display is not None else None}
+
+
+def _first_pipe(text: str) -> int:
+    return text.find("|")
+
+
+# --- %%comments%% --------------------------------------------------------------------------------
+
+def comment_plugin(md: MarkdownIt) -> None:
+    md.inline.ruler.before("text", "obsidian_comment", _inline_comment)
+    md.block.ruler.before("fence", "obsidian_comment_block", _block_comment,
+                          {"alt": ["paragraph", "reference", "blockquote", "list"]})
+
+
+def _inline_comment(state: StateInline, silent: bool) -> bool:
+    src, pos = state.src, state.pos
+    if not src.startswith("%%", pos):
+        return False
+    end = src.find("%%", pos + 2, state.posMax)
+    if end < 0:
+        return False
+    if not silent:
+        token = state.push("obsidian_comment", "", 0)
+        token.content = src[pos + 2:end]
+    state.pos = end + 2
+    return True
+
+
+def _block_comment(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """A `%%` opening a line and not closed on it hides every line up to the closing `%%`."""
+    begin = state.bMarks[start_line] + state.tShift[start_line]
+    first = state.src[begin:state.eMarks[start_line]]
+    if state.sCount[start_line] - state.blkIndent >= 4 or not first.startswith("%%"):
+        return False
+    if "%%" in first[2:]:
+        return False  # opened and closed on one line: the inline rule handles it
+    line = start_line + 1
+    while line < end_line:
+        text = state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+        if "%%" in text:
+            break
+        line += 1
+    if silent:
+        return True
+    token = state.push("obsidian_comment_block", "", 0)
+    token.map = [start_line, min(line + 1, end_line)]
+    state.line = min(line + 1, end_line)
+    return True
+
+
+# --- where Markdown links start -------------------------------------------------------------------
+
+def offset_plugin(md: MarkdownIt) -> None:
+    """Record each Markdown link's and image's offset in its inline source, so that parse.py can
+    report a line and column for it without searching the text."""
+    md.inline.ruler.at("link", _with_offset(_link_rule, "link_open"))
+    md.inline.ruler.at("image", _with_offset(_image_rule, "image"))
+
+
+def _with_offset(rule, token_type: str):
+    def wrapped(state: StateInline, silent: bool) -> bool:
+        start, count = state.pos, len(state.tokens)
+        matched = rule(state, silent)
+        if matched and not silent:
+            for token in state.tokens[count:]:
+                if token.type == token_type:
+                    token.meta = {**(token.meta or {}), "offset": start}
+                    break
+        return matched
+    return wrapped

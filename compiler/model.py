@@ -1,0 +1,178 @@
+"""The data that flows through the pipeline: small frozen dataclasses.
+
+discover yields `SourceFile`s, parse turns one into a `Page` (pure, per file), resolve pairs every
+`Link` with a `Resolution`, analyse gathers everything into a `CompiledVault` (see analyse.py), and
+rules emit `Finding`s that the renderers in emit/ print.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(enum.IntEnum):
+    INFO = 1
+    WARNING = 2
+    ERROR = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, value: str) -> "Severity":
+        try:
+            return cls[value.strip().upper()]
+        except KeyError:
+            raise ValueError(f"unknown severity {value!r} (use error, warning or info)") from None
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One file found in the vault: a page (`*.md`) or an attachment."""
+
+    path: str  # vault-relative POSIX path
+    abspath: str
+    size: int
+    is_page: bool
+
+
+@dataclass(frozen=True)
+class Link:
+    """One link as written, before resolution."""
+
+    raw: str  # the text between the brackets (or the Markdown href), as written
+    target: str  # the part naming a file ("" for a same-page [[#Heading]])
+    headings: tuple[str, ...] = ()  # [[T#H1#H2]] -> ("H1", "H2")
+    block: str | None = None  # [[T#^id]] -> "id"
+    display: str | None = None  # [[T|shown]] -> "shown"
+    embed: bool = False
+    line: int = 0  # 1-based, counting frontmatter lines
+    column: int = 0  # 1-based
+    origin: str = "body"  # body | markdown | frontmatter | field
+    key: str | None = None  # the frontmatter key or inline-field key the link sits under
+
+    @property
+    def text(self) -> str:
+        """The link text before `|`, as VAULT-SPEC's `target` field reports it."""
+        return self.raw.split("|", 1)[0].replace("\\", "") if self.origin != "markdown" else self.raw
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int
+    line: int
+
+
+@dataclass(frozen=True)
+class InlineField:
+    """A Dataview inline field: `key:: value` on a line or `[key:: value]` inside one."""
+
+    key: str
+    value: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """Prose of one block, as the claim extractor reads it."""
+
+    line: int  # 1-based file line where the block starts
+    kind: str  # paragraph | list_item | table_row | heading | blockquote
+    text: str  # plain text: code removed, links shown as their display text, "\n" at soft breaks
+    fields: tuple[tuple[str, str], ...] = ()  # inline fields of the block: (key, raw value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong found while reading or parsing one file; rules turn these into findings."""
+
+    rule: str  # frontmatter | unreadable-file
+    message: str
+    line: int = 1
+    column: int = 1
+
+
+@dataclass(frozen=True)
+class Page:
+    path: str
+    name: str
+    title: str
+    type: str
+    meta: dict[str, Any] = field(hash=False, compare=False, default_factory=dict)
+    aliases: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    headings: tuple[Heading, ...] = ()
+    block_ids: frozenset[str] = frozenset()
+    fields: tuple[InlineField, ...] = ()
+    blocks: tuple[TextBlock, ...] = ()
+    claims: tuple[Any, ...] = ()  # compiler.claims.Claim
+    problems: tuple[Problem, ...] = ()
+    suppressions: tuple[tuple[int, str], ...] = ()  # (line, rule or "*")
+    body_line: int = 1  # file line where the Markdown body starts
+    line_count: int = 0
+    fiscal_year_end: int = 12
+    key_lines: dict[str, int] = field(hash=False, compare=False, default_factory=dict)  # frontmatter key -> line
+
+    @property
+    def folder(self) -> str:
+        return self.path.rpartition("/")[0]
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """Where one link leads."""
+
+    source: str  # path of the linking page
+    link: Link
+    target: str | None  # vault path of the page or attachment, None when unresolved
+    candidates: tuple[str, ...] = ()  # every match of the winning step, when more than one
+    step: str | None = None  # path | suffix | name | attachment | alias | self
+    missing_heading: str | None = None  # heading path or ^block that the target lacks
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.candidates) > 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: Severity
+    path: str
+    line: int
+    column: int
+    message: str
+    target: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule": self.rule,
+            "severity": self.severity.label,
+            "path": self.path,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+        }
+        if self.target is not None:
+            out["target"] = self.target
+        return out
+
+
+@dataclass(frozen=True)
+class ClaimVerdict:
+    """A claim of one page judged against today and the page's max age."""
+
+    path: str
+    claim: Any  # compiler.claims.Claim
+    status: str  # ok | stale | overdue
+    max_age_days: int
+    message: str
+
+
+def today() -> dt.date:
+    return dt.date.today()

@@ -1,0 +1,388 @@
+"""Stage 2, parse: one page's text -> `Page`. A pure function of (path, text): no look-ups into other
+pages, no global state, so it can run in parallel and be cached by content hash.
+
+Frontmatter is split and loaded with python-frontmatter; the body is read through markdown-it-py's
+token stream (see markdown.py), never with regular expressions over raw Markdown.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+from markdown_it.token import Token
+
+from .claims import extract_claims
+from .dates import parse_month
+from .markdown import obsidian_markdown, split_wikilink
+from .model import Heading, InlineField, Link, Page, Problem, TextBlock
+
+PAGE_TYPES = ("sector", "ticker", "source", "layer", "constraint", "compare", "note")
+LINK_KEYS = ("sector", "layers", "constraints", "companies")
+
+_FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
+_FIELD_INLINE = re.compile(r"[\[(]([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
+_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
+_SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
+_URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_TOP_KEY = re.compile(r"^(?:['\"]([^'\"]+)['\"]|([^\s#:'\"-][^:]*?))\s*:(?:\s|$)")
+_HANDLER = YAMLHandler()
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that remembers duplicate keys instead of silently keeping the last one."""
+
+    duplicates: list[tuple[str, int]]
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if isinstance(key, (str, int, float, bool)) and key in seen:
+            loader.duplicates.append((str(key), key_node.start_mark.line))
+        seen.add(key if isinstance(key, (str, int, float, bool)) else id(key_node))
+    return loader.construct_mapping(node, deep=deep)
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
+    # `updated: 2026-02-30` looks like a date but is none: keep the text for the frontmatter rule
+    # to report, instead of losing the whole frontmatter to one bad value.
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def parse_page(path: str, text: str) -> Page:
+    name = path.rpartition("/")[2]
+    name = name[:-3] if name.lower().endswith(".md") else name
+    front = _split_frontmatter(text)
+    walker = _BodyWalker(front.body, front.body_offset)
+    walker.walk(obsidian_markdown().parse(front.body, {}))
+    meta = front.meta
+    links = [*_frontmatter_links(meta, front.lines), *walker.links]
+    fye = parse_month(meta.get("fiscal_year_end")) if meta.get("fiscal_year_end") is not None else None
+    h1 = next((h.text for h in walker.headings if h.level == 1), None)
+    title = meta.get("title") if isinstance(meta.get("title"), str) and meta.get("title").strip() else h1 or name
+    page_type = meta.get("type") if isinstance(meta.get("type"), str) else "note"
+    blocks = tuple(walker.blocks)
+    return Page(
+        path=path,
+        name=name,
+        title=title,
+        type=page_type,
+        meta=meta,
+        aliases=_strings(meta.get("aliases", meta.get("alias"))),
+        tags=tuple(t.lstrip("#") for t in _strings(meta.get("tags"))) + tuple(walker.tags),
+        links=tuple(links),
+        headings=tuple(walker.headings),
+        block_ids=frozenset(walker.block_ids),
+        fields=tuple(walker.fields),
+        blocks=blocks,
+        claims=tuple(extract_claims(blocks, fye or 12)),
+        problems=tuple(front.problems),
+        suppressions=tuple(walker.suppressions),
+        body_line=front.body_offset + 1,
+        line_count=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
+        fiscal_year_end=fye or 12,
+        key_lines=_key_lines(front.lines),
+    )
+
+
+# --- frontmatter ---------------------------------------------------------------------------------
+
+@dataclass
+class _Front:
+    meta: dict[str, Any]
+    body: str
+    body_offset: int  # file lines before the body's first line
+    lines: list[str]  # the frontmatter's YAML lines; index 0 is the rest of the '---' line
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _split_frontmatter(text: str) -> _Front:
+    if not _HANDLER.detect(text):
+        return _Front({}, text, 0, [])
+    try:
+        raw, body = _HANDLER.split(text)
+    except ValueError:  # an opening '---' that is never closed: a thematic break, not frontmatter
+        return _Front({}, text, 0, [])
+    offset = text[: len(text) - len(body)].count("\n")
+    lines = raw.split("\n")
+    loader = _Loader(raw)
+    loader.duplicates = []
+    try:
+        meta = loader.get_single_data()
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
+        # Where the broken construct began (context) is nearer the mistake than where the parser gave up.
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else 1
+        column = mark.column + 1 if mark is not None else 1
+        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return _Front({}, body, offset, lines, [Problem("frontmatter", f"unparsable YAML: {reason}", line, column)])
+    finally:
+        loader.dispose()
+    problems = [Problem("frontmatter", f"duplicate key {key!r} (the last value wins)", line + 1)
+                for key, line in loader.duplicates]
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        problems.append(Problem("frontmatter", "frontmatter must be a mapping of keys to values", 2))
+        meta = {}
+    meta = {str(k): v for k, v in meta.items()}
+    return _Front(meta, body, offset, lines, problems)
+
+
+def _key_lines(lines: list[str]) -> dict[str, int]:
+    """File line of each top-level frontmatter key, for findings about its value."""
+    found: dict[str, int] = {}
+    for i, text in enumerate(lines):
+        match = _TOP_KEY.match(text)
+        if match:
+            found.setdefault(match.group(1) or match.group(2), i + 1)
+    return found
+
+
+def _frontmatter_links(meta: dict[str, Any], lines: list[str]) -> list[Link]:
+    links = []
+    for key, value in meta.items():
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if not isinstance(item, str) or "[[" not in item:
+                continue
+            for inner, embed in _wikilinks_in(item):
+                parts = split_wikilink(inner)
+                line, column = _locate(lines, key, ("!" if embed else "") + "[[" + inner + "]]")
+                links.append(Link(raw=inner, embed=embed, line=line, column=column,
+                                  origin="frontmatter", key=key, **parts))
+    return links
+
+
+def _wikilinks_in(value: str) -> list[tuple[str, bool]]:
+    """The `[[...]]` of one YAML string value (YAML is not Markdown: a plain scan is right here)."""
+    found, pos = [], 0
+    while (start := value.find("[[", pos)) >= 0:
+        end = value.find("]]", start + 2)
+        if end < 0:
+            break
+        inner = value[start + 2:end]
+        if inner.strip():
+            found.append((inner, start > 0 and value[start - 1] == "!"))
+        pos = end + 2
+    return found
+
+
+def _locate(lines: list[str], key: str, needle: str) -> tuple[int, int]:
+    key_line = next((i for i, text in enumerate(lines) if re.match(rf"['\"]?{re.escape(key)}['\"]?\s*:", text)), 0)
+    for i in range(key_line, len(lines)):
+        if i > key_line and lines[i][:1] not in (" ", "\t", "-"):
+            break
+        column = lines[i].find(needle)
+        if column >= 0:
+            return i + 1, column + 1
+    return key_line + 1, 1
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return (str(value),)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool))
+    return ()
+
+
+# --- body ----------------------------------------------------------------------------------------
+
+_CONTAINERS = {"list_item_open": "list_item", "blockquote_open": "blockquote"}
+_CLOSERS = {"list_item_close", "blockquote_close"}
+
+
+class _BodyWalker:
+    """One pass over the token stream, collecting links, headings, block ids, fields and prose."""
+
+    def __init__(self, body: str, offset: int) -> None:
+        self.lines = body.split("\n")
+        self.offset = offset
+        self.links: list[Link] = []
+        self.headings: list[Heading] = []
+        self.block_ids: set[str] = set()
+        self.fields: list[InlineField] = []
+        self.blocks: list[TextBlock] = []
+        self.tags: list[str] = []
+        self.suppressions: list[tuple[int, str]] = []
+        self._code_lines: set[int] = set()
+
+    def walk(self, tokens: list[Token]) -> None:
+        containers: list[str] = []
+        row: list[str] | None = None
+        row_line = 0
+        row_fields: list[tuple[str, str]] = []
+        for i, token in enumerate(tokens):
+            kind = token.type
+            if kind in _CONTAINERS:
+                containers.append(_CONTAINERS[kind])
+            elif kind in _CLOSERS:
+                containers.pop()
+            elif kind in ("fence", "code_block", "math_block", "obsidian_comment_block") and token.map:
+                self._code_lines.update(range(token.map[0], token.map[1]))
+            elif kind == "tr_open":
+                row, row_line, row_fields = [], self._file_line(token.map[0]) if token.map else 0, []
+            elif kind == "tr_close" and row is not None:
+                if any(cell.strip() for cell in row):
+                    self.blocks.append(TextBlock(row_line, "table_row", " | ".join(c.strip() for c in row),
+                                                 tuple(row_fields)))
+                row = None
+            elif kind == "inline" and token.map:
+                parent = tokens[i - 1].type if i else ""
+                text, fields = self._inline(token, in_table=row is not None)
+                if parent == "heading_open":
+                    line = self._file_line(token.map[0])
+                    self.headings.append(Heading(text.strip(), int(tokens[i - 1].tag[1]), line))
+                    self.blocks.append(TextBlock(line, "heading", text.strip()))
+                elif row is not None:
+                    row.append(text.replace("\n", " "))
+                    row_fields.extend(fields)
+                else:
+                    block_kind = containers[-1] if containers else "paragraph"
+                    self.blocks.append(TextBlock(self._file_line(token.map[0]), block_kind, text, tuple(fields)))
+        self._find_suppressions()
+
+    def _file_line(self, body_line: int) -> int:
+        return self.offset + body_line + 1
+
+    def _inline(self, token: Token, in_table: bool) -> tuple[str, list[tuple[str, str]]]:
+        src = token.content
+        first = token.map[0]
+        starts = self._line_starts(src, first, in_table)
+        spans = self._fields(src, first)
+        for match in _BLOCK_ID.finditer(src):
+            self.block_ids.add(match.group(1))
+        out: list[str] = []
+        for child in token.children or ():
+            kind = child.type
+            if kind == "text":
+                out.append(child.content)
+            elif kind in ("softbreak", "hardbreak"):
+                out.append("\n")
+            elif kind == "code_inline":
+                out.append(" ")
+            elif kind == "wikilink":
+                meta = child.meta
+                self.links.append(self._wikilink(child, src, first, starts, spans))
+                if not meta["embed"]:
+                    out.append(meta["display"] or meta["target"] or " > ".join(meta["headings"]))
+            elif kind in ("link_open", "image"):
+                link = self._markdown_link(child, src, first, starts)
+                if link is not None:
+                    self.links.append(link)
+        text = "".join(out)
+        self.tags.extend(_inline_tags(text))
+        return text, [(key, value) for key, value, _, _ in spans]
+
+    def _line_starts(self, src: str, first: int, in_table: bool) -> list[int]:
+        """Where each line of an inline token's content starts in its source line: the content is
+        the line with indentation, list markers or `>` removed, so it is the line's suffix."""
+        starts = []
+        for j, part in enumerate(src.split("\n")):
+            source = self.lines[first + j] if first + j < len(self.lines) else ""
+            if not in_table and source.endswith(part):
+                starts.append(len(source) - len(part))
+            else:
+                found = source.find(part.strip()[:20]) if part.strip() else -1
+                starts.append(found if found >= 0 else len(source) - len(source.lstrip()))
+        return starts
+
+    def _position(self, src: str, offset: int, first: int, starts: list[int], needle: str) -> tuple[int, int]:
+        j = src.count("\n", 0, offset)
+        column = starts[j] + offset - (src.rfind("\n", 0, offset) + 1)
+        source = self.lines[first + j] if first + j < len(self.lines) else ""
+        if not source.startswith(needle, column):
+            hits = [m.start() for m in re.finditer(re.escape(needle), source)]
+            if hits:
+                column = min(hits, key=lambda h: abs(h - column))
+        return self._file_line(first + j), column + 1
+
+    def _wikilink(self, child: Token, src: str, first: int, starts: list[int], spans) -> Link:
+        meta = child.meta
+        offset = meta["offset"]
+        needle = child.markup + meta["target"]
+        line, column = self._position(src, offset, first, starts, needle)
+        key = next((k for k, _, lo, hi in spans if lo <= offset < hi), None)
+        return Link(raw=child.content, target=meta["target"], headings=meta["headings"], block=meta["block"],
+                    display=meta["display"], embed=meta["embed"], line=line, column=column,
+                    origin="field" if key else "body", key=key)
+
+    def _markdown_link(self, child: Token, src: str, first: int, starts: list[int]) -> Link | None:
+        href = child.attrGet("href" if child.type == "link_open" else "src") or ""
+        if not href or _URL_SCHEME.match(href) or href.startswith("//"):
+            return None
+        path, _, anchor = unquote(href).partition("#")
+        offset = (child.meta or {}).get("offset", 0)
+        line, column = self._position(src, offset, first, starts, "![" if child.type == "image" else "[")
+        headings: tuple[str, ...] = ()
+        block = None
+        if anchor.startswith("^"):
+            block = anchor[1:]
+        elif anchor:
+            headings = tuple(h for h in anchor.split("#") if h)
+        return Link(raw=href, target=path, headings=headings, block=block, display=None,
+                    embed=child.type == "image", line=line, column=column, origin="markdown")
+
+    def _fields(self, src: str, first: int) -> list[tuple[str, str, int, int]]:
+        """Dataview fields of one block as (key, value, value start, value end) offsets in `src`."""
+        spans = []
+        for match in _FIELD_LINE.finditer(src):
+            spans.append((match.group(1).strip(), match.group(2), match.start(2), match.end(2) + 1))
+        for match in _FIELD_INLINE.finditer(src):
+            spans.append((match.group(1).strip(), match.group(2).strip(), match.start(2), match.end(2) + 1))
+        for key, value, start, _ in spans:
+            self.fields.append(InlineField(key, value, self._file_line(first + src.count("\n", 0, start))))
+        return spans
+
+    def _find_suppressions(self) -> None:
+        for index, text in enumerate(self.lines):
+            if index in self._code_lines or "vaultc" not in text:
+                continue
+            for match in _SUPPRESS.finditer(text):
+                rules = [r for r in re.split(r"[\s,]+", match.group(1).strip()) if r]
+                for rule in rules or ["*"]:
+                    self.suppressions.append((self._file_line(index), rule))
+
+
+_TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
+
+
+def _inline_tags(text: str) -> list[str]:
+    """Obsidian `#tags` in prose (a tag needs a non-digit character: `#2026` is not a tag)."""
+    return _TAG.findall(text) if "#" in text else []
+
+
+def normalise(text: str) -> str:
+    """The key every name, path, alias and heading is matched under: NFC, case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A frontmatter date: a YAML date, or an ISO string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None
+    return None

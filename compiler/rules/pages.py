@@ -1,0 +1,125 @@
+"""Page rules: frontmatter types, aliases, orphans and files that could not be read."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..dates import parse_month
+from ..graph import orphans
+from ..model import Page, Severity
+from ..parse import LINK_KEYS, PAGE_TYPES, as_date, normalise
+from . import Diagnostic, rule
+
+# What each frontmatter key must hold; keys not listed are free-form.
+_COMMON = {"type": "type", "title": "text", "aliases": "texts", "alias": "texts", "tags": "texts",
+           "updated": "date", "max_age_days": "days"}
+_BY_TYPE = {
+    "ticker": {"ticker": "scalar", "name": "text", "exchange": "text", "fiscal_year_end": "month"},
+    "source": {"author": "texts", "publisher": "text", "published": "date", "url": "text"},
+    "layer": {"code": "text"},
+}
+_REQUIRED = {"ticker": ("ticker",)}
+
+
+@rule("frontmatter", Severity.ERROR)
+def frontmatter(vault):
+    """Unparsable YAML, a value of the wrong type, an unknown `type`, a bad date or a missing key."""
+    for path, page in vault.pages.items():
+        for problem in page.problems:
+            if problem.rule == "frontmatter":
+                yield Diagnostic(path, problem.line, problem.column, problem.message)
+        yield from _check_types(page)
+
+
+def _check_types(page: Page):
+    meta = page.meta
+    if "type" in meta and meta["type"] not in PAGE_TYPES:
+        yield _at(page, "type", f"unknown type {meta['type']!r} (expected one of {', '.join(PAGE_TYPES)})")
+    expected = {**_COMMON, **_BY_TYPE.get(page.type, {})}
+    for key, value in meta.items():
+        if key in LINK_KEYS or (key not in expected and _looks_like_links(value)):
+            problem = _link_problem(value)
+        elif key in expected:
+            problem = _value_problem(expected[key], value)
+        else:
+            continue
+        if problem:
+            yield _at(page, key, f"'{key}' {problem}")
+    for key in _REQUIRED.get(page.type, ()):
+        if meta.get(key) in (None, ""):
+            yield _at(page, "type", f"a {page.type} page needs '{key}'")
+
+
+def _value_problem(kind: str, value) -> str | None:
+    if kind == "type":
+        return None if isinstance(value, str) else "must be a string"
+    if kind == "text":
+        return None if isinstance(value, str) else "must be a string"
+    if kind == "scalar":
+        return None if isinstance(value, (str, int)) and not isinstance(value, bool) else "must be a string"
+    if kind == "texts":
+        items = value if isinstance(value, list) else [value]
+        ok = all(isinstance(v, (str, int, float)) and not isinstance(v, bool) for v in items)
+        return None if ok else "must be a string or a list of strings"
+    if kind == "date":
+        return None if as_date(value) is not None else f"must be a date (YYYY-MM-DD), got {value!r}"
+    if kind == "month":
+        return None if parse_month(value) is not None else f"must be a month (January, Jan or 1), got {value!r}"
+    if kind == "days":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value > 0
+        return None if ok else "must be a positive number of days"
+    return None
+
+
+def _looks_like_links(value) -> bool:
+    items = value if isinstance(value, list) else [value]
+    return any(isinstance(v, str) and v.strip().startswith("[[") for v in items) or any(
+        isinstance(v, list) for v in items)
+
+
+def _link_problem(value) -> str | None:
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, list):
+            return 'holds an unquoted [[link]]: quote it, e.g. "[[Page]]"'
+        if not (isinstance(item, str) and item.strip().startswith("[[") and item.strip().endswith("]]")):
+            return f'must hold links like "[[Page]]", got {item!r}'
+    return None
+
+
+def _at(page: Page, key: str, message: str) -> Diagnostic:
+    return Diagnostic(page.path, page.key_lines.get(key, 1), 1, message)
+
+
+@rule("duplicate-alias", Severity.WARNING)
+def duplicate_alias(vault):
+    """An alias that another page also claims, as alias or as its name: links to it are ambiguous."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for path, page in vault.pages.items():
+        for alias in dict.fromkeys(normalise(a) for a in page.aliases if a.strip()):
+            owners[alias].append(path)
+    for path, page in vault.pages.items():
+        for alias in dict.fromkeys(a for a in page.aliases if a.strip()):
+            key = normalise(alias)
+            others = [p for p in owners[key] if p != path]
+            named = [p for p in vault.index.by_name.get(key, []) if p != path]
+            if others or named:
+                clash = ", ".join(sorted(set(others + named)))
+                yield Diagnostic(path, page.key_lines.get("aliases", page.key_lines.get("alias", 1)), 1,
+                                 f"alias '{alias}' is also claimed by {clash}", alias)
+
+
+@rule("orphan-page", Severity.INFO)
+def orphan_page(vault):
+    """A page that no other page links to."""
+    unreadable = {path for path, _ in vault.unreadable}
+    for path in orphans(vault.graph):
+        if path in unreadable:
+            continue
+        yield Diagnostic(path, 1, 1, "no other page links here")
+
+
+@rule("unreadable-file", Severity.ERROR)
+def unreadable_file(vault):
+    """A page that is not UTF-8, is binary, is over the size limit, or cannot be opened."""
+    for path, problem in vault.unreadable:
+        yield Diagnostic(path, problem.line, problem.column, problem.message)

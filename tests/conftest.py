@@ -1,0 +1,49 @@
+"""Shared helpers: tiny vaults written into tmp_path, and running the CLI in-process."""
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from compiler.cli import main
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def make_vault(tmp_path):
+    """make_vault({"a.md": "...", ...}) -> the vault folder."""
+    def make(files: dict[str, str | bytes], name: str = "vault") -> Path:
+        root = tmp_path / name
+        for rel, content in files.items():
+            path = root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+        root.mkdir(exist_ok=True)
+        return root
+    return make
+
+
+@pytest.fixture
+def run(capsys):
+    """run("check", vault, "--format", "json") -> (exit code, stdout, stderr)."""
+    def invoke(*args) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+    return invoke
+
+
+@pytest.fixture
+def check_json(run):
+    def invoke(vault: Path, *extra) -> dict:
+        code, out, _ = run("check", vault, "--format", "json", "--today", "2026-11-22", *extra)
+        data = json.loads(out)
+        data["exit"] = code
+        return data
+    return invoke

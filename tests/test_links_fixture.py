@@ -1,0 +1,69 @@
+"""The acceptance fixture: every link form of VAULT-SPEC §1 in one vault, and the exact dangling,
+missing-heading and ambiguous findings its expected file lists."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import FIXTURES
+
+VAULT = FIXTURES / "links"
+EXPECTED = json.loads((FIXTURES / "links.expected.json").read_text())
+LINK_RULES = {"dangling-link", "missing-heading", "ambiguous-link"}
+
+
+def _link_findings(findings):
+    return [{k: f[k] for k in ("rule", "path", "line", "column", "target")}
+            for f in findings if f["rule"] in LINK_RULES]
+
+
+def test_fixture_reports_exactly_the_expected_link_findings(check_json):
+    data = check_json(VAULT)
+    assert _link_findings(data["findings"]) == EXPECTED
+    assert data["exit"] == 1
+
+
+def test_console_script_gives_the_same_report():
+    """The installed `vaultc` entry point and `python -m compiler` both work."""
+    exe = Path(sys.executable).with_name("vaultc")
+    for command in ([str(exe)], [sys.executable, "-m", "compiler"]):
+        proc = subprocess.run([*command, "check", str(VAULT), "--format", "json", "--today", "2026-11-22"],
+                              capture_output=True, text=True, cwd=FIXTURES.parent.parent,
+                              env={**os.environ, "NO_COLOR": "1"})
+        assert proc.returncode == 1, proc.stderr
+        assert _link_findings(json.loads(proc.stdout)["findings"]) == EXPECTED
+
+
+def test_nothing_in_code_comments_math_or_escapes_is_a_link(check_json):
+    data = check_json(VAULT)
+    targets = {f.get("target", "") for f in data["findings"]}
+    for hidden in ("InCode", "Escaped", "InComment", "InObsidianComment", "InMath", "InFence",
+                   "InIndentedCode", "InHtmlBlock", "InCommentBlock", "InMathBlock"):
+        assert not any(hidden in t for t in targets), hidden
+
+
+def test_every_form_that_should_resolve_does(check_json):
+    from compiler.analyse import compile_vault
+    from compiler.config import Config
+
+    vault = compile_vault(VAULT, Config())
+    resolved = {(r.link.raw, r.target) for r in vault.resolutions if r.source == "sectors/Links.md"}
+    for raw, target in [
+        ("nvda", "tickers/NVDA.md"), ("NVDA.md", "tickers/NVDA.md"), ("NVIDIA", "tickers/NVDA.md"),
+        ("team green|the green team", "tickers/NVDA.md"), ("tickers/NVDA", "tickers/NVDA.md"),
+        ("deep/Target", "notes/a/deep/Target.md"), ("a/deep/Target.md", "notes/a/deep/Target.md"),
+        ("chart.png|300", "assets/chart.png"), ("report.pdf", "assets/report.pdf"),
+        ("NVDA#Thesis#Moat", "tickers/NVDA.md"), ("NVDA#^keyfig", "tickers/NVDA.md"),
+        ("#Local heading", "sectors/Links.md"), ("NVDA#THESIS", "tickers/NVDA.md"),
+        ("Some%20Page.md", "sectors/Some Page.md"), ("Some%20Page.md#Section%20One", "sectors/Some Page.md"),
+        ("../tickers/NVDA.md", "tickers/NVDA.md"), ("NVDA|NVIDIA", "tickers/NVDA.md"),
+        ("Micron", "tickers/Micron.md"),
+    ]:
+        assert (raw, target) in resolved, raw
+    by_raw = {r.link.raw: r for r in vault.resolutions if r.source == "sectors/Links.md"}
+    assert by_raw["NVDA#Thesis#Moat"].missing_heading is None
+    assert by_raw["NVDA#^keyfig"].missing_heading is None
+    assert by_raw["chart.png|300"].link.embed and by_raw["chart.png|300"].link.display == "300"

@@ -1,0 +1,103 @@
+"""parse: one page's text -> Page, through the markdown-it token stream."""
+from __future__ import annotations
+
+from compiler.parse import parse_page
+
+
+def links(text: str):
+    return [(l.target, l.line, l.column) for l in parse_page("p.md", text).links]
+
+
+def test_link_records_every_part():
+    page = parse_page("p.md", "---\ntype: note\n---\nSee ![[NVDA#Thesis#Moat|the moat]] here.\n")
+    (link,) = page.links
+    assert (link.target, link.headings, link.display, link.embed) == ("NVDA", ("Thesis", "Moat"), "the moat", True)
+    assert (link.line, link.column) == (4, 5)  # frontmatter lines are counted
+    assert link.raw == "NVDA#Thesis#Moat|the moat"
+
+
+def test_block_and_same_page_links():
+    page = parse_page("p.md", "[[T#^fig-1]] and [[#Intro]]\n")
+    first, second = page.links
+    assert first.block == "fig-1" and first.headings == ()
+    assert second.target == "" and second.headings == ("Intro",)
+
+
+def test_columns_inside_lists_quotes_and_tables():
+    text = "- item [[A]]\n  - nested [[B]]\n> quoted [[C]]\n\n| x | y |\n|---|---|\n| [[D\\|d]] | [[E]] |\n"
+    assert links(text) == [("A", 1, 8), ("B", 2, 12), ("C", 3, 10), ("D", 7, 3), ("E", 7, 14)]
+
+
+def test_code_comments_math_and_escapes_hide_links():
+    text = "`[[a]]` \\[\\[b]] <!-- [[c]] --> %%[[d]]%% $[[e]]$\n\n```\n[[f]]\n```\n\n    [[g]]\n\n%%\n[[h]]\n%%\n\n$$\n[[i]]\n$$\n[[real]]\n"
+    assert [t for t, _, _ in links(text)] == ["real"]
+
+
+def test_money_is_not_math():
+    page = parse_page("p.md", "Revenue rose from $2B to $3B in [[Q]] terms.\n")
+    assert [l.target for l in page.links] == ["Q"]
+    assert "$2B to $3B" in page.blocks[0].text
+
+
+def test_markdown_links_to_local_files_count_and_urls_do_not():
+    page = parse_page("p.md", "[a](Some%20Page.md#Two%20Words) [b](https://x.org/a.md) ![c](img/x.png) [d](mailto:a@b)\n")
+    assert [(l.target, l.headings, l.embed, l.origin) for l in page.links] == [
+        ("Some Page.md", ("Two Words",), False, "markdown"), ("img/x.png", (), True, "markdown")]
+
+
+def test_frontmatter_links_with_lines_and_keys():
+    text = '---\ntype: ticker\nticker: X\nlayers:\n  - "[[L1]]"\n  - "[[L2|two]]"\nsector: "[[Semis]]"\n---\n'
+    page = parse_page("x.md", text)
+    assert [(l.key, l.target, l.line, l.column, l.origin) for l in page.links] == [
+        ("layers", "L1", 5, 6, "frontmatter"), ("layers", "L2", 6, 6, "frontmatter"),
+        ("sector", "Semis", 7, 10, "frontmatter")]
+
+
+def test_headings_block_ids_aliases_tags_and_title():
+    text = "---\naliases: [Nvidia]\ntags: [chips]\n---\n# Big Title\n\n## Part *one*\n\nA figure. ^fig1\n\n- item ^item-2\n\nText #ai/infra and #2026 not a tag.\n"
+    page = parse_page("x.md", text)
+    assert [(h.text, h.level, h.line) for h in page.headings] == [("Big Title", 1, 5), ("Part one", 2, 7)]
+    assert page.block_ids == {"fig1", "item-2"}
+    assert page.aliases == ("Nvidia",) and page.title == "Big Title"
+    assert page.tags == ("chips", "ai/infra")
+
+
+def test_title_prefers_frontmatter_then_h1_then_name():
+    assert parse_page("d/n.md", "---\ntitle: T\n---\n# H\n").title == "T"
+    assert parse_page("d/n.md", "# H\n").title == "H"
+    assert parse_page("d/n.md", "text\n").title == "n"
+
+
+def test_inline_fields_make_typed_links():
+    text = "supplies:: [[NVDA]], [[AMD]]\n- rating:: buy\nInline [competes_with:: [[AVGO]]] and (note:: plain).\n"
+    page = parse_page("x.md", text)
+    assert [(f.key, f.value, f.line) for f in page.fields] == [
+        ("supplies", "[[NVDA]], [[AMD]]", 1), ("rating", "buy", 2), ("competes_with", "[[AVGO]]", 3), ("note", "plain", 3)]
+    assert [(l.target, l.origin, l.key) for l in page.links] == [
+        ("NVDA", "field", "supplies"), ("AMD", "field", "supplies"), ("AVGO", "field", "competes_with")]
+
+
+def test_text_blocks_for_claims():
+    text = "---\ntype: note\n---\nFirst line with `code` and [[NVDA|NVIDIA]],\nsecond line.\n\n- a list item\n\n| a | b |\n|---|---|\n| c | d |\n"
+    blocks = parse_page("x.md", text).blocks
+    assert [(b.line, b.kind, b.text) for b in blocks] == [
+        (4, "paragraph", "First line with   and NVIDIA,\nsecond line."), (7, "list_item", "a list item"),
+        (9, "table_row", "a | b"), (11, "table_row", "c | d")]
+
+
+def test_bad_yaml_is_a_problem_not_a_crash():
+    page = parse_page("x.md", "---\ntype: [unclosed\n---\n[[Still parsed]]\n")
+    assert page.problems and page.problems[0].rule == "frontmatter" and page.problems[0].line >= 2
+    assert [l.target for l in page.links] == ["Still parsed"]
+
+
+def test_duplicate_keys_and_impossible_dates_are_problems():
+    page = parse_page("x.md", "---\ntype: note\ntype: ticker\n---\n")
+    assert "duplicate key 'type'" in page.problems[0].message and page.problems[0].line == 3
+    page = parse_page("x.md", "---\nupdated: 2026-13-45\ntype: note\n---\n")
+    assert not page.problems and page.meta == {"updated": "2026-13-45", "type": "note"}  # the rule reports it
+
+
+def test_suppression_comments():
+    page = parse_page("x.md", "<!-- vaultc: ignore dangling-link -->\n[[x]] <!-- vaultc: ignore -->\n")
+    assert page.suppressions == ((1, "dangling-link"), (2, "*"))

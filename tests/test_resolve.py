@@ -1,0 +1,81 @@
+"""resolve: the order of preference of VAULT-SPEC §1 and its tie-breaks."""
+from __future__ import annotations
+
+from compiler.model import Link
+from compiler.parse import parse_page
+from compiler.resolve import Index, has_heading_path
+
+
+def index(*paths, attachments=(), texts=None):
+    texts = texts or {}
+    pages = {p: parse_page(p, texts.get(p, "")) for p in paths}
+    return Index(pages, attachments), pages
+
+
+def resolve(idx, pages, source, target, origin="body"):
+    return idx.resolve(pages[source], Link(raw=target, target=target, origin=origin))
+
+
+def test_exact_path_beats_suffix_and_name():
+    idx, pages = index("src.md", "notes/T.md", "x/notes/T.md", "T.md")
+    assert resolve(idx, pages, "src.md", "notes/T").target == "notes/T.md"
+    assert resolve(idx, pages, "src.md", "notes/T").step == "path"
+
+
+def test_path_suffix_then_name():
+    idx, pages = index("src.md", "a/deep/T.md", "b/T.md")
+    res = resolve(idx, pages, "src.md", "deep/T")
+    assert (res.target, res.step) == ("a/deep/T.md", "suffix")
+    res = resolve(idx, pages, "src.md", "T")
+    assert res.step == "name" and res.ambiguous and res.target == "b/T.md"  # shorter path wins the tie
+
+
+def test_name_beats_attachment_beats_alias():
+    texts = {"p/Other.md": "---\naliases: [chart.png, Thing]\n---\n"}
+    idx, pages = index("src.md", "p/Other.md", "p/Thing.md", attachments=["img/chart.png"], texts=texts)
+    assert resolve(idx, pages, "src.md", "chart.png").target == "img/chart.png"
+    assert resolve(idx, pages, "src.md", "Thing").target == "p/Thing.md"
+    alias = resolve(idx, pages, "src.md", "THING")
+    assert alias.step == "name"
+
+
+def test_alias_resolves_case_insensitively_even_with_a_slash():
+    texts = {"s/paper.md": "---\naliases: [Georgia Tech/Intel paper]\n---\n"}
+    idx, pages = index("src.md", "s/paper.md", texts=texts)
+    res = resolve(idx, pages, "src.md", "georgia tech/intel PAPER")
+    assert (res.target, res.step) == ("s/paper.md", "alias")
+
+
+def test_tie_break_same_folder_then_shortest_then_alphabetical():
+    idx, pages = index("z/src.md", "a/x/N.md", "z/long/N.md", "b/N.md", "c/N.md", "z/N.md")
+    assert resolve(idx, pages, "z/src.md", "N").target == "z/N.md"
+    idx, pages = index("q/src.md", "c/N.md", "b/N.md", "a/x/N.md")
+    res = resolve(idx, pages, "q/src.md", "N")
+    assert res.target == "b/N.md" and res.candidates == ("b/N.md", "c/N.md", "a/x/N.md")
+
+
+def test_unicode_normalisation_and_case():
+    idx, pages = index("src.md", "Caf\u00e9.md")
+    assert resolve(idx, pages, "src.md", "CAFE\u0301").target == "Caf\u00e9.md"
+
+
+def test_links_never_leave_the_vault():
+    idx, pages = index("a/src.md", "b.md")
+    assert resolve(idx, pages, "a/src.md", "../b.md").target == "b.md"
+    assert resolve(idx, pages, "a/src.md", "../../b.md").target is None
+    assert resolve(idx, pages, "a/src.md", "../../etc/passwd").target is None
+
+
+def test_markdown_links_try_the_linking_folder_first():
+    idx, pages = index("a/src.md", "a/T.md", "T.md")
+    assert resolve(idx, pages, "a/src.md", "T.md", origin="markdown").target == "a/T.md"
+    assert resolve(idx, pages, "a/src.md", "T.md").target == "T.md"  # a wikilink: exact path first
+
+
+def test_nested_heading_paths():
+    heads = [(1, "top"), (2, "a"), (3, "x"), (2, "b"), (3, "y"), (2, "c")]
+    assert has_heading_path(heads, ("a", "x"))
+    assert has_heading_path(heads, ("top", "y"))
+    assert not has_heading_path(heads, ("a", "y"))
+    assert not has_heading_path(heads, ("c", "x"))
+    assert has_heading_path(heads, ("top", "b", "y"))
