@@ -48,7 +48,28 @@ def build_parser() -> argparse.ArgumentParser:
     _common(claims)
     claims.add_argument("--format", choices=["text", "json"], default="text")
     claims.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
+
+    for module in _command_modules():
+        module.add_commands(commands, _common)
     return parser
+
+
+def _command_modules():
+    """Further commands live beside their emitters; each module offers `add_commands(subparsers,
+    common)` and a `RUNNERS` dict of command name -> function(args) -> exit code."""
+    import importlib
+
+    found = []
+    for name in _EXTRA_COMMANDS:
+        try:
+            found.append(importlib.import_module(name, __package__))
+        except ModuleNotFoundError as exc:
+            if not f"{__package__}{name}".startswith(exc.name or "\0"):
+                raise  # a missing dependency inside a present module is a real error
+    return found
+
+
+_EXTRA_COMMANDS = (".rdf.commands", ".site.commands")
 
 
 def _common(sub: argparse.ArgumentParser) -> None:
@@ -63,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if not args.vault.is_dir():
             raise UsageError(f"vault folder not found: {args.vault}")
-        return {"check": run_check, "claims": run_claims}[args.command](args)
+        runners = {"check": run_check, "claims": run_claims}
+        for module in _command_modules():
+            runners.update(module.RUNNERS)
+        return runners[args.command](args)
     except (UsageError, ConfigError) as exc:
         print(f"vaultc: error: {exc}", file=sys.stderr)
         return 2
