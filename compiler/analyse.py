@@ -4,7 +4,10 @@ back one immutable `CompiledVault`. Every emitter (reports, RDF, site) reads onl
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
+import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +20,7 @@ from . import claims as claim_rules
 from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph
-from .model import ClaimVerdict, Page, Problem, Resolution
+from .model import ClaimVerdict, Page, Problem, Resolution, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all
 
@@ -42,18 +45,18 @@ class CompiledVault:
 
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
-                  max_age_days: int | None = None, progress: Progress | None = None) -> CompiledVault:
+                  max_age_days: int | None = None, progress: Progress | None = None,
+                  jobs: int | None = None) -> CompiledVault:
     today = today or dt.date.today()
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
-    for done, source in enumerate(sources, 1):
-        text, problem = read_page(source, config.max_file_bytes)
+    for done, (path, page, problem) in enumerate(parse_sources(sources, config.max_file_bytes, jobs), 1):
         if problem is not None:
-            unreadable.append((source.path, problem))
+            unreadable.append((path, problem))
         else:
-            pages[source.path] = parse_page(source.path, text)
+            pages[path] = page
         if progress is not None:
             progress(done, len(sources))
     attachments = tuple(f.path for f in found.files if not f.is_page)
@@ -68,6 +71,31 @@ def compile_vault(root: Path, config: Config, today: dt.date | None = None,
     verdicts = tuple(judge_claims(readable, config, today, max_age_days))
     return CompiledVault(root, config, today, MappingProxyType(pages), attachments, tuple(unreadable),
                          resolutions, graph, index, verdicts)
+
+
+# Below this many pages a process pool costs more than it saves.
+PARALLEL_MIN_PAGES = 400
+
+
+def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None):
+    """(path, Page or None, Problem or None) for each source, in order. Parsing is a pure function
+    of one file, so big vaults are spread over every core."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    work = [(source, max_bytes) for source in sources]
+    if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
+        yield from map(_read_and_parse, work)
+        return
+    context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        yield from pool.map(_read_and_parse, work, chunksize=max(16, len(work) // (jobs * 8)))
+
+
+def _read_and_parse(item: tuple[SourceFile, int]) -> tuple[str, Page | None, Problem | None]:
+    source, max_bytes = item
+    text, problem = read_page(source, max_bytes)
+    if problem is not None:
+        return source.path, None, problem
+    return source.path, parse_page(source.path, text), None
 
 
 def max_age_for(page: Page, config: Config, override: int | None = None) -> int:
