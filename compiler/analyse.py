@@ -46,13 +46,13 @@ class CompiledVault:
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
-                  jobs: int | None = None) -> CompiledVault:
+                  jobs: int | None = None, claims: bool = True) -> CompiledVault:
     today = today or dt.date.today()
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
-    for done, (path, page, problem) in enumerate(parse_sources(sources, config.max_file_bytes, jobs), 1):
+    for done, (path, page, problem) in enumerate(parse_sources(sources, config.max_file_bytes, jobs, claims), 1):
         if problem is not None:
             unreadable.append((path, problem))
         else:
@@ -77,11 +77,11 @@ def compile_vault(root: Path, config: Config, today: dt.date | None = None,
 PARALLEL_MIN_PAGES = 400
 
 
-def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None):
+def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None, claims: bool = True):
     """(path, Page or None, Problem or None) for each source, in order. Parsing is a pure function
     of one file, so big vaults are spread over every core."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    work = [(source, max_bytes) for source in sources]
+    work = [(source, max_bytes, claims) for source in sources]
     if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
         yield from map(_read_and_parse, work)
         return
@@ -90,12 +90,12 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
         yield from pool.map(_read_and_parse, work, chunksize=max(16, len(work) // (jobs * 8)))
 
 
-def _read_and_parse(item: tuple[SourceFile, int]) -> tuple[str, Page | None, Problem | None]:
-    source, max_bytes = item
+def _read_and_parse(item: tuple[SourceFile, int, bool]) -> tuple[str, Page | None, Problem | None]:
+    source, max_bytes, claims = item
     text, problem = read_page(source, max_bytes)
     if problem is not None:
         return source.path, None, problem
-    return source.path, parse_page(source.path, text), None
+    return source.path, parse_page(source.path, text, claims), None
 
 
 def max_age_for(page: Page, config: Config, override: int | None = None) -> int:

@@ -102,7 +102,8 @@ def main(argv: list[str] | None = None) -> int:
 def run_check(args) -> int:
     config = load_config(args.vault, args.config)
     rule_ids = select_rules(_ids(args.select), _ids(args.ignore))
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    wants_claims = any(r in rule_ids for r in ("stale-claim", "overdue-claim"))
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims)
     findings = run_rules(vault, rule_ids)
     if args.write_baseline:
         write_baseline(findings, args.write_baseline)
