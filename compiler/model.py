@@ -81,7 +81,7 @@ class TextBlock:
     """Prose of one block, as the claim extractor reads it."""
 
     line: int  # 1-based file line where the block starts
-    kind: str  # paragraph | list_item | table_row | heading | blockquote
+    kind: str  # paragraph | list_item | table_header | table_row | heading | blockquote
     text: str  # plain text: code removed, links shown as their display text, "\n" at soft breaks
     fields: tuple[tuple[str, str], ...] = ()  # inline fields of the block: (key, raw value)
 

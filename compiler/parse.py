@@ -229,6 +229,7 @@ class _BodyWalker:
         containers: list[str] = []
         row: list[str] | None = None
         row_line = 0
+        header = False
         row_fields: list[tuple[str, str]] = []
         for i, token in enumerate(tokens):
             kind = token.type
@@ -238,11 +239,14 @@ class _BodyWalker:
                 containers.pop()
             elif kind in ("fence", "code_block", "math_block", "obsidian_comment_block") and token.map:
                 self._code_lines.update(range(token.map[0], token.map[1]))
+            elif kind in ("thead_open", "thead_close"):
+                header = kind == "thead_open"
             elif kind == "tr_open":
                 row, row_line, row_fields = [], self._file_line(token.map[0]) if token.map else 0, []
             elif kind == "tr_close" and row is not None:
                 if any(cell.strip() for cell in row):
-                    self.blocks.append(TextBlock(row_line, "table_row", " | ".join(c.strip() for c in row),
+                    self.blocks.append(TextBlock(row_line, "table_header" if header else "table_row",
+                                                 " | ".join(c.strip() for c in row),
                                                  tuple(row_fields)))
                 row = None
             elif kind == "inline" and token.map:

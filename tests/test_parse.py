@@ -82,7 +82,7 @@ def test_text_blocks_for_claims():
     blocks = parse_page("x.md", text).blocks
     assert [(b.line, b.kind, b.text) for b in blocks] == [
         (4, "paragraph", "First line with   and NVIDIA,\nsecond line."), (7, "list_item", "a list item"),
-        (9, "table_row", "a | b"), (11, "table_row", "c | d")]
+        (9, "table_header", "a | b"), (11, "table_row", "c | d")]
 
 
 def test_bad_yaml_is_a_problem_not_a_crash():

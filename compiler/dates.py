@@ -1,0 +1,492 @@
+"""Date expressions in prose, for the claim pass of parse: claims.py hands `find_dates` the plain
+text of a block and gets back every date phrase in it as an interval (first..last day) with the cue
+word before it. Hand-written rather than dateparser/ctparse, because research notes are full of
+numbers that look like years (tickers, model names, money, page numbers) and a closed grammar can
+say no to them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DateExpr:
+    text: str  # the date part as written ("Q1 FY2027"), without its cue word
+    start: int  # offset of the expression in the input string
+    end: int  # offset just past it
+    first: dt.date  # interval start (inclusive)
+    last: dt.date  # interval end (inclusive)
+    cue: str | None  # lower-cased cue word right before it ("as of", "by", "through", "in", ...)
+    historical: bool = False  # decades and "between 1880 and 1890" style periods
+
+
+_MONTHS = {
+    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4, "april": 4,
+    "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9,
+    "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
+}
+
+
+def parse_month(value: object) -> int | None:
+    """A month as frontmatter writes it ("January", "Jan", 1, "1") -> 1..12, else None."""
+    if isinstance(value, bool):  # YAML `yes` is a bool, and bool is an int
+        return None
+    if isinstance(value, int):
+        return value if 1 <= value <= 12 else None
+    if isinstance(value, str):
+        word = value.strip().rstrip(".").lower()
+        if word.isdigit():
+            return parse_month(int(word))
+        return _MONTHS.get(word)
+    return None
+
+
+# --- the grammar ----------------------------------------------------------------------------------
+# Named alternatives, tried in this order at a start position: the first that matches wins, so
+# longer forms come before the shorter forms they contain (ISO day before ISO month, year ranges
+# before single years, "2026E" before a bare year). The name of the alternative that matched picks
+# the function that turns it into an interval (_INTERVALS below).
+
+_Y4 = r"(?:1[89]\d\d|20\d\d)"  # four-digit years 1800-2099; anything else is a number
+# Month names must be capitalised: "march", "may" and "sept" are also ordinary words.
+_MON = (r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+        r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)(?![a-z])")
+# A number glued to a word, money, a path or another number is not a year ("mid-2026" is fine).
+_NUM_START = r"(?:(?<=\bmid-)|(?<=\bend-)|(?<=\bearly-)|(?<=\blate-)|(?<![\w$€£¥#.,/:+\-–]))"
+_EST = r"(?:(?P<{0}>[EF])(?!\w)|(?!\w))"  # optional estimate suffix: 2026E, FY2027F
+
+_ALTERNATIVES = [
+    ("between", rf"\bbetween\s+(?P<bw1>{_Y4})\s+and\s+(?P<bw2>{_Y4})(?!\w)"),
+    ("fromto", rf"\bfrom\s+(?P<ft1>{_Y4})\s+(?:to|until|through|till)\s+(?P<ft2>{_Y4})(?!\w)"),
+    ("decade", r"(?:\b(?P<dcm>early|mid|late)[- ]?)?(?:\b(?P<dc>(?:1[89]|20)\d0)|['’](?P<dc2>\d0))s\b"),
+    ("yearend", r"\b(?:YE|EOY|CYE)\s?['’]?(?P<ye>" + _Y4 + r"|\d\d)(?!\w)"),
+    ("isoday", rf"(?P<idy>{_Y4})(?P<ids>[-/])(?P<idm>0[1-9]|1[0-2])(?P=ids)"
+               r"(?P<idd>0[1-9]|[12]\d|3[01])(?![\w/-])"),
+    ("numday", rf"(?P<nd1>\d{{1,2}})/(?P<nd2>\d{{1,2}})/(?P<ndy>{_Y4})(?![\w/])"),
+    ("yrange", rf"(?P<ry1>{_Y4})(?:[EF])?(?:\s?[-–]\s?|—|/)(?P<ry2>{_Y4})"
+               + _EST.format("rye")),
+    ("isomonth", rf"(?P<imy>{_Y4})-(?P<imm>0[1-9]|1[0-2])(?![\w/-])"),
+    ("yrange2", rf"(?P<rs1>{_Y4})(?:\s?[-–]\s?|/)(?P<rs2>\d\d)(?![\w/])"),
+    ("monrange", rf"\b(?P<mr1>{_MON})\.?\s?[-–]\s?(?P<mr2>{_MON})\.?,?\s+(?P<mry>{_Y4}|['’]\d\d)(?!\w)"),
+    ("mdy", rf"\b(?P<mdm>{_MON})\.?\s+(?P<mdd>\d{{1,2}})(?:st|nd|rd|th)?"
+            rf"(?:\s?[-–]\s?(?P<mdd2>\d{{1,2}})(?:st|nd|rd|th)?)?,?\s+(?P<mdyy>{_Y4})(?!\w)"),
+    ("dmy", rf"(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dmm>{_MON})\.?,?\s+"
+            rf"(?P<dmyy>{_Y4})(?!\w)"),
+    ("monyear", rf"\b(?P<mom>{_MON})(?:\.?,?\s+(?:of\s+)?|\.?-|\.?\s?(?=['’]))(?P<moy>{_Y4}|['’]\d\d)(?!\w)"),
+    ("season", rf"\b(?P<se>spring|summer|fall|autumn)\s+(?:of\s+)?(?P<sey>{_Y4})(?!\w)"),
+    ("spelled", r"\b(?P<sqo>first|second|third|fourth|1st|2nd|3rd|4th)\s+(?P<squ>quarter|half)\s+(?:of\s+)?"
+                r"(?:(?P<sqc>fiscal(?:\s+year)?|FY|calendar(?:\s+year)?|CY)\s*)?(?P<sqa>['’])?"
+                rf"(?P<sqy>{_Y4}|\d\d)(?!\w)"),
+    # Q3 2026, Q3'26, FQ1 2027, Q1 FY2027, Q1FY27, H2 2026, Q1-Q2 2026. A two-digit year needs an
+    # apostrophe or an FY/CY marker, so that "H100" and "Q3 26%" stay what they are.
+    ("period", r"(?<![\w$])(?P<pf>F)?(?P<pk>[QH])(?P<pn>[1-4])(?:\s?[-–/]\s?F?[QH]?(?P<pn2>[1-4]))?"
+               r"(?:\s*(?:of\s+)?(?P<pc>FY|CY|fiscal(?:\s+year)?|calendar(?:\s+year)?)\s*['’]?(?P<py1>"
+               + _Y4 + r"|\d\d)|\s*['’]\s?(?P<py2>\d\d)|(?:\s+(?:of\s+)?|\s?-\s?)(?P<py3>" + _Y4 + r"))"
+               + _EST.format("pe")),
+    # 3Q26, 3Q 2026, 1QFY27, 2H26, 1H 2025, 2Q-3Q26
+    ("nperiod", r"(?<![\w$€£¥#.,/])(?P<nn>[1-4])(?P<nk>[QH])(?:\s?[-–]\s?(?P<nn2>[1-4])[QH]?)?"
+                r"(?:\s*(?P<nc>FY|CY)\s*['’]?|\s*['’]\s?|\s?)(?P<ny>" + _Y4 + r"|\d\d)" + _EST.format("ne")),
+    # FY26 Q1, FY2027 Q1, FY27 H2
+    ("fyperiod", r"\b(?P<fqc>FY|CY)\s?['’]?(?P<fqy>" + _Y4 + r"|\d\d)\s*(?P<fqk>[QH])(?P<fqn>[1-4])(?!\w)"),
+    # FY2026, FY26, FY 2026, FY'26, FY2026E, FY25-27, FY2025–FY2027, fiscal 2026, CY2026
+    ("fiscal", r"\b(?P<fyc>FY|CY|fiscal(?:\s+year)?|calendar\s+year)\s?['’]?(?P<fyy>" + _Y4 + r"|\d\d)"
+               r"(?:\s?[-–/]\s?(?:FY|CY)?\s?['’]?(?P<fyy2>" + _Y4 + r"|\d\d))?" + _EST.format("fye")),
+    ("estyear", rf"(?P<ey>{_Y4})(?P<ee>[EF])(?!\w)"),
+    ("year", rf"(?P<by>{_Y4})(?!\w)"),
+]
+
+
+# Forms that start with a number: a number glued to a word, money, a path or another number is not
+# a year, so they share one _NUM_START test (written once, it is also checked once).
+_NUMERIC_FORMS = ("isoday", "numday", "yrange", "isomonth", "yrange2", "dmy", "estyear", "year")
+
+
+def _compile(names: set[str]) -> re.Pattern:
+    alternatives = [(name, f"(?P<{name}>{body})") for name, body in _ALTERNATIVES if name in names]
+    numeric = [pattern for name, pattern in alternatives if name in _NUMERIC_FORMS]
+    others = [pattern for name, pattern in alternatives if name not in _NUMERIC_FORMS]
+    if numeric:
+        others.append(_NUM_START + "(?:" + "|".join(numeric) + ")")
+    return re.compile("|".join(others), re.IGNORECASE)
+
+
+# Split by the first character of a match, so a try at "2026" skips the month and Q/H forms.
+_DIGIT_FORMS = {"decade", "spelled", "nperiod", *_NUMERIC_FORMS}  # "1990s", "1st quarter of 2026", "3Q26"
+_BY_DIGIT = _compile(_DIGIT_FORMS)
+_BY_APOSTROPHE = _compile({"decade"})
+_BY_WORD = _compile({name for name, _ in _ALTERNATIVES} - _DIGIT_FORMS | {"decade", "spelled"})
+
+# The grammar is tried only around year-like numbers: a four-digit year 1800-2099, or two digits
+# right after an apostrophe or a Q/H/FY/CY/YE marker ("Q3'26", "3Q26", "FY26"). "H100", "$2,026"
+# and "2308" are none of these, so most prose with numbers costs one cheap scan. The tokens before
+# an anchor are where a match may start ("between 1880 and 1890", "the second half of 2026").
+_NUMBER = re.compile(r"\d+")
+_SHORT_YEAR_MARK = re.compile(r"(?:['’]|[QqHh]|[FfCc][Yy]|[Yy][Ee]|[Oo][Yy])\s?['’]?$")
+# Tokens where a match may start: numbers, apostrophes, months and the grammar's own words.
+# Skipping every other word ("in", "was", "revenue") keeps the grammar from being tried where it
+# cannot match, which is most of its cost.
+_STARTER = re.compile(
+    r"(?<![\w'’])(?:\d|['’]\d|(?i:between|from|early|mid|late|first|second|third|fourth|spring|summer|fall"
+    r"|autumn|fiscal|calendar|f?[qh][1-4]|fy|cy|ye|eoy)|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))")
+_LOOKBACK = 40  # characters before an anchor that a match may start in
+_MAX_STARTS = 5  # "first quarter of fiscal 2027" starts five tokens back
+
+# Cue words, matched on the words right before an expression (an optional "the" skipped).
+_CUES = frozenset({"as of", "as at", "no later than", "up to", "by", "in", "through", "thru", "until", "till",
+                   "since", "from", "during", "before", "after", "for", "at", "on", "of", "around", "circa",
+                   "to", "into", "within", "ending", "ended", "starting", "over"})
+# A bare year ("2025") counts only right after one of these (or in parentheses, or as "2025's").
+_YEAR_CUES = _CUES - {"at", "on", "of", "to", "up to", "within", "over"}
+# early/mid/late, end/year-end and start/beginning narrow the expression that follows them.
+_MODIFIER = re.compile(r"\b(early|mid|late|end|year[- ]?end|start|beginning)(?:\s*-\s*|\s+of\s+(?:the\s+)?|\s+)$",
+                       re.IGNORECASE)
+_MODIFIER_WORDS = frozenset({"early", "mid", "late", "end", "year", "yearend", "start", "beginning"})
+# Words and symbols after which a number is a page, an identifier or money, never a date.
+_NOT_DATE_WORDS = frozenset({
+    "p.", "pp.", "pg.", "no.", "nos.", "vol.", "fig.", "figs.", "ch.", "sec.", "tab.", "ver.", "ref.", "page",
+    "pages", "number", "volume", "figure", "table", "section", "chapter", "item", "version", "ticker", "code",
+    "iso", "rfc", "arxiv", "doi", "isbn", "issue", "patent", "sku", "route", "usd", "eur", "jpy", "rmb", "cny",
+    "krw", "twd", "ntd", "hkd", "gbp", "inr"})
+_MONEY = "$€£¥₩#§"
+# Units after a number make it a count or a size: "2026 units", "1950-2050 MHz".
+_UNIT = re.compile(
+    r"\s?(?:units?|pcs|pieces|wafers?|nm|mm|cm|km|kg|tons?|tonnes?|[kMGT]Wh?|[kMGT]?Hz|[KMGTP]B|[GT]bps"
+    r"|cores?|gpus?|cpus?|chips?|servers?|racks?|nodes?|employees|people|staff|workers|points|pts|bps"
+    r"|shares|times|usd|dollars|yen|ft|feet|miles|sq)\b", re.IGNORECASE)
+# Nouns that make the year before them a period: "the 2026 guide", "2025 revenue".
+_YEAR_NOUN = re.compile(
+    r"\s(?:revenues?|sales|capex|guide|guidance|outlook|budget|targets?|estimates?|forecasts?|consensus|eps"
+    r"|earnings|ebitda|margins?|results|plan|roadmap|shipments|deliveries|production|spend(?:ing)?|run[- ]rate"
+    r"|exit|bookings|backlog|annual report|10-k|report|filing|season|cohort|vintage)\b", re.IGNORECASE)
+_NUMBER_AFTER = re.compile(r"[.,:/]\d|\s?%|-\d")
+_ESTIMATE = re.compile(r"\d[EF]$", re.IGNORECASE)
+
+
+def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
+    """Every date expression in `text` (plain prose, code already removed), left to right, non-overlapping.
+
+    Forms marked fiscal (FY2027, Q1 FY2027, FQ1 2027, fiscal 2027) follow `fiscal_year_end`, the
+    month FY n ends in; every other form (Q1 2027, 2H26, 2027E, CY2027) is calendar.
+    """
+    fye = fiscal_year_end if isinstance(fiscal_year_end, int) and 1 <= fiscal_year_end <= 12 else 12
+    found: list[DateExpr] = []
+    done = 0  # offset up to which the text has been consumed by earlier expressions
+    for anchor in _NUMBER.finditer(text):
+        if anchor.start() < done or not _is_anchor(text, anchor):
+            continue
+        expr = _expression_at(text, anchor, done, fye)
+        if expr is not None:
+            found.append(expr)
+        # Every start tried for this anchor gave the same answer it would give a later anchor.
+        done = expr.end if expr is not None else anchor.start() + 1
+    return _join_ranges(text, found)
+
+
+def _is_anchor(text: str, number: re.Match) -> bool:
+    start, end = number.span()
+    if end - start == 4:
+        return 1800 <= int(number.group()) <= 2099
+    return end - start == 2 and bool(_SHORT_YEAR_MARK.search(text, max(0, start - 4), start))
+
+
+def _expression_at(text: str, anchor: re.Match, done: int, fye: int) -> DateExpr | None:
+    """The leftmost valid expression that covers `anchor`, starting at one of the tokens before it."""
+    lo = max(done, anchor.start() - _LOOKBACK)
+    starts = [t.start() for t in _STARTER.finditer(text, lo, anchor.start() + 1)][-_MAX_STARTS:]
+    for start in starts:
+        first = text[start]
+        grammar = _BY_DIGIT if first.isdigit() else _BY_APOSTROPHE if first in "'’" else _BY_WORD
+        match = grammar.match(text, start)
+        if match is not None and match.end() > anchor.start():
+            expr = _expression(match, text, fye)
+            if expr is not None:
+                return expr
+    return None
+
+
+def is_estimate(expr: DateExpr) -> bool:
+    """`2026E`, `FY2027F`, `3Q26E`: the writer marked the period as an estimate."""
+    return bool(_ESTIMATE.search(expr.text))
+
+
+# --- one match -> one expression ------------------------------------------------------------------
+
+def _expression(match: re.Match, text: str, fye: int) -> DateExpr | None:
+    form = match.lastgroup
+    start, end = match.span()
+    if form == "fromto":  # "from" is the cue, not part of the expression
+        start = match.start("ft1")
+    if _NUMBER_AFTER.match(text, end):
+        return None
+    modifier = _modifier(text, start) if form != "decade" else None
+    if modifier:
+        start = modifier[0]
+    cue = _cue(text, start)
+    if form == "year" and not modifier and not _bare_year_ok(text, start, end, cue):
+        return None
+    # a number after "p." or "$", or before "units", is a page, money or a count
+    if form in _NUMERIC_FORMS and not _plausible_number(text, match.start(), end):
+        return None
+    interval = _INTERVALS[form](match, fye)
+    if interval is None:
+        return None
+    first, last = _narrow(*interval, modifier[1]) if modifier else interval
+    return DateExpr(text[start:end], start, end, first, last, cue, historical=form in ("decade", "between"))
+
+
+def _plausible_number(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 12):start].rstrip()
+    if before[-1:] and before[-1] in _MONEY:
+        return False
+    word = before.rsplit(None, 1)[-1].lower().rstrip(":") if before else ""
+    if word in _NOT_DATE_WORDS:
+        return False
+    return not (text[end:end + 2].strip()[:1].isalpha() and _UNIT.match(text, end))
+
+
+def _words_before(text: str, start: int, chars: int) -> list[str]:
+    """The lower-cased words ending right before `start` (none when something is glued to it)."""
+    chunk = text[max(0, start - chars):start]
+    if not chunk[-1:].isspace():
+        return []
+    return [word.lstrip("([{\"'“‘—–") for word in chunk.lower().split()]
+
+
+def _cue(text: str, start: int) -> str | None:
+    words = _words_before(text, start, 24)[-4:]
+    if words and words[-1] == "the":  # "in the 1990s", "by the end of 2026"
+        words.pop()
+    for size in (3, 2, 1):
+        phrase = " ".join(words[-size:])
+        if len(words) >= size and phrase in _CUES:
+            return phrase
+    return None
+
+
+def _modifier(text: str, start: int) -> tuple[int, str] | None:
+    """(offset, word) of the early/mid/late/end/start word before an expression, if any."""
+    lo = max(0, start - 24)
+    chunk = text[lo:start]
+    words = chunk.lower().replace("-", " ").split()[-3:]
+    if not _MODIFIER_WORDS.intersection(word.lstrip("([{\"'“‘") for word in words):
+        return None  # the cheap test: most expressions have no modifier
+    found = _MODIFIER.search(chunk)
+    return (lo + found.start(), found.group(1).lower()) if found else None
+
+
+def _bare_year_ok(text: str, start: int, end: int, cue: str | None) -> bool:
+    """A lone year is a date only after a cue word ("in 2025"), before a reporting noun ("2026 guide",
+    "2025 revenue"), in parentheses ("(2025)", "(BofA, 2030)") or as "2025's". A table cell holding
+    only "2025" is not one: tables hold tickers and counts too, and a header cell dates nothing."""
+    if cue in _YEAR_CUES:
+        return True
+    after = text[end:end + 2]
+    if after[:1] in ("'", "’") and after[1:2].lower() == "s":
+        return True
+    if _YEAR_NOUN.match(text, end):
+        return True
+    if after[:1] in (")", ","):
+        before = text[max(0, start - 2):start]
+        if before.endswith("("):
+            return True
+        opening = text.rfind("(", 0, start)
+        # "(BofA, 2030)": a source and its year; "(Computex 2025)" is a name, not a date
+        return (before == ", " and opening >= 0 and ")" not in text[opening:start]
+                and not any(c.isdigit() for c in text[opening:start]))
+    return False
+
+
+# --- intervals ------------------------------------------------------------------------------------
+# Periods are counted in months, as absolute month numbers (year * 12 + month - 1), so a quarter of
+# a fiscal year that starts in February is plain arithmetic.
+
+_DAY = dt.timedelta(days=1)
+
+
+def _months(first: int, count: int) -> tuple[dt.date, dt.date]:
+    """`count` whole months from absolute month `first`."""
+    after = first + count
+    return dt.date(first // 12, first % 12 + 1, 1), dt.date(after // 12, after % 12 + 1, 1) - _DAY
+
+
+def _month_number(date: dt.date) -> int:
+    return date.year * 12 + date.month - 1
+
+
+def _year(digits: str) -> int:
+    """Two-digit years are always 20xx ("3Q26" is 2026)."""
+    digits = digits.lstrip("'’")
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _year_start(year: int, fiscal: bool, fye: int) -> int:
+    """First month of calendar year `year`, or of FY`year`, which ends in month `fye` of `year`."""
+    return (year - 1) * 12 + fye if fiscal else year * 12
+
+
+def _years(first: int, last: int, fiscal: bool = False, fye: int = 12):
+    """Calendar or fiscal years `first` through `last`; None when the run goes backwards."""
+    if last < first:
+        return None
+    start = _year_start(first, fiscal, fye)
+    return _months(start, (last - first + 1) * 12)
+
+
+def _periods(year: int, size: int, first: int, last: int | None, fiscal: bool, fye: int):
+    """Quarters (size 3) or halves (size 6) `first`..`last` of a calendar or fiscal year
+    ("Q1-Q3 2026"); None for a fifth quarter, a third half or a run that goes backwards."""
+    last = last or first
+    if last < first or last * size > 12:
+        return None
+    return _months(_year_start(year, fiscal, fye) + size * (first - 1), size * (last - first + 1))
+
+
+def _is_fiscal(marker: str | None) -> bool:
+    return bool(marker) and marker.lower().startswith(("fy", "fiscal"))
+
+
+def _day(year: int, month: int, day: int):
+    try:
+        date = dt.date(year, month, day)
+    except ValueError:  # Feb 30 and friends
+        return None
+    return date, date
+
+
+def _decade(m, fye):
+    if m["dc"]:
+        start = int(m["dc"])
+    else:  # '90s is the 1990s, '20s the 2020s
+        tens = int(m["dc2"])
+        start = (2000 if tens < 30 else 1900) + tens
+    low, high = {"early": (0, 3), "mid": (4, 6), "late": (7, 9)}.get((m["dcm"] or "").lower(), (0, 9))
+    return dt.date(start + low, 1, 1), dt.date(start + high, 12, 31)
+
+
+def _numeric_day(m, fye):
+    """3/15/2026 (US order) or 15/3/2026 when the first number cannot be a month."""
+    a, b = int(m["nd1"]), int(m["nd2"])
+    month, day = (a, b) if a <= 12 else (b, a)
+    return _day(int(m["ndy"]), month, day) if month <= 12 else None
+
+
+def _short_year_range(m, fye):
+    """2026-27, 2022–23, 2025/26: the second year shares the first one's century."""
+    first = int(m["rs1"])
+    return _years(first, first // 100 * 100 + int(m["rs2"])) if int(m["rs2"]) > first % 100 else None
+
+
+def _month_range(m, fye):
+    year = _year(m["mry"])
+    first, last = _MONTHS[m["mr1"].lower()], _MONTHS[m["mr2"].lower()]
+    return _months(year * 12 + first - 1, last - first + 1) if last > first else None
+
+
+def _month_day_year(m, fye):
+    """Mar 19, 2025, and the day range Mar 19-20, 2025."""
+    year, month = int(m["mdyy"]), _MONTHS[m["mdm"].lower()]
+    first, last = _day(year, month, int(m["mdd"])), _day(year, month, int(m["mdd2"] or m["mdd"]))
+    if first is None or last is None or last[0] < first[0]:
+        return None
+    return first[0], last[0]
+
+
+_SEASONS = {"spring": 3, "summer": 6, "fall": 9, "autumn": 9}  # meteorological, northern hemisphere
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4}
+
+
+def _spelled(m, fye):
+    """"the second half of 2026", "the first quarter of fiscal 2027"."""
+    if len(m["sqy"]) == 2 and not (m["sqc"] or m["sqa"]):
+        return None
+    size = 3 if m["squ"].lower() == "quarter" else 6
+    return _periods(_year(m["sqy"]), size, _ORDINALS[m["sqo"].lower()], None, _is_fiscal(m["sqc"]), fye)
+
+
+def _prefixed_period(m, fye):
+    """Q3 2026, FQ1 2027, Q1 FY2027, H2 2026, Q1-Q2 2026."""
+    size = 3 if m["pk"].lower() == "q" else 6
+    fiscal = bool(m["pf"]) or _is_fiscal(m["pc"])
+    last = int(m["pn2"]) if m["pn2"] else None
+    return _periods(_year(m["py1"] or m["py2"] or m["py3"]), size, int(m["pn"]), last, fiscal, fye)
+
+
+def _numbered_period(m, fye):
+    """3Q26, 1QFY27, 2H 2026, 2Q-3Q26."""
+    size = 3 if m["nk"].lower() == "q" else 6
+    last = int(m["nn2"]) if m["nn2"] else None
+    return _periods(_year(m["ny"]), size, int(m["nn"]), last, _is_fiscal(m["nc"]), fye)
+
+
+def _fiscal_year(m, fye):
+    """FY2026 (fiscal calendar), CY2026 (calendar), and runs of them ("FY25-27")."""
+    if m["fyc"].lower().startswith(("fiscal", "calendar")) and len(m["fyy"]) == 2:
+        return None  # "fiscal 26" is too loose; "fiscal 2026" is fine
+    first = _year(m["fyy"])
+    return _years(first, _year(m["fyy2"]) if m["fyy2"] else first, _is_fiscal(m["fyc"]), fye)
+
+
+_INTERVALS = {
+    "between": lambda m, fye: _years(int(m["bw1"]), int(m["bw2"])) if m["bw2"] != m["bw1"] else None,
+    "fromto": lambda m, fye: _years(int(m["ft1"]), int(m["ft2"])) if m["ft2"] != m["ft1"] else None,
+    "decade": _decade,
+    "yearend": lambda m, fye: _months(_year(m["ye"]) * 12 + 11, 1),
+    "isoday": lambda m, fye: _day(int(m["idy"]), int(m["idm"]), int(m["idd"])),
+    "numday": _numeric_day,
+    "yrange": lambda m, fye: _years(int(m["ry1"]), int(m["ry2"])) if m["ry2"] != m["ry1"] else None,
+    "isomonth": lambda m, fye: _months(int(m["imy"]) * 12 + int(m["imm"]) - 1, 1),
+    "yrange2": _short_year_range,
+    "monrange": _month_range,
+    "mdy": _month_day_year,
+    "dmy": lambda m, fye: _day(int(m["dmyy"]), _MONTHS[m["dmm"].lower()], int(m["dmd"])),
+    "monyear": lambda m, fye: _months(_year(m["moy"]) * 12 + _MONTHS[m["mom"].lower()] - 1, 1),
+    "season": lambda m, fye: _months(int(m["sey"]) * 12 + _SEASONS[m["se"].lower()] - 1, 3),
+    "spelled": _spelled,
+    "period": _prefixed_period,
+    "nperiod": _numbered_period,
+    "fyperiod": lambda m, fye: _periods(_year(m["fqy"]), 3 if m["fqk"].lower() == "q" else 6, int(m["fqn"]), None,
+                                        _is_fiscal(m["fqc"]), fye),
+    "fiscal": _fiscal_year,
+    "estyear": lambda m, fye: _years(int(m["ey"]), int(m["ey"])),
+    "year": lambda m, fye: _years(int(m["by"]), int(m["by"])),
+}
+
+
+def _narrow(first: dt.date, last: dt.date, modifier: str) -> tuple[dt.date, dt.date]:
+    """early/mid/late take the first/middle/last third of the months (early 2026 = Jan-Apr);
+    end and year-end the last month, start and beginning the first. A single month is cut into
+    days 1-10, 11-20 and 21-end instead; a single day stays as it is."""
+    if first == last:
+        return first, last
+    start, months = _month_number(first), _month_number(last) - _month_number(first) + 1
+    if months == 1:
+        cuts = {"early": (1, 10), "start": (1, 10), "beginning": (1, 10), "mid": (11, 20)}
+        low, high = cuts.get(modifier, (21, last.day))
+        return first.replace(day=low), first.replace(day=high)
+    if modifier in ("start", "beginning"):
+        return _months(start, 1)
+    if modifier not in ("early", "mid", "late"):  # end, year-end
+        return _months(start + months - 1, 1)
+    third = round(months / 3)
+    offset = {"early": 0, "mid": third, "late": 2 * third}[modifier]
+    return _months(start + offset, third if modifier != "late" else months - 2 * third)
+
+
+# --- ranges written as two expressions ------------------------------------------------------------
+
+_RANGE_JOIN = re.compile(r"\s?[-–]\s?|\s+(?:to|through)\s+")
+
+
+def _join_ranges(text: str, found: list[DateExpr]) -> list[DateExpr]:
+    """"Q3 2026–Q1 2027" and "Mar 2025 to Jun 2026" are one interval, not two dates."""
+    out: list[DateExpr] = []
+    for expr in found:
+        prev = out[-1] if out else None
+        if (prev is not None and not prev.historical and not expr.historical and expr.last > prev.last
+                and _RANGE_JOIN.fullmatch(text, prev.end, expr.start)):
+            out[-1] = DateExpr(text[prev.start:expr.end], prev.start, expr.end, prev.first, expr.last, prev.cue)
+        else:
+            out.append(expr)
+    return out
