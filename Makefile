@@ -26,5 +26,8 @@ site: install
 	$(BIN)/vaultc check $(VAULT)
 	@echo "make site: the vault checks passed; the MkDocs site emitter is not built yet (issue 6), so site/ is not produced."
 
+bench: install
+	$(BIN)/python bench/run.py
+
 clean:
 	rm -rf $(VENV) site .pytest_cache

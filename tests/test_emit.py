@@ -91,3 +91,12 @@ def test_clean_vault_passes_everywhere(make_vault, run):
         code, out, _ = run("check", vault, "--format", fmt)
         assert code == 0, fmt
     assert run("check", vault)[1].strip().startswith("All checks passed")
+
+
+def test_every_format_passes_with_a_baseline_of_the_current_findings(run, tmp_path):
+    baseline = tmp_path / "baseline.json"
+    assert run("check", VAULT, "--today", "2026-11-22", "--write-baseline", baseline)[0] == 0
+    for fmt in ("text", "json", "sarif", "github", "junit"):
+        code, out, _ = run("check", VAULT, "--format", fmt, "--today", "2026-11-22", "--baseline", baseline)
+        assert code == 0, fmt
+    assert json.loads(run("check", VAULT, "--format", "json", "--baseline", baseline)[1])["findings"] == []
