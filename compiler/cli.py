@@ -82,6 +82,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        _query_without_vault(args)
         if not args.vault.is_dir():
             raise UsageError(f"vault folder not found: {args.vault}")
         runners = {"check": run_check, "claims": run_claims}
@@ -97,6 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # a crash must still be one line and exit 2, never a traceback wall
         print(f"vaultc: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 2
+
+
+def _query_without_vault(args) -> None:
+    """`vaultc query "SELECT …"` leaves out the optional VAULT, so argparse takes the query for the
+    vault: when that "vault" is no folder and no query was given, it was the query."""
+    if args.command == "query" and args.sparql is None and not args.vault.is_dir() \
+            and not (args.file or args.name or args.list):
+        args.sparql, args.vault = str(args.vault), Path("vault")
 
 
 def run_check(args) -> int:

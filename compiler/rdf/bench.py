@@ -1,0 +1,89 @@
+"""Benchmark of the RDF stage: emit and export times, and p50/p95 of every canned query, both in
+Oxigraph alone (what the endpoint's workers run) and as `vaultc query` runs it (rdflib on Oxigraph,
+which adds building rdflib terms for every row). `python -m compiler.rdf.bench VAULT [--runs N]`
+prints a Markdown report with the machine, its load and the date, to paste into the benchmark notes.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from ..analyse import compile_vault
+from ..config import load_config
+from .emit import page_graphs, quads
+from .export import FORMATS, export
+from .query import run
+from .store import oxigraph_store, rdflib_dataset
+from .vocab import PREFIXES, canned_queries
+
+
+def _timed(action):
+    started = time.perf_counter()
+    value = action()
+    return value, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("vault", type=Path)
+    parser.add_argument("--runs", type=int, default=20, help="runs of each canned query (default 20)")
+    args = parser.parse_args(argv)
+
+    vault, compile_s = _timed(lambda: compile_vault(args.vault, load_config(args.vault)))
+    graphs, emit_s = _timed(lambda: page_graphs(vault))
+    triples = sum(len(g.triples) for g in graphs)
+    store, load_s = _timed(lambda: oxigraph_store(quads(graphs)))
+    dataset = rdflib_dataset(store)
+    lines = [
+        f"# RDF benchmark — {dt.date.today()}",
+        "",
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPUs, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}",
+        f"Vault: {args.vault} — {len(vault.pages)} pages, {len(graphs)} named graphs, {triples} triples",
+        "",
+        "| step | seconds |",
+        "|---|---|",
+        f"| compile (parse, resolve, analyse) | {compile_s:.2f} |",
+        f"| emit page graphs | {emit_s:.2f} |",
+        f"| load into Oxigraph | {load_s:.2f} |",
+    ]
+    for fmt in FORMATS:
+        data, seconds = _timed(lambda fmt=fmt: export(graphs, fmt))
+        lines.append(f"| export {fmt} ({len(data) / 1e6:.1f} MB) | {seconds:.2f} |")
+    base = vault.config.base_iri
+    lines += ["", f"Canned queries, {args.runs} runs each; load average {_load()} at the start.", "",
+              "| canned query | rows | Oxigraph p50 ms | p95 ms | `vaultc query` p50 ms | p95 ms |",
+              "|---|---|---|---|---|---|"]
+    for name, text in canned_queries().items():
+        engine = [_timed(lambda text=text: list(store.query(f"BASE <{base}> {text}", prefixes=PREFIXES,
+                                                             use_default_graph_as_union=True)))[1]
+                  for _ in range(args.runs)]
+        answer = run(dataset, text, base)
+        through_rdflib = [_timed(lambda text=text: run(dataset, text, base))[1] for _ in range(args.runs)]
+        rows = len(answer.rows) if hasattr(answer, "rows") else "-"
+        lines.append(f"| {name} | {rows} | {_p(engine, 50)} | {_p(engine, 95)} | "
+                     f"{_p(through_rdflib, 50)} | {_p(through_rdflib, 95)} |")
+    print("\n".join(lines))
+    return 0
+
+
+def _p(seconds: list[float], percent: int) -> str:
+    ordered = sorted(seconds)
+    value = statistics.median(ordered) if percent == 50 else ordered[round(percent / 100 * (len(ordered) - 1))]
+    return f"{value * 1000:.1f}"
+
+
+def _load() -> str:
+    try:
+        return f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs"
+    except OSError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,125 @@
+"""One query worker of the SPARQL endpoint: a separate process holding its own in-memory Oxigraph
+store, so that a query over its time limit can be stopped by killing the process (a thread
+running inside pyoxigraph cannot be interrupted) without stopping the server.
+
+Protocol over stdin/stdout: the worker prints `ready`; then, per request, it reads one JSON line
+({"query", "accept", "format", "max_rows", "default_graphs", "named_graphs"}) and answers with a
+JSON header line ({"status", "type", "truncated", "length"}) followed by `length` bytes of body.
+Run as `python -m compiler.rdf.worker CONFIG.json`; imports pyoxigraph only, to start quickly.
+"""
+from __future__ import annotations
+
+import json
+import signal
+import sys
+
+import pyoxigraph as ox
+
+from . import results
+from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
+
+_RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
+                "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
+
+
+class Worker:
+    def __init__(self, config: dict) -> None:
+        self.store = ox.Store()
+        self.store.load(path=config["dump"], format=ox.RdfFormat.N_QUADS)
+        self.base = config["base"]
+        self.prefixes = config["prefixes"]
+
+    def answer(self, request: dict) -> tuple[dict, bytes]:
+        try:
+            result = self.store.query(request["query"], **self._dataset(request))
+            if isinstance(result, ox.QueryTriples):
+                return self._graph(result, request)
+            return self._solutions(result, request)
+        except SyntaxError as exc:
+            return _error(400, f"query syntax error: {exc}")
+        except (OSError, ValueError, TypeError, RuntimeError) as exc:
+            return _error(400, f"query failed: {exc}")
+
+    def _dataset(self, request: dict) -> dict:
+        """The query's dataset: the union of the page graphs, unless the client named graphs
+        (SPARQL Protocol `default-graph-uri` / `named-graph-uri`)."""
+        options = {"base_iri": self.base, "prefixes": self.prefixes}
+        default = [ox.NamedNode(iri) for iri in request.get("default_graphs") or ()]
+        named = [ox.NamedNode(iri) for iri in request.get("named_graphs") or ()]
+        if default:
+            options["default_graph"] = default
+        else:
+            options["use_default_graph_as_union"] = True
+        if named:
+            options["named_graphs"] = named
+        return options
+
+    def _solutions(self, result, request: dict) -> tuple[dict, bytes]:
+        fmt = request.get("format") or choose(request.get("accept"), RESULT_TYPES)
+        if fmt not in results.MEDIA_TYPES:
+            return _not_acceptable(RESULT_TYPES)
+        if isinstance(result, ox.QueryBoolean):
+            answer = results.Solutions(boolean=bool(result))
+        else:
+            answer = results.Solutions(variables=[v.value for v in result.variables])
+            cap = request["max_rows"]
+            for solution in result:  # evaluation happens here, row by row
+                if len(answer.rows) == cap:
+                    answer.truncated = True
+                    break
+                answer.rows.append([_term(solution[v]) for v in result.variables])
+        body = results.serialise(answer, fmt).encode("utf-8")
+        return {"status": 200, "type": results.MEDIA_TYPES[fmt], "truncated": answer.truncated}, body
+
+    def _graph(self, result, request: dict) -> tuple[dict, bytes]:
+        fmt = request.get("format") or choose(request.get("accept"), GRAPH_TYPES)
+        if fmt not in _RDF_FORMATS:
+            return _not_acceptable(GRAPH_TYPES)
+        triples, truncated = [], False
+        for triple in result:
+            if len(triples) == request["max_rows"]:
+                truncated = True
+                break
+            triples.append(triple)
+        body = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=self.prefixes) or b""
+        return {"status": 200, "type": GRAPH_MEDIA[fmt], "truncated": truncated}, body
+
+
+def _term(node) -> results.Term | None:
+    if node is None:
+        return None
+    if isinstance(node, ox.NamedNode):
+        return results.uri(node.value)
+    if isinstance(node, ox.BlankNode):
+        return results.bnode(node.value)
+    if isinstance(node, ox.Literal):
+        return results.literal(node.value, node.datatype.value, node.language)
+    return results.literal(str(node))  # an RDF-star triple term: shown as text
+
+
+def _error(status: int, message: str) -> tuple[dict, bytes]:
+    return {"status": status, "type": "text/plain; charset=utf-8"}, (message.splitlines()[0] + "\n").encode()
+
+
+def _not_acceptable(offers) -> tuple[dict, bytes]:
+    types = ", ".join(dict.fromkeys(media for media, _ in offers))
+    return _error(406, f"none of the requested types is available; this answer can be: {types}")
+
+
+def main(argv: list[str]) -> int:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
+    with open(argv[0], encoding="utf-8") as handle:
+        worker = Worker(json.load(handle))
+    out = sys.stdout.buffer
+    out.write(b"ready\n")
+    out.flush()
+    for line in sys.stdin.buffer:
+        header, body = worker.answer(json.loads(line))
+        header["length"] = len(body)
+        out.write(json.dumps(header).encode() + b"\n" + body)
+        out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

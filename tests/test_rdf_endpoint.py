@@ -1,0 +1,300 @@
+"""`vaultc sparql`: the read-only SPARQL 1.1 Protocol endpoint on 127.0.0.1 — results formats and
+content negotiation, refusals (update, LOAD, SERVICE, oversized requests), the per-query time
+limit and row cap, and a bounded burst of concurrent loopback clients."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import http.client
+import io
+import json
+import time
+import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlencode, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from compiler.analyse import compile_vault
+from compiler.config import load_config
+from compiler.rdf.emit import page_graphs
+from compiler.rdf.endpoint import Limits, SparqlEndpoint
+from conftest import FIXTURES
+
+VAULT = FIXTURES / "rdf" / "vault"
+ID = "https://w3id.org/vaultc/id/"
+L1 = 'SELECT ?c WHERE { ?c vc:inLayer ?l . ?l skos:notation "L1" } ORDER BY ?c'
+TIME_LIMIT = 1.0
+# Four unrelated patterns over ~200 triples: 10^9 combinations, far beyond the time limit.
+SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    vault = compile_vault(VAULT, load_config(VAULT), dt.date(2026, 11, 22))
+    limits = Limits(time_limit=TIME_LIMIT, max_rows=5, max_request_bytes=16 * 1024, workers=2)
+    with SparqlEndpoint(page_graphs(vault), vault.config.base_iri, "127.0.0.1", 0, limits) as served:
+        yield served
+
+
+class Response:
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
+
+    @property
+    def type(self) -> str:
+        return (self.headers.get("Content-Type") or "").split(";")[0]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def call(endpoint, method="GET", path="/sparql", params=None, body=None, headers=None) -> Response:
+    url = urlsplit(endpoint.url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=15)
+    try:
+        target = path + ("?" + urlencode(params) if params else "")
+        connection.request(method, target, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return Response(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+def query(endpoint, sparql, accept=None, **kwargs) -> Response:
+    return call(endpoint, params={"query": sparql}, headers={"Accept": accept} if accept else {}, **kwargs)
+
+
+def test_binds_loopback_only(endpoint):
+    assert endpoint.server.server_address[0] == "127.0.0.1"
+    assert endpoint.url.startswith("http://127.0.0.1:")
+
+
+def test_json_is_the_default(endpoint):
+    response = query(endpoint, L1)
+    assert response.status == 200 and response.type == "application/sparql-results+json"
+    bindings = json.loads(response.body)["results"]["bindings"]
+    assert [b["c"]["value"] for b in bindings] == [ID + "tickers/AMD", ID + "tickers/NVDA"]
+
+
+def test_xml_results(endpoint):
+    response = query(endpoint, L1, "application/sparql-results+xml")
+    assert response.status == 200 and response.type == "application/sparql-results+xml"
+    ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+    root = ET.fromstring(response.body)
+    assert [v.get("name") for v in root.findall("r:head/r:variable", ns)] == ["c"]
+    assert [u.text for u in root.findall(".//r:uri", ns)] == [ID + "tickers/AMD", ID + "tickers/NVDA"]
+
+
+def test_csv_results(endpoint):
+    response = query(endpoint, L1, "text/csv")
+    assert response.status == 200 and response.type == "text/csv"
+    assert list(csv.reader(io.StringIO(response.text))) == [["c"], [ID + "tickers/AMD"], [ID + "tickers/NVDA"]]
+
+
+def test_tsv_results_keep_types(endpoint):
+    sparql = "SELECT ?line WHERE { <tickers/NVDA> vc:hasClaim ?c . ?c vc:line ?line } ORDER BY ?line"
+    response = query(endpoint, sparql, "text/tab-separated-values")
+    assert response.status == 200 and response.type == "text/tab-separated-values"
+    integer = "^^<http://www.w3.org/2001/XMLSchema#integer>"
+    assert response.text.splitlines() == ["?line", f'"16"{integer}', f'"17"{integer}']
+
+
+def test_quality_values_choose_the_format(endpoint):
+    response = query(endpoint, L1, "application/sparql-results+json;q=0.5, text/csv")
+    assert response.type == "text/csv"
+    assert query(endpoint, L1, "image/png").status == 406
+
+
+def test_ask(endpoint):
+    response = query(endpoint, "ASK { <tickers/AMD> vc:danglingLink \"Financing\" }")
+    assert json.loads(response.body) == {"head": {}, "boolean": True}
+
+
+@pytest.mark.parametrize("accept, fmt", [("text/turtle", ox.RdfFormat.TURTLE),
+                                         ("application/ld+json", ox.RdfFormat.JSON_LD)])
+def test_graph_results(endpoint, accept, fmt):
+    response = query(endpoint, "CONSTRUCT { ?c vc:inLayer ?l } WHERE { ?c vc:inLayer ?l }", accept)
+    assert response.status == 200 and response.type == accept
+    assert len(list(ox.parse(response.body, format=fmt))) == 4
+
+
+def test_post_query_and_post_form(endpoint):
+    direct = call(endpoint, "POST", body=L1.encode(), headers={"Content-Type": "application/sparql-query"})
+    form = call(endpoint, "POST", body=urlencode({"query": L1}).encode(),
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert direct.status == form.status == 200
+    assert json.loads(direct.body) == json.loads(form.body)
+
+
+def test_named_graphs_and_protocol_dataset(endpoint):
+    sparql = "SELECT ?g WHERE { GRAPH ?g { ?g a vc:Ticker } } ORDER BY ?g"
+    graphs = [b["g"]["value"] for b in json.loads(query(endpoint, sparql).body)["results"]["bindings"]]
+    assert graphs == [ID + f"tickers/{t}" for t in ("AMD", "MU", "NVDA", "TSM")]
+    # default-graph-uri narrows the default graph to one page
+    response = call(endpoint, params={"query": "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a vc:Page }",
+                                      "default-graph-uri": ID + "tickers/MU"})
+    assert json.loads(response.body)["results"]["bindings"][0]["n"]["value"] == "1"
+
+
+@pytest.mark.parametrize("request_kwargs", [
+    {"method": "POST", "body": b"INSERT DATA { <a:b> <a:c> <a:d> }",
+     "headers": {"Content-Type": "application/sparql-update"}},
+    {"method": "POST", "body": urlencode({"update": "CLEAR ALL"}).encode(),
+     "headers": {"Content-Type": "application/x-www-form-urlencoded"}},
+    {"params": {"update": "DROP ALL"}},
+    {"params": {"query": "INSERT DATA { <a:b> <a:c> <a:d> }"}},
+    {"params": {"query": "LOAD <http://127.0.0.1:9/data.ttl>"}},
+    {"params": {"query": "SELECT * WHERE { SERVICE <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}},
+    {"params": {"query": "select * where { service silent <http://127.0.0.1:9/sparql> { ?s ?p ?o } }"}},
+])
+def test_updates_load_and_service_are_refused(endpoint, request_kwargs):
+    response = call(endpoint, **request_kwargs)
+    assert 400 <= response.status < 500, response.text
+    assert response.status == 403
+    # and nothing changed
+    count = json.loads(query(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").body)
+    assert count["results"]["bindings"][0]["n"]["value"] == "206"
+
+
+def test_keywords_inside_strings_and_variables_are_fine(endpoint):
+    sparql = 'SELECT ?service WHERE { BIND ("DELETE via SERVICE" AS ?service) } # LOAD'
+    response = query(endpoint, sparql)
+    assert response.status == 200
+    assert json.loads(response.body)["results"]["bindings"][0]["service"]["value"] == "DELETE via SERVICE"
+
+
+def test_bad_requests_are_4xx(endpoint):
+    assert query(endpoint, "SELEC ?x").status == 400
+    assert call(endpoint, params={"query": ""}).status == 400
+    assert call(endpoint, "PUT", body=b"x").status == 405
+    assert call(endpoint, "POST", body=b"x", headers={"Content-Type": "text/plain"}).status == 415
+    assert call(endpoint, path="/nowhere").status == 404
+
+
+def test_oversized_requests_are_refused_unread(endpoint):
+    big = "SELECT * WHERE { ?s ?p ?o } #" + "x" * 20_000
+    assert query(endpoint, big).status == 414
+    response = call(endpoint, "POST", body=big.encode(), headers={"Content-Type": "application/sparql-query"})
+    assert response.status == 413
+
+
+def test_result_rows_are_capped(endpoint):
+    response = query(endpoint, "SELECT * WHERE { ?s ?p ?o }")
+    assert response.status == 200
+    assert len(json.loads(response.body)["results"]["bindings"]) == 5
+    assert response.headers["Vaultc-Truncated"].startswith("true")
+    assert "Vaultc-Truncated" not in query(endpoint, L1).headers
+
+
+def test_a_slow_query_is_cut_off_and_the_endpoint_goes_on(endpoint):
+    started = time.monotonic()
+    response = query(endpoint, SLOW)
+    took = time.monotonic() - started
+    assert response.status == 503 and "time limit" in response.text
+    assert TIME_LIMIT <= took < TIME_LIMIT + 2
+    assert query(endpoint, L1).status == 200  # the other worker answers, and the stopped one is replaced
+
+
+def test_a_burst_of_concurrent_clients_is_all_answered(endpoint):
+    clients = 20
+
+    def one(i: int) -> tuple[int, int]:
+        sparql = f"SELECT ?t WHERE {{ ?c schema:tickerSymbol ?t }} ORDER BY ?t OFFSET {i % 4} LIMIT 1"
+        response = query(endpoint, sparql)
+        return response.status, i, json.loads(response.body)["results"]["bindings"][0]["t"]["value"]
+
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        answers = list(pool.map(one, range(clients)))
+    tickers = ["2330", "AMD", "MU", "NVDA"]
+    assert [(status, ticker) for status, _, ticker in answers] == [(200, tickers[i % 4]) for i in range(clients)]
+
+
+def test_service_description_and_query_page(endpoint):
+    description = call(endpoint, headers={"Accept": "text/turtle"})
+    assert description.status == 200 and description.type == "text/turtle"
+    triples = list(ox.parse(description.body, format=ox.RdfFormat.TURTLE))
+    sd = "http://www.w3.org/ns/sparql-service-description#"
+    assert any(t.predicate.value == sd + "endpoint" and t.object.value == endpoint.url for t in triples)
+    assert any(t.object.value == sd + "SPARQL11Query" for t in triples)
+    as_json_ld = call(endpoint, headers={"Accept": "application/ld+json"})
+    assert as_json_ld.type == "application/ld+json" and json.loads(as_json_ld.body)
+    page = call(endpoint, path="/", headers={"Accept": "text/html"})
+    assert page.status == 200 and page.type == "text/html"
+    assert "<textarea" in page.text and "companies-by-layer" in page.text
+    browser = call(endpoint, headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert browser.type == "text/html"
+
+
+def test_a_foreign_host_name_is_refused(endpoint):
+    """DNS rebinding: a page on evil.example whose name now points at 127.0.0.1."""
+    response = call(endpoint, params={"query": L1}, headers={"Host": "evil.example"})
+    assert response.status == 403
+
+
+# --- the pieces: what is refused, and which format a client gets ---------------------------------
+
+@pytest.mark.parametrize("sparql, refused", [
+    ("SELECT * WHERE { ?s ?p ?o }", None),
+    ("PREFIX service: <http://x/> SELECT * WHERE { service:a ?p ?o }", None),  # a prefix, not the keyword
+    ("SELECT * WHERE { <http://x/#SERVICE> ?p 'LOAD' }", None),
+    ('SELECT * WHERE { ?s ?p """\nDELETE\n""" }', None),
+    ("SELECT * WHERE { ?s ?p 'x'@add }", None),  # `add` is a language tag here
+    ("SELECT * WHERE { ?s ?p ?o } # SERVICE in a comment", None),
+    ("SELECT * WHERE { SERVICE <http://x/> { ?s ?p ?o } }", "SERVICE"),
+    ("SELECT * WHERE { sErViCe ?endpoint { ?s ?p ?o } }", "SERVICE"),
+    ("DELETE WHERE { ?s ?p ?o }", "DELETE"),
+    ("PREFIX x: <http://x/> CLEAR GRAPH x:g", "CLEAR"),
+    ("LOAD <http://x/data.ttl> INTO GRAPH <http://x/g>", "LOAD"),
+])
+def test_guard(sparql, refused):
+    from compiler.rdf.guard import refusal
+
+    reason = refusal(sparql)
+    assert (reason is None) if refused is None else (refused in reason)
+
+
+@pytest.mark.parametrize("accept, expected", [
+    (None, "json"),
+    ("*/*", "json"),
+    ("text/*", "csv"),
+    ("application/sparql-results+xml", "xml"),
+    ("text/csv;q=0.4, text/tab-separated-values;q=0.6", "tsv"),
+    ("application/json;q=0, text/csv;q=0.1", "csv"),
+    ("application/sparql-results+json;q=0, application/json;q=0, application/xml;q=0, text/xml;q=0, "
+     "application/sparql-results+xml;q=0, text/*;q=0", None),
+    ("image/png", None),
+])
+def test_negotiation(accept, expected):
+    from compiler.rdf.negotiate import RESULT_TYPES, choose
+
+    assert choose(accept, RESULT_TYPES) == expected
+
+
+def test_the_sparql_command_serves_until_terminated():
+    """`vaultc sparql --port 0` prints where it listens, answers, and on SIGTERM stops its workers,
+    removes its temporary files and exits 0."""
+    import re
+    import signal
+    import subprocess
+    import sys
+
+    command = [sys.executable, "-m", "compiler", "sparql", str(VAULT), "--port", "0", "--quiet", "--workers", "1"]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=FIXTURES.parent.parent)
+    try:
+        line = server.stderr.readline()
+        url = urlsplit(re.search(r"http://\S+", line)[0])
+        assert url.hostname == "127.0.0.1"
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request("GET", "/sparql?" + urlencode({"query": L1}), headers={"Accept": "text/csv"})
+        assert connection.getresponse().read().decode().split() == ["c", ID + "tickers/AMD", ID + "tickers/NVDA"]
+        connection.close()
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=10) == 0
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        server.stderr.close()

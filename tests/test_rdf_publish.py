@@ -1,0 +1,222 @@
+"""`vaultc publish`: an integration test against a real Oxigraph server started on a free loopback
+port (publish, query, edit and delete pages, publish again, see exactly the new state), and the
+Graph Store client's authentication and failures against a small recording server."""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import pyoxigraph as ox
+import pytest
+
+from compiler.analyse import compile_vault
+from compiler.config import load_config
+from compiler.rdf.emit import page_graphs, quads
+from compiler.rdf.store import to_oxigraph
+from conftest import FIXTURES
+
+FIXTURE = FIXTURES / "rdf" / "vault"
+TODAY = "2026-11-22"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _oxigraph_binary() -> str | None:
+    beside_python = Path(sys.executable).with_name("oxigraph")
+    return str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
+
+
+@pytest.fixture
+def oxigraph(tmp_path):
+    """A real Oxigraph server on 127.0.0.1; yields its base URL and stops it afterwards."""
+    binary = _oxigraph_binary()
+    if binary is None:
+        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+    port = _free_port()
+    server = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "oxigraph-data"),
+                               "--bind", f"127.0.0.1:{port}"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"oxigraph did not start: {server.stderr.read().decode()[:500]}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stderr.close()
+
+
+def _store_quads(base: str) -> set[ox.Quad]:
+    """Everything the server holds, as N-Quads from its Graph Store endpoint."""
+    request = urllib.request.Request(f"{base}/store", headers={"Accept": "application/n-quads"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return set(ox.parse(response.read(), format=ox.RdfFormat.N_QUADS))
+
+
+def _select(base: str, sparql: str) -> list[dict[str, str]]:
+    request = urllib.request.Request(f"{base}/query?" + urlencode({"query": sparql}),
+                                     headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        rows = json.loads(response.read())["results"]["bindings"]
+    return [{k: v["value"] for k, v in row.items()} for row in rows]
+
+
+def _local_quads(vault: Path) -> set[ox.Quad]:
+    compiled = compile_vault(vault, load_config(vault), dt.date.fromisoformat(TODAY))
+    return set(to_oxigraph(quads(page_graphs(compiled))))
+
+
+L1_COMPANIES = """
+    PREFIX vc: <https://w3id.org/vaultc#>
+    PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+    PREFIX schema: <http://schema.org/>
+    SELECT ?ticker WHERE {
+      GRAPH ?g { ?c vc:inLayer ?l ; schema:tickerSymbol ?ticker }
+      GRAPH ?h { ?l skos:notation "L1" }
+    } ORDER BY ?ticker"""
+
+
+def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURE, vault)
+    store = f"{oxigraph}/store"
+
+    code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
+    assert code == 0, err
+    assert "15 graphs put, 0 unchanged, 0 deleted" in err
+    assert _store_quads(oxigraph) == _local_quads(vault)
+    assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["AMD", "NVDA"]
+
+    # The state lives beside the vault, never inside it.
+    (state,) = (tmp_path / ".vaultc-cache").iterdir()
+    assert len(json.loads(state.read_text())["graphs"]) == 15
+    assert not any(p.name.startswith(".vaultc") for p in vault.rglob("*"))
+
+    # Nothing changed: nothing is sent.
+    code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
+    assert code == 0 and "0 graphs put, 15 unchanged, 0 deleted" in err
+
+    # AMD moves to the memory layer; the reading list goes; a new page arrives.
+    amd = vault / "tickers" / "AMD.md"
+    amd.write_text(amd.read_text().replace("[[Compute]]", "[[Memory]]"))
+    (vault / "notes" / "Reading list.md").unlink()
+    (vault / "notes" / "Ideas.md").write_text("# Ideas\n\nWatch [[NVDA]].\n")
+    code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
+    assert code == 0, err
+    assert "2 graphs put" in err and "1 deleted" in err  # AMD and Ideas put, Reading list deleted
+
+    assert _store_quads(oxigraph) == _local_quads(vault)  # exactly the new state, nothing left over
+    assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["NVDA"]
+    graphs = {row["g"] for row in _select(oxigraph, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    assert "https://w3id.org/vaultc/id/notes/Reading%20list" not in graphs
+    assert "https://w3id.org/vaultc/id/notes/Ideas" in graphs and len(graphs) == 15
+
+
+def test_force_sends_everything_again(oxigraph, tmp_path, run):
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURE, vault)
+    store = f"{oxigraph}/store"
+    assert run("publish", vault, "--store", store, "--today", TODAY)[0] == 0
+    code, _, err = run("publish", vault, "--store", store, "--today", TODAY, "--force")
+    assert code == 0 and "15 graphs put, 0 unchanged" in err
+
+
+# --- the client, against a server that records what it is sent ----------------------------------
+
+class _Recorder(BaseHTTPRequestHandler):
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.rfile.read(length)
+        self.server.seen.append((self.command, parse_qs(urlsplit(self.path).query)["graph"][0],
+                                 self.headers.get("Authorization"), self.headers.get("Content-Type")))
+        status = self.server.status
+        self.send_response(status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_PUT = do_DELETE = _answer
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def recorder():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Recorder)
+    server.seen, server.status = [], 204
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def _store(server) -> str:
+    return f"http://127.0.0.1:{server.server_address[1]}/gsp?x=1"
+
+
+def test_basic_auth(recorder, tmp_path, run):
+    code, _, err = run("publish", FIXTURE, "--store", _store(recorder), "--user", "ann", "--password", "s3cret",
+                       "--state", tmp_path / "state.json")
+    assert code == 0, err
+    expected = "Basic " + base64.b64encode(b"ann:s3cret").decode()
+    assert {auth for _, _, auth, _ in recorder.seen} == {expected}
+    assert {kind for _, _, _, kind in recorder.seen} == {"text/turtle; charset=utf-8"}
+    assert len(recorder.seen) == 15 and {method for method, *_ in recorder.seen} == {"PUT"}
+
+
+def test_bearer_token_from_the_environment(recorder, tmp_path, run, monkeypatch):
+    monkeypatch.setenv("VAULTC_STORE_TOKEN", "t0ken")
+    from compiler.cli import main
+
+    code = main(["publish", str(FIXTURE), "--store", _store(recorder), "--state", str(tmp_path / "s.json")])
+    assert code == 0
+    assert {auth for _, _, auth, _ in recorder.seen} == {"Bearer t0ken"}
+
+
+def test_refused_credentials_stop_at_once(recorder, tmp_path, run):
+    recorder.status = 401
+    code, _, err = run("publish", FIXTURE, "--store", _store(recorder), "--token", "wrong",
+                       "--state", tmp_path / "state.json")
+    assert code == 2 and err.count("\n") == 1 and "401" in err
+    assert len(recorder.seen) < 15
+
+
+def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path, run):
+    store = f"http://127.0.0.1:{_free_port()}/store"
+    code, _, err = run("publish", FIXTURE, "--store", store, "--state", tmp_path / "state.json")
+    assert code == 2 and err.count("\n") == 1 and "cannot reach the store" in err
+
+
+def test_the_state_file_may_not_live_in_the_vault(tmp_path, run):
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURE, vault)
+    code, _, err = run("publish", vault, "--store", "http://127.0.0.1:9/store", "--state", vault / "state.json")
+    assert code == 2 and "outside the vault" in err
