@@ -35,6 +35,20 @@ def core_rows(vault: Path, runs: int) -> list[tuple[str, float, float]]:
     return [(name, *median(found)) for name, found in results.items()]
 
 
+def extra_sections(vault: Path) -> list[str]:
+    """The stages with benchmarks of their own (RDF emit, export and canned queries) on the largest
+    vault; each prints a Markdown report."""
+    import subprocess
+
+    sections = []
+    for module in ("compiler.rdf.bench",):
+        proc = subprocess.run([PY, "-m", module, str(vault)], capture_output=True, text=True)
+        report = proc.stdout if proc.returncode == 0 else f"`{module}` failed:\n\n    {proc.stderr[-2000:]}"
+        sections += [report.replace("\n# ", "\n## ").rstrip(), ""]
+        print(sections[-2], flush=True)
+    return sections
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
@@ -57,6 +71,8 @@ def main(argv: list[str] | None = None) -> None:
                       "(target ≤ 15%)",
                       f"- `vaultc check` / bare single-core parse: {full / bare:.2f}× (target ≤ 0.8×)", ""]
             print("\n".join(lines[-(len(rows) + 7):]), flush=True)
+            if size == max(int(s) for s in args.sizes.split(",")):
+                lines += extra_sections(made.root)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
