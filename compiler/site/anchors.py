@@ -1,0 +1,61 @@
+"""Heading anchors as MkDocs' `toc` extension makes them (emit stage).
+
+toc slugifies each heading's rendered text and appends `_1`, `_2`, … to repeats; using its own
+`slugify` and `unique` on the text our rewritten heading renders to gives the same ids, so every
+`[[Page#Heading]]` becomes a link MkDocs' strict anchor validation accepts.
+"""
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+from markdown.extensions.toc import slugify, strip_tags, unique
+from markdown_it import MarkdownIt
+
+from ..resolve import heading_key
+
+_ATX = re.compile(r"^[ \t>]*#{1,6}(?=[ \t]|$)[ \t]*")
+_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+_QUOTE = re.compile(r"^[ \t>]*")
+_MARKUP = re.compile(r"[\[\]`*_<>&\\!~]")
+
+
+def toc_slugs(texts: list[str]) -> list[str]:
+    """The ids toc gives headings with these texts, in this order."""
+    used: set[str] = set()
+    return [unique(slugify(text, "-"), used) for text in texts]
+
+
+def heading_content(line: str) -> str:
+    """The inline Markdown of a heading line: no `#` marks, no closing `#`s, no quote prefix."""
+    if _ATX.match(line):
+        return _ATX_CLOSE.sub("", _ATX.sub("", line, count=1))
+    return _QUOTE.sub("", line).strip()  # a setext heading's text line
+
+
+def plain_text(inline: str) -> str:
+    """What toc reads from a heading: its rendered text, tags stripped, entities decoded."""
+    if not _MARKUP.search(inline):
+        return " ".join(inline.split())
+    return html.unescape(strip_tags(_inline_parser().renderInline(inline)))
+
+
+@lru_cache(maxsize=1)
+def _inline_parser() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
+
+
+def find_heading(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -> int | None:
+    """The index of the heading `[[T#H1#H2]]` names: H2 inside H1's section (as resolve matches it).
+    `headings` holds (level, heading_key(text)) in page order."""
+    keys = [heading_key(w) for w in wanted]
+    scopes = [(i, len(headings)) for i, (_, text) in enumerate(headings) if text == keys[0]]
+    for key in keys[1:]:
+        found = []
+        for start, stop in scopes:
+            level = headings[start][0]
+            end = next((j for j in range(start + 1, stop) if headings[j][0] <= level), stop)
+            found += [(j, end) for j in range(start + 1, end) if headings[j][1] == key]
+        scopes = found
+    return scopes[0][0] if scopes else None

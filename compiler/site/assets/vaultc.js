@@ -1,0 +1,218 @@
+/* vaultc site script: sortable tables, and the graph views drawn with cytoscape (shipped
+   with the site, so everything works offline). The data is graph-data.js (window.VAULTC_GRAPH):
+   the global graph draws all of it, a page's local graph its neighbourhood. Node URLs are
+   relative to the site root; each graph box says how to get there (data-root). */
+(function () {
+  "use strict";
+
+  var COLOURS = {
+    sector: "#8e24aa", ticker: "#1e88e5", source: "#43a047", layer: "#fb8c00",
+    constraint: "#e53935", compare: "#00897b", note: "#757575", attachment: "#a1887f",
+    missing: "#bdbdbd"
+  };
+
+  function elements(data, root) {
+    var out = [];
+    data.nodes.forEach(function (node, i) {
+      var type = data.types[node[1]];
+      out.push({
+        data: { id: "n" + i, label: node[0], type: type, colour: COLOURS[type] || "#757575",
+                url: node[2] ? root + node[2] : null },
+        classes: type + (i === data.focus ? " focus" : "")
+      });
+    });
+    data.edges.forEach(function (edge, k) {
+      var spoke = edge[0] === data.focus || edge[1] === data.focus;
+      out.push({ data: { id: "e" + k, source: "n" + edge[0], target: "n" + edge[1] },
+                 classes: spoke ? "spoke" : (data.focus !== undefined ? "faint" : "") });
+    });
+    return out;
+  }
+
+  // Every node is sized by its degree; only hubs, the focused page and the hovered node are labelled
+  // until the reader zooms in, so a dense vault stays legible.
+  var STYLE = [
+    { selector: "node", style: {
+      "background-color": "data(colour)", "label": "data(label)", "font-size": 7,
+      "color": "#444", "text-valign": "bottom", "text-margin-y": 2, "width": "data(size)",
+      "height": "data(size)", "min-zoomed-font-size": 10, "text-wrap": "ellipsis",
+      "text-max-width": 160 } },
+    { selector: "node.hub, node.hover", style: { "font-size": 11, "min-zoomed-font-size": 5,
+      "z-index": 10, "text-background-color": "#fff", "text-background-opacity": 0.7,
+      "text-background-padding": 1 } },
+    { selector: "node.missing", style: {
+      "opacity": 0.35, "border-width": 1, "border-style": "dashed", "border-color": "#9e9e9e",
+      "background-opacity": 0.3 } },
+    { selector: "node.focus", style: {
+      "width": 22, "height": 22, "border-width": 3, "border-color": "#212121", "font-size": 13,
+      "font-weight": "bold", "color": "#212121", "text-max-width": 320 } },
+    { selector: "edge", style: {
+      "width": 0.6, "line-color": "#cfcfcf", "curve-style": "haystack", "opacity": 0.7 } },
+    { selector: "edge.spoke", style: { "line-color": "#9e9e9e", "width": 1, "z-index": 5 } },
+    { selector: "edge.faint", style: { "opacity": 0.25 } },
+    { selector: "edge.hover", style: { "line-color": "#616161", "width": 1.2, "opacity": 1 } },
+    { selector: "node:selected", style: { "border-width": 2, "border-color": "#212121" } }
+  ];
+
+  function layout(data, local) {
+    if (local) {  // the page in the middle, its neighbours around it
+      return { name: "concentric", animate: false, minNodeSpacing: 30, padding: 24,
+               concentric: function (n) { return n.hasClass("focus") ? 2 : 1; },
+               levelWidth: function () { return 1; } };
+    }
+    // cose is quadratic: past a few hundred nodes a ring by degree keeps the page responsive.
+    if (data.nodes.length > 800) {
+      return { name: "concentric", animate: false, concentric: function (n) { return n.degree(); } };
+    }
+    return { name: "cose", animate: false, randomize: true, numIter: 1500, gravity: 0.3,
+             nodeRepulsion: function () { return 600000; }, idealEdgeLength: function () { return 90; },
+             edgeElasticity: function () { return 80; }, nodeOverlap: 20, componentSpacing: 120 };
+  }
+
+  function draw(container, data, local) {
+    var cy = cytoscape({
+      container: container, elements: elements(data, container.getAttribute("data-root") || ""),
+      style: STYLE, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.25
+    });
+    var degrees = cy.nodes().map(function (n) { return n.degree(); }).sort(function (a, b) { return b - a; });
+    var hub = degrees[Math.min(degrees.length - 1, Math.floor(degrees.length * (local ? 0.3 : 0.08)))];
+    cy.nodes().forEach(function (n) {
+      n.data("size", 6 + Math.sqrt(n.degree()) * 2.2);
+      if (n.degree() >= hub) { n.addClass("hub"); }
+    });
+    cy.layout(layout(data, local)).run();
+    if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }  // a graph of two nodes needs no magnifying
+    cy.on("mouseover", "node", function (event) {
+      event.target.addClass("hover");
+      event.target.connectedEdges().addClass("hover");
+    });
+    cy.on("mouseout", "node", function (event) {
+      event.target.removeClass("hover");
+      event.target.connectedEdges().removeClass("hover");
+    });
+    cy.on("tap", "node", function (event) {
+      var url = event.target.data("url");
+      if (url) { window.location.href = url; }
+    });
+    cy.on("mouseover", "node", function (event) {
+      container.style.cursor = event.target.data("url") ? "pointer" : "default";
+    });
+    cy.on("mouseout", "node", function () { container.style.cursor = "default"; });
+    container.setAttribute("data-nodes", String(cy.nodes().length));
+    container.vaultcGraph = cy;
+    return cy;
+  }
+
+  function filters(container, cy, data) {
+    var box = document.createElement("div");
+    box.className = "vaultc-filters";
+    data.types.forEach(function (type) {
+      var count = cy.nodes("." + type).length;
+      if (!count) { return; }
+      var label = document.createElement("label");
+      var input = document.createElement("input");
+      input.type = "checkbox";
+      input.checked = true;
+      input.value = type;
+      input.addEventListener("change", function () {
+        cy.nodes("." + type).style("display", input.checked ? "element" : "none");
+      });
+      var swatch = document.createElement("span");
+      swatch.className = "vaultc-swatch";
+      swatch.style.backgroundColor = COLOURS[type];
+      label.appendChild(input);
+      label.appendChild(swatch);
+      label.appendChild(document.createTextNode(type + " (" + count + ")"));
+      box.appendChild(label);
+    });
+    container.parentNode.insertBefore(box, container);
+  }
+
+  // The page's node, its best-linked neighbours (either direction) and the links among them: the
+  // same choice graphdata.py documents (at most data.local neighbours, by degree, then by index).
+  function neighbourhood(data, url) {
+    var focus = -1;
+    data.nodes.forEach(function (node, i) { if (node[2] === url) { focus = i; } });
+    if (focus < 0) { return null; }
+    var degree = data.nodes.map(function () { return 0; });
+    var around = {};
+    data.edges.forEach(function (edge) {
+      degree[edge[0]] += 1;
+      degree[edge[1]] += 1;
+      if (edge[0] === focus) { around[edge[1]] = true; }
+      if (edge[1] === focus) { around[edge[0]] = true; }
+    });
+    var chosen = Object.keys(around).map(Number).sort(function (a, b) {
+      return degree[b] - degree[a] || a - b;
+    }).slice(0, data.local);
+    chosen.push(focus);
+    chosen.sort(function (a, b) { return a - b; });
+    var index = {};
+    chosen.forEach(function (old, i) { index[old] = i; });
+    return {
+      types: data.types,
+      nodes: chosen.map(function (old) { return data.nodes[old]; }),
+      edges: data.edges.filter(function (e) { return e[0] in index && e[1] in index; })
+                       .map(function (e) { return [index[e[0]], index[e[1]]]; }),
+      focus: index[focus]
+    };
+  }
+
+  function graphs() {
+    if (typeof cytoscape === "undefined" || !window.VAULTC_GRAPH) { return; }
+    document.querySelectorAll(".vaultc-graph").forEach(function (container) {
+      if (container.vaultcGraph) { return; }
+      var local = container.classList.contains("vaultc-local");
+      var data = local ? neighbourhood(window.VAULTC_GRAPH, container.getAttribute("data-page"))
+                       : window.VAULTC_GRAPH;
+      if (!data) { return; }
+      var cy = draw(container, data, local);
+      if (!local) { filters(container, cy, data); }
+    });
+  }
+
+  function sortBy(table, column, th) {
+    var ascending = th.getAttribute("aria-sort") !== "ascending";
+    table.querySelectorAll("th").forEach(function (h) { h.removeAttribute("aria-sort"); });
+    th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    var key = function (row) { return row.cells[column] ? row.cells[column].textContent.trim() : ""; };
+    var numeric = rows.every(function (row) { var k = key(row); return k === "" || !isNaN(Number(k)); });
+    rows.sort(function (a, b) {
+      var x = key(a), y = key(b);
+      var order = numeric ? Number(x) - Number(y)
+                          : x.localeCompare(y, undefined, { numeric: true, sensitivity: "base" });
+      return ascending ? order : -order;
+    });
+    rows.forEach(function (row) { body.appendChild(row); });
+  }
+
+  function tables() {
+    // Every table of a page sorts, but the frontmatter panel (marked in its hidden header).
+    document.querySelectorAll(".md-content article table").forEach(function (table) {
+      // A data attribute, not a class: Material styles only `table:not([class])`.
+      if (table.hasAttribute("data-vaultc-sort") || table.querySelector(".vaultc-panel-head") ||
+          !table.tHead || !table.tBodies.length || table.tBodies[0].rows.length < 2) { return; }
+      table.setAttribute("data-vaultc-sort", "");
+      table.querySelectorAll("thead th").forEach(function (th, column) {
+        th.tabIndex = 0;
+        th.addEventListener("click", function () { sortBy(table, column, th); });
+        th.addEventListener("keydown", function (event) {
+          if (event.key === "Enter") { sortBy(table, column, th); }
+        });
+      });
+    });
+  }
+
+  function init() { tables(); graphs(); }
+
+  // Material re-emits document$ on every page when instant navigation is on; plain loads otherwise.
+  if (typeof document$ !== "undefined") {
+    document$.subscribe(init);
+  } else if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,66 @@
+"""`vaultc site` and `vaultc serve` (emit stage): compile the vault, emit the MkDocs docs tree, and
+build it with `mkdocs build --strict` or serve it with live reload. Registered by cli.py.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..analyse import compile_vault, stderr_progress
+from ..cli import UsageError
+from ..config import load_config
+from .build import BuildError, build, docs_dir_of, find_mkdocs_config, serve
+from .emitter import AssetError, emit_site
+from .writer import DocsDirError
+
+
+def add_commands(subparsers, common) -> None:
+    site = subparsers.add_parser("site", help="build the vault's website (MkDocs Material) into site/")
+    common(site)
+    _mkdocs_options(site)
+    site.add_argument("--site-dir", type=Path, help="build into this folder instead of mkdocs.yml's site_dir")
+    site.add_argument("--emit-only", action="store_true", help="write the docs tree, do not run mkdocs")
+
+    live = subparsers.add_parser("serve", help="serve the site with live reload, rebuilding on vault changes")
+    common(live)
+    _mkdocs_options(live)
+    live.add_argument("--dev-addr", default="127.0.0.1:8000", help="host:port to serve on (default 127.0.0.1:8000)")
+
+
+def _mkdocs_options(parser) -> None:
+    parser.add_argument("--mkdocs-config", type=Path,
+                        help="MkDocs configuration (default: ./mkdocs.yml); the tree goes to its docs_dir")
+
+
+def run_site(args) -> int:
+    try:
+        config_file = find_mkdocs_config(args.mkdocs_config)
+        docs_dir = docs_dir_of(config_file)
+        result = _emit(args, docs_dir)
+        print(f"vaultc: emitted {result.pages} pages to {docs_dir} in {result.seconds:.2f}s "
+              f"({len(result.written)} files changed, {len(result.removed)} removed)", file=sys.stderr)
+        if args.emit_only:
+            return 0
+        seconds = build(config_file, args.site_dir)
+        print(f"vaultc: mkdocs build --strict took {seconds:.2f}s", file=sys.stderr)
+        return 0
+    except (BuildError, AssetError, DocsDirError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run_serve(args) -> int:
+    try:
+        config_file = find_mkdocs_config(args.mkdocs_config)
+        docs_dir = docs_dir_of(config_file)
+        return serve(config_file, args.vault, lambda: _emit(args, docs_dir), args.dev_addr)
+    except (BuildError, AssetError, DocsDirError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _emit(args, docs_dir: Path):
+    config = load_config(args.vault, args.config)
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    return emit_site(vault, docs_dir)
+
+
+RUNNERS = {"site": run_site, "serve": run_serve}

@@ -1,0 +1,160 @@
+"""Everything the site emitter looks up about the compiled vault, computed once (emit stage):
+page texts, resolutions by page and line, heading slugs, findings by line, where anchors go.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from ..analyse import CompiledVault
+from ..check import run_rules
+from ..discover import read_page
+from ..model import Finding, Page, Resolution, SourceFile
+from ..parse import _BLOCK_ID
+from ..resolve import heading_key
+from ..rules import REGISTRY
+from .anchors import find_heading, heading_content, plain_text, toc_slugs
+from .layout import Layout, relative
+from .spans import PageText
+from .tags import TagIndex
+
+# Findings a reader is sent to the exact line for (the vault-health page links to `#line:N`).
+LINE_RULES = ("dangling-link", "missing-heading", "stale-claim", "overdue-claim")
+CLAIM_RULES = {"stale-claim": "stale", "overdue-claim": "overdue"}
+_FRONTMATTER_ANCHOR = "frontmatter"
+
+
+class Site:
+    def __init__(self, vault: CompiledVault) -> None:
+        self.vault = vault
+        self.pages = vault.pages
+        self.layout = Layout(vault.pages, vault.attachments)
+        self.findings: list[Finding] = run_rules(vault, list(REGISTRY))
+        self._texts: dict[str, PageText | None] = {}
+        self._slugs: dict[str, list[str]] = {}
+        self.by_source: dict[str, list[Resolution]] = defaultdict(list)
+        self.by_line: dict[tuple[str, int], list[Resolution]] = defaultdict(list)
+        self.by_key: dict[tuple[str, str], list[Resolution]] = defaultdict(list)  # frontmatter values
+        for res in vault.resolutions:
+            self.by_source[res.source].append(res)
+            if res.link.origin == "frontmatter":
+                self.by_key[(res.source, res.link.key)].append(res)
+            else:
+                self.by_line[(res.source, res.link.line)].append(res)
+        self.degree: dict[str, int] = dict(vault.graph.degree())
+        self.flags: dict[tuple[str, int], list[Finding]] = defaultdict(list)
+        self.flagged_lines: dict[str, set[int]] = defaultdict(set)
+        self.claim_counts: dict[str, int] = defaultdict(int)  # stale + overdue claims per page
+        for finding in self.findings:
+            if finding.rule in LINE_RULES:
+                self.flags[(finding.path, finding.line)].append(finding)
+                self.flagged_lines[finding.path].add(finding.line)
+            if finding.rule in CLAIM_RULES:
+                self.claim_counts[finding.path] += 1
+        self._block_lines: dict[str, dict[str, int]] = {}
+        self._prose: dict[str, set[int]] = {}
+        self._headings: dict[str, dict[int, int]] = {}
+        self.flagged_claims = {(v.path, v.claim.line): v for v in vault.verdicts if v.status != "ok"}
+        self.unreadable = dict(vault.unreadable)
+        self.tags = TagIndex(vault.pages)
+
+    # --- page text ---------------------------------------------------------------------------
+
+    def text(self, path: str) -> PageText | None:
+        """The page's text as parse saw it (same newline and BOM handling, so lines match)."""
+        if path not in self._texts:
+            text = None
+            if path not in self.unreadable:
+                abspath = self.vault.root / path
+                source = SourceFile(path, str(abspath), abspath.stat().st_size, True)
+                text, _ = read_page(source, self.vault.config.max_file_bytes)
+            self._texts[path] = PageText(text) if text is not None else None
+        return self._texts[path]
+
+    def line(self, path: str, n: int) -> str:
+        """File line n of a page as Markdown body. With frontmatter, parse's body starts on the
+        closing `---` line (its remainder is the body's first line, always empty)."""
+        page = self.pages[path]
+        if n == page.body_line and n > 1:
+            return ""
+        text = self.text(path)
+        return text.line(n) if text is not None else ""
+
+    def prose_lines(self, page: Page) -> set[int]:
+        """Lines holding prose (not code, not comments): where tags and block ids can stand."""
+        if page.path not in self._prose:
+            lines: set[int] = set()
+            for block in page.blocks:
+                lines.update(range(block.line, block.line + block.text.count("\n") + 1))
+            self._prose[page.path] = lines
+        return self._prose[page.path]
+
+    def heading_lines(self, page: Page) -> dict[int, int]:
+        """File line -> index in page.headings."""
+        if page.path not in self._headings:
+            self._headings[page.path] = {h.line: i for i, h in enumerate(page.headings)}
+        return self._headings[page.path]
+
+    # --- anchors -----------------------------------------------------------------------------
+
+    def slugs(self, path: str) -> list[str]:
+        """The toc id of each of the page's headings, in order."""
+        if path not in self._slugs:
+            from .body import heading_text  # body renders lines; anchors only need their text
+
+            page = self.pages[path]
+            text = self.text(path)
+            texts = [plain_text(heading_content(heading_text(self, page, text, h.line))) if text else h.text
+                     for h in page.headings]
+            self._slugs[path] = toc_slugs(texts)
+        return self._slugs[path]
+
+    def heading_anchor(self, path: str, wanted: tuple[str, ...]) -> str | None:
+        page = self.pages[path]
+        index = find_heading([(h.level, heading_key(h.text)) for h in page.headings], wanted)
+        if index is None:
+            # `[x](Page.md#already-a-slug)`, as MkDocs users write Markdown links
+            slugs = self.slugs(path)
+            return wanted[-1] if len(wanted) == 1 and wanted[0] in slugs else None
+        return self.slugs(path)[index]
+
+    def block_line(self, path: str, block: str) -> int | None:
+        """The file line ending in `^block`."""
+        if path not in self._block_lines:
+            found: dict[str, int] = {}
+            page, text = self.pages[path], self.text(path)
+            if text is not None and page.block_ids:
+                for n in sorted(self.prose_lines(page)):
+                    match = _BLOCK_ID.search(text.line(n))
+                    if match:
+                        found.setdefault(match.group(1), n)
+            self._block_lines[path] = found
+        return self._block_lines[path].get(block)
+
+    def block_anchor(self, path: str, block: str) -> str | None:
+        line = self.block_line(path, block)
+        if line is None:
+            return None
+        return self.line_anchor(path, line, block=block)
+
+    def line_anchor(self, path: str, line: int, block: str | None = None) -> str:
+        """Where `#…` lands for a file line: a heading's own id, the frontmatter panel, or the
+        `line:N` / `block:id` span the body renderer puts there."""
+        page = self.pages[path]
+        if line < page.body_line:
+            return _FRONTMATTER_ANCHOR
+        headings = self.heading_lines(page)
+        if line in headings:
+            return self.slugs(path)[headings[line]]
+        return f"block:{block}" if block else f"line:{line}"
+
+    # --- urls ----------------------------------------------------------------------------------
+
+    def doc(self, path: str) -> str:
+        return self.layout.doc(path)
+
+    def href(self, host_doc: str, target: str, anchor: str | None = None) -> str:
+        """A relative link from the docs file being written to a vault page or attachment."""
+        target_doc = self.doc(target)
+        if anchor and target_doc == host_doc:
+            return "#" + anchor
+        return relative(host_doc, target_doc) + ("#" + anchor if anchor else "")

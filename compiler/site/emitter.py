@@ -1,0 +1,105 @@
+"""The site emitter's entry point (emit stage): CompiledVault -> a MkDocs docs tree of plain Markdown.
+
+Each vault page becomes its rewritten body plus generated sections; attachments are copied; the
+generated pages, the graph data and the site's scripts and styles are written beside them.
+"""
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from ..analyse import CompiledVault
+from .body import Renderer
+from .context import Site
+from .graphdata import graph_script
+from .layout import ASSETS
+from .pages import generated_pages
+from .sections import companies, linked_from, local_graph_section, metadata, panel
+from .writer import DocsDirError, Writer
+
+STATIC = ("vaultc.css", "vaultc.js")
+# Installed from package-lock.json by `npm ci` (make install) and shipped inside the site, so that
+# nothing is fetched from a CDN: the graph library, and the shim Material's offline search needs.
+VENDOR = {
+    "cytoscape.min.js": "node_modules/cytoscape/dist/cytoscape.min.js",
+    "iframe-worker-shim.js": "node_modules/iframe-worker/shim/index.js",
+}
+
+
+class AssetError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class EmitResult:
+    docs_dir: Path
+    pages: int
+    written: tuple[str, ...]
+    unchanged: int
+    removed: tuple[str, ...]
+    seconds: float
+
+
+def emit_site(vault: CompiledVault, docs_dir: Path) -> EmitResult:
+    started = time.perf_counter()
+    if Path(docs_dir).resolve().is_relative_to(vault.root.resolve()):
+        # The next compile would read the emitted tree back as vault pages.
+        raise DocsDirError(f"docs_dir {docs_dir} is inside the vault {vault.root}; put it elsewhere")
+    vendor = {name: find_vendor(rel) for name, rel in VENDOR.items()}
+    site = Site(vault)
+    writer = Writer(Path(docs_dir))
+    for path in sorted(site.pages):
+        writer.text(site.doc(path), page_markdown(site, path))
+    for path in vault.attachments:
+        writer.copy(site.doc(path), vault.root / path)
+    generated = generated_pages(site)
+    for doc, lines in generated.items():
+        writer.text(doc, "\n".join(lines) + "\n")
+    writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
+    for name in STATIC:
+        writer.bytes(f"{ASSETS}/{name}", resources.files(__package__).joinpath("assets", name).read_bytes())
+    for name, source in vendor.items():
+        writer.copy(f"{ASSETS}/{name}", source)
+    writer.prune()
+    return EmitResult(Path(docs_dir), len(site.pages) + len(generated), tuple(writer.written), writer.unchanged,
+                      tuple(writer.removed), time.perf_counter() - started)
+
+
+def page_markdown(site: Site, path: str) -> str:
+    page = site.pages[path]
+    host = site.doc(path)
+    lines = metadata(page)
+    if site.text(path) is None:
+        reason = site.unreadable.get(path)
+        lines += [f"# {page.title}", "", "!!! failure \"This file could not be read\"", "",
+                  f"    {reason.message if reason else 'unreadable'}", ""]
+    else:
+        renderer = Renderer(site, path, host)
+        last = len(renderer.text.lines)
+        first_heading = page.headings[0] if page.headings else None
+        if first_heading is not None and first_heading.level == 1:
+            # The panel goes under the title, where Obsidian shows a page's properties.
+            lines += renderer.render(page.body_line, first_heading.line)
+            lines += ["", *panel(site, page, host)]
+            lines += renderer.render(first_heading.line + 1, last)
+        else:
+            lines += panel(site, page, host) + renderer.render(page.body_line, last)
+    lines += companies(site, page, host)
+    lines += linked_from(site, page, host)
+    lines += local_graph_section(site, page, host)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def find_vendor(rel: str) -> Path:
+    """A file of node_modules/: under $VAULTC_NODE_MODULES' parent, the working folder, or the
+    checkout this package runs from."""
+    roots = [Path(os.environ["VAULTC_NODE_MODULES"]).parent] if os.environ.get("VAULTC_NODE_MODULES") else []
+    roots += [Path.cwd(), Path(__file__).resolve().parents[2]]
+    for root in roots:
+        if (root / rel).is_file():
+            return root / rel
+    raise AssetError(f"{rel} is missing: run `npm ci` in the vaultc checkout (make install), "
+                     "or set VAULTC_NODE_MODULES to a node_modules folder that has it")

@@ -1,0 +1,219 @@
+"""The generated pages (emit stage): home, one index per page type, vault health, graph and tags.
+Each is a function of the Site returning Markdown lines; the navigation in mkdocs.yml lists them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections import Counter
+
+from ..graph import related_by
+from ..model import Finding, Page
+from .anchors import toc_slugs
+from .cells import cell, frontmatter_links, page_link, resolved_links, table
+from .context import CLAIM_RULES, Site
+from .layout import HOME, generated, relative, root_of
+from .links import label
+from .sections import COMPANY_KEY, ticker_row
+from .tags import TITLE as TAG_TITLE
+
+# type -> (index page name, heading)
+INDEXES = {
+    "ticker": ("tickers", "Tickers"),
+    "sector": ("sectors", "Sectors"),
+    "layer": ("layers", "Layers"),
+    "constraint": ("constraints", "Constraints"),
+    "compare": ("comparisons", "Comparisons"),
+    "source": ("sources", "Sources"),
+    "note": ("notes", "Notes"),
+}
+HEALTH, GRAPH, TAGS = generated("health"), generated("graph"), generated("tags")
+_SECTIONS = [("dangling-link", "Dangling links"), ("missing-heading", "Missing headings and blocks"),
+             ("stale-claim", "Stale claims"), ("overdue-claim", "Overdue claims")]
+_HEALTH_TITLE = "Vault health"
+# The health page's headings, in order, as toc will number them: the home page links to them.
+_HEALTH_IDS = dict(zip([rule for rule, _ in _SECTIONS] + ["other"],
+                       toc_slugs([_HEALTH_TITLE] + [h for _, h in _SECTIONS] + ["Other findings"])[1:], strict=True))
+
+
+def generated_pages(site: Site) -> dict[str, list[str]]:
+    """docs path -> Markdown lines of every generated page."""
+    pages = {HOME: home(site), HEALTH: health(site), GRAPH: graph_page(), TAGS: tags_page(site)}
+    for kind, (name, heading) in INDEXES.items():
+        pages[generated(name)] = type_index(site, kind, heading, generated(name))
+    return pages
+
+
+def _front(title: str, hide: tuple[str, ...] = ()) -> list[str]:
+    lines = ["---", f"title: {title}"]
+    if hide:
+        lines += ["hide:", *[f"  - {h}" for h in hide]]
+    return lines + ["---", ""]
+
+
+def _by_type(site: Site, kind: str) -> list[Page]:
+    known = {k for k in INDEXES}
+    return sorted((p for p in site.pages.values() if (p.type if p.type in known else "note") == kind),
+                  key=lambda p: p.title.casefold())
+
+
+# --- home ------------------------------------------------------------------------------------------
+
+def home(site: Site) -> list[str]:
+    vault = site.vault
+    counts = Counter(f.severity.label for f in site.findings)
+    rules = Counter(f.rule for f in site.findings)
+    lines = _front("Home") + ["# Home", "",
+                              f"The vault `{html.escape(vault.root.resolve().name)}/` holds "
+                              f"**{len(site.pages)} pages** and "
+                              f"**{len(vault.attachments)} attachments**, joined by "
+                              f"**{len(vault.resolutions)} links**. Judged as of {vault.today.isoformat()}.", "",
+                              "## What it holds", ""]
+    rows = []
+    for kind, (name, heading) in INDEXES.items():
+        rows.append([f"[{heading}]({relative(HOME, generated(name))})", str(len(_by_type(site, kind)))])
+    lines += table(["Index", "Pages"], rows)
+    lines += ["", f"Browse the [graph]({relative(HOME, GRAPH)}) or the [tags]({relative(HOME, TAGS)}).", "",
+              "## Health", ""]
+    health_page = relative(HOME, HEALTH)
+    rows = [[f"[{heading}]({health_page}#{_HEALTH_IDS[rule]})", str(rules[rule])] for rule, heading in _SECTIONS]
+    rows.append([f"[Other findings]({health_page}#{_HEALTH_IDS['other']})",
+                 f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info in all"])
+    lines += table(["Check", "Count"], rows)
+    lines += ["", "## Most linked", ""]
+    graph = vault.graph
+    top = sorted(site.pages, key=lambda p: (-graph.in_degree(p), p))[:10]
+    lines += [f"- {page_link(site, HOME, p)} <small>{graph.in_degree(p)} links in</small>" for p in top]
+    recent = sorted((p for p in site.pages.values() if _reviewed(p)), key=lambda p: (_reviewed(p), p.path),
+                    reverse=True)[:10]
+    if recent:
+        lines += ["", "## Recently reviewed", ""]
+        lines += [f"- {page_link(site, HOME, p.path)} <small>{_reviewed(p)}</small>" for p in recent]
+    return lines + [""]
+
+
+def _reviewed(page: Page) -> str:
+    value = page.meta.get("updated")
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()[:10]
+    return ""
+
+
+# --- type indexes ----------------------------------------------------------------------------------
+
+def type_index(site: Site, kind: str, heading: str, doc: str) -> list[str]:
+    pages = _by_type(site, kind)
+    lines = _front(heading, hide=("toc",)) + [f"# {heading}", "", f"{len(pages)} {heading.lower()} in the vault. "
+                               "Click a column heading to sort.", ""]
+    if not pages:
+        return lines + [f"No page of type `{kind}` yet.", ""]
+    if kind == "ticker":
+        header = ["Ticker", "Name", "Exchange", "Layers", "Constraints", "Last reviewed", "Stale claims"]
+        pages.sort(key=lambda p: str(p.meta.get("ticker") or p.name).casefold())
+        rows = [ticker_row(site, doc, p) for p in pages]
+    elif kind == "source":
+        header = ["Source", "Author", "Publisher", "Published", "Cited by"]
+        rows = [[page_link(site, doc, p.path), cell(p.meta.get("author")), cell(p.meta.get("publisher")),
+                 cell(p.meta.get("published")), str(_cited_by(site, p))] for p in pages]
+    elif kind in COMPANY_KEY:
+        header = (["Code"] if kind == "layer" else []) + [heading[:-1], "Companies", "Last reviewed"]
+        rows = [([cell(p.meta.get("code"))] if kind == "layer" else []) +
+                [page_link(site, doc, p.path), str(_companies(site, p)), _reviewed(p)] for p in pages]
+    elif kind == "compare":
+        header = ["Comparison", "Companies", "Last reviewed"]
+        rows = [[page_link(site, doc, p.path), resolved_links(site, doc, frontmatter_links(site, p.path, "companies")),
+                 _reviewed(p)] for p in pages]
+    else:
+        header = ["Page", "Folder", "Linked from", "Last reviewed"]
+        rows = [[page_link(site, doc, p.path), cell(p.folder), str(_cited_by(site, p)), _reviewed(p)]
+                for p in pages]
+    return lines + table(header, rows) + [""]
+
+
+def _cited_by(site: Site, page: Page) -> int:
+    return len({s for s in site.vault.graph.predecessors(page.path) if s != page.path})
+
+
+def _companies(site: Site, page: Page) -> int:
+    return sum(1 for p in related_by(site.vault.graph, page.path, COMPANY_KEY[page.type])
+               if site.pages[p].type == "ticker")
+
+
+
+# --- health ----------------------------------------------------------------------------------------
+
+def health(site: Site) -> list[str]:
+    """Every finding, grouped; dangling links and dated claims link to the line they stand on."""
+    lines = _front(_HEALTH_TITLE) + [f"# {_HEALTH_TITLE}", "",
+                                      f"Checked as of {site.vault.today.isoformat()}: "
+                                      f"{len(site.findings)} findings. Dangling links are shown in the "
+                                      "pages as <span class='vaultc-missing'>missing text</span>; stale "
+                                      "and overdue claims carry a marker where they stand.", ""]
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in site.findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    for rule, heading in _SECTIONS:
+        found = by_rule.pop(rule, [])
+        lines += [f"## {heading}", ""]
+        if not found:
+            lines += ["None.", ""]
+            continue
+        header = ["Page", "Line", "Target" if rule in ("dangling-link", "missing-heading") else "Claim"]
+        rows = [[page_link(site, HEALTH, f.path), _line_link(site, f), _what(site, f)] for f in found]
+        lines += table(header, rows) + [""]
+    lines += ["## Other findings", ""]
+    rest = [f for found in by_rule.values() for f in found]
+    if not rest:
+        return lines + ["None.", ""]
+    rows = [[cell(f.rule), cell(f.severity.label), _page_or_file(site, f), str(f.line), cell(f.message)]
+            for f in sorted(rest, key=lambda f: (-f.severity, f.rule, f.path, f.line))]
+    return lines + table(["Rule", "Severity", "Page", "Line", "Message"], rows) + [""]
+
+
+def _line_link(site: Site, finding: Finding) -> str:
+    anchor = site.line_anchor(finding.path, finding.line)
+    return f"[{finding.line}]({site.href(HEALTH, finding.path, anchor)})"
+
+
+def _what(site: Site, finding: Finding) -> str:
+    if finding.rule in CLAIM_RULES:
+        claim = _claim_at(site, finding)
+        return cell(claim or finding.message)
+    return f"`{cell(finding.target or '')}`" if finding.target else cell(finding.message)
+
+
+def _claim_at(site: Site, finding: Finding) -> str | None:
+    verdict = site.flagged_claims.get((finding.path, finding.line))
+    if verdict is None:
+        return None
+    text = verdict.claim.text
+    return f"{verdict.claim.expression} ({verdict.status}): {text[:160]}{'…' if len(text) > 160 else ''}"
+
+
+def _page_or_file(site: Site, finding: Finding) -> str:
+    if finding.path in site.pages:
+        return page_link(site, HEALTH, finding.path)
+    return cell(finding.path)
+
+
+# --- graph and tags --------------------------------------------------------------------------------
+
+def graph_page() -> list[str]:
+    return _front("Graph", hide=("toc",)) + [
+        "# Graph", "",
+        "Every page and attachment, and every link between them, coloured by type; missing link "
+        "targets are faint. Untick a type to hide it; click a node to open its page.", "",
+        "<noscript>The graph needs JavaScript.</noscript>", "",
+        f"<div class='vaultc-graph vaultc-global' data-root='{root_of(GRAPH)}'></div>", ""]
+
+
+def tags_page(site: Site) -> list[str]:
+    index = site.tags
+    lines = _front(TAG_TITLE) + [f"# {TAG_TITLE}", "",
+                                 f"{len(index.order)} tags, from frontmatter `tags` and inline `#tags`.", ""]
+    for key in index.order:
+        lines += [f"## {label(index.heading(key))}", ""]
+        lines += [f"- {page_link(site, TAGS, path)}" for path in index.pages[key]]
+        lines.append("")
+    return lines
+

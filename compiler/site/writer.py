@@ -1,0 +1,88 @@
+"""Writing the docs tree (emit stage): a file is rewritten only when its bytes change, so MkDocs'
+live reload and any file watcher see just what changed; files no longer produced are removed.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+MARKER = ".vaultc-docs"  # marks a folder as ours: only such a folder is ever pruned
+
+
+class DocsDirError(Exception):
+    pass
+
+
+@dataclass
+class Writer:
+    root: Path
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    _produced: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        if self.root.exists() and any(self.root.iterdir()) and not (self.root / MARKER).exists():
+            raise DocsDirError(f"{self.root} holds files vaultc did not write; refusing to overwrite it "
+                               "(empty it, or point docs_dir elsewhere)")
+        self.root.mkdir(parents=True, exist_ok=True)
+        if not (self.root / MARKER).exists():
+            (self.root / MARKER).write_text("This folder is written by vaultc; it removes files it did not produce.\n")
+
+    def text(self, rel: str, content: str) -> None:
+        self.bytes(rel, content.encode("utf-8"))
+
+    def bytes(self, rel: str, data: bytes) -> None:
+        self._produced.add(rel)
+        path = self.root / rel
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                self.unchanged += 1
+                return
+        except OSError:
+            pass
+        _replace(path, data)
+        self.written.append(rel)
+
+    def copy(self, rel: str, source: Path) -> None:
+        """Copy a file (an attachment, a script) unless size and modification time already match."""
+        self._produced.add(rel)
+        path = self.root / rel
+        src = source.stat()
+        try:
+            dst = path.stat()
+            if dst.st_size == src.st_size and int(dst.st_mtime) == int(src.st_mtime):
+                self.unchanged += 1
+                return
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(source, path)
+        self.written.append(rel)
+
+    def prune(self) -> None:
+        """Remove files (and then empty folders) that this run did not produce."""
+        for folder, _, filenames in os.walk(self.root, topdown=False):
+            rel_folder = Path(folder).relative_to(self.root).as_posix()
+            for name in filenames:
+                rel = name if rel_folder == "." else f"{rel_folder}/{name}"
+                if rel != MARKER and rel not in self._produced:
+                    os.unlink(os.path.join(folder, name))
+                    self.removed.append(rel)
+            if rel_folder != "." and not os.listdir(folder):
+                os.rmdir(folder)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """A plain write, no temporary file and no fsync: the tree is rebuilt from the vault on every
+    run (an interrupted write differs from what the next run produces, so it is rewritten), and
+    per-file renames and syncs would dominate the emit time of a large vault."""
+    try:
+        path.write_bytes(data)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)

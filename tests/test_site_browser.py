@@ -1,0 +1,171 @@
+"""The built site in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium,
+headless; never `playwright install`). The bundled vault's site is served on 127.0.0.1 from the
+test; every request to another host is refused and reported. Screenshots go to the test's tmp
+folder."""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from test_site_build import ROOT, build_site
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--no-first-run"]
+MIN_GRAPH_NODES = 80  # the bundled vault has 85 pages
+
+playwright = pytest.importorskip("playwright.sync_api", reason="pip install playwright (the test extra)")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium: apt-get install chromium")
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    site = build_site(tmp_path_factory, "bundled", ROOT / "vault")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", site
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.remote, tab.errors = [], []
+
+    def only_local(route):
+        parts = urlsplit(route.request.url)
+        if parts.scheme in ("file", "data", "blob", "about") or parts.hostname == "127.0.0.1":
+            route.continue_()
+        else:
+            tab.remote.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", only_local)
+    tab.on("pageerror", lambda error: tab.errors.append(str(error)))
+    tab.shots = tmp_path
+    yield tab
+    assert tab.remote == [], "the site must load nothing from another host"
+    assert tab.errors == []
+    context.close()
+
+
+def wait_for_nodes(tab, selector: str, minimum: int) -> int:
+    """Wait until the graph in `selector` has drawn at least `minimum` nodes (null-safe: the
+    check also runs while a click is still loading the page)."""
+    tab.wait_for_function("([selector, minimum]) => { const box = document.querySelector(selector);"
+                          " return !!box && Number(box.getAttribute('data-nodes')) >= minimum; }",
+                          arg=[selector, minimum], timeout=15000)
+    return int(tab.locator(selector).get_attribute("data-nodes"))
+
+
+def shot(tab, name: str, full: bool = False) -> None:
+    tab.screenshot(path=str(tab.shots / f"{name}.png"), full_page=full)
+
+
+def test_home_and_search(page, served):
+    base, _ = served
+    page.goto(f"{base}/index.html")
+    assert "pages" in page.locator("article").inner_text()
+    shot(page, "home")
+    page.wait_for_load_state("networkidle")  # the search worker has fetched its index
+    page.locator(".md-search__input").first.click()
+    page.locator(".md-search__input").press_sequentially("HBM", delay=80)
+    results = page.locator(".md-search-result__item")
+    results.first.wait_for(timeout=15000)
+    assert results.count() > 0
+    shot(page, "search")
+
+
+def test_ticker_page_has_panel_backlinks_stale_marker_and_local_graph(page, served):
+    base, _ = served
+    page.goto(f"{base}/tickers/NVDA.html")
+    panel = page.locator("table:has(.vaultc-panel-head)")
+    assert panel.locator("a", has_text="L1: Chip Design").count() == 1
+    assert panel.locator("a", has_text="HBM and memory bandwidth").count() == 1
+    assert page.locator("#linked-from + ul a").count() >= 5
+    stale = page.locator("mark.vaultc-stale").first
+    assert stale.is_visible() and stale.inner_text().strip().lower() == "stale"
+    local = page.locator(".vaultc-graph.vaultc-local")
+    local.scroll_into_view_if_needed()
+    wait_for_nodes(page, ".vaultc-local", 4)
+    shot(page, "ticker")
+    shot(page, "ticker-full", full=True)
+
+
+def test_constraint_page_lists_its_companies(page, served):
+    base, _ = served
+    page.goto(f"{base}/constraints/hbm-memory-bandwidth.html")
+    companies = page.locator("#companies-on-this-constraint + div table")
+    assert companies.locator("a", has_text="NVDA").count() == 1
+    assert page.locator("#linked-from + ul a").count() >= 3
+    assert page.locator("mark.vaultc-claim").count() >= 1
+    # The index tables sort when a column heading is clicked.
+    shot(page, "constraint", full=True)
+    page.goto(f"{base}/vaultc/tickers.html")
+    first = lambda: page.locator("table[data-vaultc-sort] tbody tr td:first-child").first.inner_text()  # noqa: E731
+    page.locator("table[data-vaultc-sort] th", has_text="Ticker").click()
+    ascending = first()
+    page.locator("table[data-vaultc-sort] th", has_text="Ticker").click()
+    assert first() != ascending
+    shot(page, "tickers")
+
+
+def test_graph_page_draws_filters_and_opens_pages(page, served):
+    base, _ = served
+    page.goto(f"{base}/vaultc/graph.html")
+    nodes = wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+    visible = "document.querySelector('.vaultc-global').vaultcGraph.nodes(':visible').length"
+    page.locator(".vaultc-filters input[value='ticker']").uncheck()
+    assert page.evaluate(visible) < nodes
+    page.locator(".vaultc-filters input[value='ticker']").check()
+    assert page.evaluate(visible) == nodes
+    shot(page, "graph")
+    # Click the node of a page: the browser opens it.
+    box = page.locator(".vaultc-global").bounding_box()
+    x, y = page.evaluate("""() => {
+        const cy = document.querySelector('.vaultc-global').vaultcGraph;
+        const node = cy.nodes().filter(n => n.data('url') && n.data('label').startsWith('HBM'))[0];
+        const p = node.renderedPosition();
+        return [p.x, p.y];
+    }""")
+    with page.expect_navigation():
+        page.mouse.click(box["x"] + x, box["y"] + y)
+    assert page.url.endswith("/constraints/hbm-memory-bandwidth.html")
+
+
+def test_the_site_works_from_disk(page, served, tmp_path):
+    """Opened as plain files, with no server at all, pages link to pages and the graphs draw."""
+    _, site = served
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page.goto((copy / "vaultc" / "graph.html").as_uri())
+    wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+    page.locator(".md-nav__link", has_text="Tickers").first.click()
+    page.wait_for_url("**/vaultc/tickers.html")
+    page.locator("article table a", has_text="NVDA").first.click()
+    page.wait_for_url("**/tickers/NVDA.html")
+    wait_for_nodes(page, ".vaultc-local", 4)
+    assert page.url == (copy / "tickers" / "NVDA.html").as_uri()
+    shot(page, "from-disk")

@@ -1,0 +1,111 @@
+"""`vaultc site` end to end: emit + `mkdocs build --strict` for the bundled vault and the features
+fixture, then a crawler over each built site following every internal link and anchor."""
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from compiler.cli import main
+from conftest import FIXTURES
+
+ROOT = Path(__file__).parent.parent
+TODAY = "2026-11-22"
+# Attributes that make the browser follow or load a URL.
+_URL_ATTRS = {"a": "href", "link": "href", "script": "src", "img": "src", "object": "data", "iframe": "src",
+              "audio": "src", "video": "src", "source": "src"}
+
+
+def build_site(tmp_path_factory, name: str, vault: Path) -> Path:
+    """Build `vault` with the repository's mkdocs.yml (inherited, docs and site in a temporary
+    folder). Built once per test session: the browser test reuses the bundled vault's site."""
+    base = tmp_path_factory.getbasetemp() / f"site-{name}"
+    site = base / "site"
+    if not (site / "index.html").exists():
+        base.mkdir(parents=True, exist_ok=True)
+        config = base / "mkdocs.yml"
+        config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+        assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
+    return site
+
+
+class _Html(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: set[str] = set()
+        self.urls: list[tuple[str, str]] = []  # (tag, url)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if attrs.get(key):
+                self.ids.add(attrs[key])
+        url = attrs.get(_URL_ATTRS.get(tag, ""))
+        if url is not None:
+            self.urls.append((tag, url))
+
+
+def _parse(path: Path) -> _Html:
+    parser = _Html()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def crawl(site: Path) -> tuple[int, list[str], list[str]]:
+    """(internal links followed, broken ones, resources loaded from another host)."""
+    pages = {path.resolve(): _parse(path) for path in site.rglob("*.html")}
+    followed, broken, remote = 0, [], []
+    for page, parsed in pages.items():
+        for tag, url in parsed.urls:
+            parts = urlsplit(url)
+            if parts.scheme or parts.netloc:
+                if tag != "a" and parts.scheme in ("http", "https", ""):
+                    remote.append(f"{page.relative_to(site.resolve())}: {url}")
+                continue
+            followed += 1
+            if parts.path.startswith("/"):  # the 404 page links from the site root
+                target = (site / unquote(parts.path).lstrip("/")).resolve()
+            else:
+                target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(site.resolve())} -> {url}"
+            if not target.is_file():
+                broken.append(f"{where}: no such file")
+            elif parts.fragment and target.suffix == ".html" and unquote(parts.fragment) not in pages[target].ids:
+                broken.append(f"{where}: no such anchor")
+    return followed, broken, remote
+
+
+@pytest.mark.parametrize("name, vault, minimum", [("bundled", ROOT / "vault", 5000),
+                                                  ("features", FIXTURES / "site" / "features", 300)])
+def test_every_internal_link_and_anchor_resolves(tmp_path_factory, name, vault, minimum):
+    site = build_site(tmp_path_factory, name, vault)
+    followed, broken, remote = crawl(site)
+    assert broken == []
+    assert remote == []  # nothing from a CDN: the site works offline
+    assert followed >= minimum
+
+
+def test_the_site_has_what_a_reader_needs(tmp_path_factory):
+    site = build_site(tmp_path_factory, "features", FIXTURES / "site" / "features")
+    ticker = (site / "tickers" / "AAA.html").read_text()
+    assert "vaultc-panel-head" in ticker and "Linked from" in ticker and "vaultc-stale" in ticker
+    assert 'class="vaultc-graph vaultc-local"' in ticker.replace("'", '"')
+    links = (site / "notes" / "Links.html").read_text()
+    assert 'class="admonition note"' in links and 'class="admonition tip"' in links
+    assert '<details class="warning">' in links  # the folded callout
+    assert 'class="vaultc-missing"' in links.replace("'", '"')
+    embeds = (site / "notes" / "Embeds.html").read_text()
+    assert 'class="admonition embed"' in embeds and "Text of B." in embeds
+    graph = (site / "vaultc" / "graph.html").read_text()
+    assert "graph-data.js" in graph and "cytoscape.min.js" in graph
+    assert (site / "search" / "search_index.js").is_file()  # search from file:// (offline plugin)
+    home = (site / "index.html").read_text()
+    nav = {url for url in re.findall(r'<a href="([^"#]+)" class="md-nav__link', home)}
+    # A compact navigation: the home page and the generated index pages, not every vault page.
+    assert nav == {"index.html"} | {f"vaultc/{name}.html" for name in (
+        "tickers", "sectors", "layers", "constraints", "comparisons", "sources", "notes", "graph", "health", "tags")}

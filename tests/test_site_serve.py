@@ -1,0 +1,65 @@
+"""`vaultc serve`: the site is served on 127.0.0.1, and an edit in the vault shows up in the served
+page without a restart (re-emit, MkDocs' rebuild and live reload)."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import FIXTURES
+
+ROOT = Path(__file__).parent.parent
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _page(url: str) -> str:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""
+
+
+def _wait_for(check, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.5)
+    return False
+
+
+def test_serve_rebuilds_when_the_vault_changes(tmp_path):
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "site" / "features", vault)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/notes/Target.html"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "compiler", "serve", str(vault), "--mkdocs-config", str(config),
+         "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        assert _wait_for(lambda: "A paragraph carrying a block id." in _page(url), 60)
+        target = vault / "notes" / "Target.md"
+        target.write_text(target.read_text().replace("A paragraph", "An edited paragraph"))
+        assert _wait_for(lambda: "An edited paragraph carrying a block id." in _page(url), 60)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
+    assert _wait_for(lambda: _page(url) == "", 15)  # the MkDocs server went with it
