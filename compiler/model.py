@@ -113,7 +113,7 @@ class Page:
     claims: tuple[Any, ...] = ()  # compiler.claims.Claim
     problems: tuple[Problem, ...] = ()
     suppressions: tuple[tuple[int, str], ...] = ()  # (line, rule or "*")
-    body_line: int = 1  # file line where the Markdown body starts
+    body_line: int = 1  # file line where the Markdown body starts (the closing `---` line: its rest begins the body)
     line_count: int = 0
     fiscal_year_end: int = 12
     key_lines: dict[str, int] = field(hash=False, compare=False, default_factory=dict)  # frontmatter key -> line

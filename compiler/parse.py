@@ -250,9 +250,9 @@ class _BodyWalker:
                                                  tuple(row_fields)))
                 row = None
             elif kind == "inline" and token.map:
-                parent = tokens[i - 1].type if i else ""
-                text, fields = self._inline(token, in_table=row is not None)
-                if parent == "heading_open":
+                is_heading = i > 0 and tokens[i - 1].type == "heading_open"
+                text, fields = self._inline(token, in_table=row is not None, keep_code=is_heading)
+                if is_heading:
                     line = self._file_line(token.map[0])
                     self.headings.append(Heading(text.strip(), int(tokens[i - 1].tag[1]), line))
                     self.blocks.append(TextBlock(line, "heading", text.strip()))
@@ -267,7 +267,9 @@ class _BodyWalker:
     def _file_line(self, body_line: int) -> int:
         return self.offset + body_line + 1
 
-    def _inline(self, token: Token, in_table: bool) -> tuple[str, list[tuple[str, str]]]:
+    def _inline(self, token: Token, in_table: bool, keep_code: bool = False) -> tuple[str, list[tuple[str, str]]]:
+        """Links, fields and block ids of one inline token, and its plain text: code spans are
+        blanked for the claim pass but kept in heading text, which links match against."""
         src = token.content
         first = token.map[0]
         starts = self._line_starts(src, first, in_table)
@@ -282,7 +284,7 @@ class _BodyWalker:
             elif kind in ("softbreak", "hardbreak"):
                 out.append("\n")
             elif kind == "code_inline":
-                out.append(" ")
+                out.append(child.content if keep_code else " ")
             elif kind == "wikilink":
                 meta = child.meta
                 self.links.append(self._wikilink(child, src, first, starts, spans))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from .model import Link, Page, Resolution
 from .parse import normalise
 
-_HEADING_NOISE = re.compile(r"[#|^:%\[\]\\]+")
+_HEADING_NOISE = re.compile(r"[#|^:%\[\]\\`*]+")
 _SPACES = re.compile(r"\s+")
 
 
@@ -98,7 +98,7 @@ class Index:
 
 def heading_key(text: str) -> str:
     """Headings match on their text, case-insensitively, ignoring the characters Obsidian drops
-    from heading links (`# | ^ : % [ ] \\`) and runs of spaces."""
+    from heading links (`# | ^ : % [ ] \\`), Markdown's code and emphasis marks, and runs of spaces."""
     return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", normalise(text))).strip()
 
 

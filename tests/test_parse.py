@@ -54,9 +54,9 @@ def test_frontmatter_links_with_lines_and_keys():
 
 
 def test_headings_block_ids_aliases_tags_and_title():
-    text = "---\naliases: [Nvidia]\ntags: [chips]\n---\n# Big Title\n\n## Part *one*\n\nA figure. ^fig1\n\n- item ^item-2\n\nText #ai/infra and #2026 not a tag.\n"
+    text = "---\naliases: [Nvidia]\ntags: [chips]\n---\n# Big Title\n\n## Part *one* `code`\n\nA figure. ^fig1\n\n- item ^item-2\n\nText #ai/infra and #2026 not a tag.\n"
     page = parse_page("x.md", text)
-    assert [(h.text, h.level, h.line) for h in page.headings] == [("Big Title", 1, 5), ("Part one", 2, 7)]
+    assert [(h.text, h.level, h.line) for h in page.headings] == [("Big Title", 1, 5), ("Part one code", 2, 7)]
     assert page.block_ids == {"fig1", "item-2"}
     assert page.aliases == ("Nvidia",) and page.title == "Big Title"
     assert page.tags == ("chips", "ai/infra")

@@ -79,3 +79,11 @@ def test_nested_heading_paths():
     assert not has_heading_path(heads, ("a", "y"))
     assert not has_heading_path(heads, ("c", "x"))
     assert has_heading_path(heads, ("top", "b", "y"))
+
+
+def test_heading_links_ignore_code_and_emphasis_marks():
+    text = "## The `KV cache` and *batching*\n"
+    idx, pages = index("src.md", "p.md", texts={"p.md": text})
+    for written in ("The KV cache and batching", "The `KV cache` and *batching*"):
+        link = Link(raw=f"p#{written}", target="p", headings=(written,))
+        assert idx.resolve(pages["src.md"], link).missing_heading is None, written
