@@ -8,6 +8,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
+from operator import attrgetter
 
 from .dates import DateExpr, find_dates, is_estimate
 from .model import TextBlock
@@ -22,6 +24,9 @@ class Claim:
     start: dt.date
     end: dt.date
     explicit: bool = False  # set by an `as_of::` inline field
+    # The cue word of the governing expression ("through", "as of"); "" when it has none. None
+    # (a Claim made by hand) lets message() read it back from the text.
+    cue: str | None = None
 
 
 MAX_TEXT = 300
@@ -33,10 +38,13 @@ def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> li
     line of an `as_of::` field). Headings are never claims."""
     claims: list[Claim] = []
     for block in blocks:
-        if block.kind not in ("heading", "table_header"):  # column labels are no claims
-            claims.extend(_block_claims(block, fiscal_year_end))
-    claims.sort(key=lambda c: c.line)  # stable: the units of one line keep their order
+        if block.kind != "heading" and block.kind != "table_header":  # column labels are no claims
+            _block_claims(block, fiscal_year_end, claims)
+    claims.sort(key=_LINE)  # stable: the units of one line keep their order
     return claims
+
+
+_LINE = attrgetter("line")
 
 
 # --- verdicts -------------------------------------------------------------------------------------
@@ -60,14 +68,14 @@ def message(claim: Claim, status: str, today: dt.date, max_age_days: int) -> str
             return f"snapshot as of {stamp} runs until {claim.end.isoformat()}"
         return f"snapshot as of {stamp} is {age} day{'' if age == 1 else 's'} old (max {max_age_days})"
     if claim.kind == "forecast":
-        cue = _cue_of(claim)
+        cue = claim.cue if claim.cue is not None else _cue_of(claim)
         quoted = f"{cue} {claim.expression}" if cue else claim.expression
         return f"forecast '{quoted}' {'ended' if claim.end < today else 'ends'} {claim.end.isoformat()}"
     return f"event dated {claim.expression}"
 
 
 def _cue_of(claim: Claim) -> str | None:
-    """The cue word of the claim's expression, read back from its text (a Claim stores no cue)."""
+    """The cue word of the claim's expression, read back from its text (for a Claim made by hand)."""
     return next((d.cue for d in find_dates(claim.text) if d.text == claim.expression), None)
 
 
@@ -79,18 +87,25 @@ _AS_OF_FIELD = re.compile(r"[\[(]\s*as[ _-]?of\s*::(?P<inline>[^\])\n]*)[\])]|\b
                           re.IGNORECASE)
 
 
-def _block_claims(block: TextBlock, fye: int) -> list[Claim]:
-    text, overrides = _explicit_dates(block, fye)
+def _block_claims(block: TextBlock, fye: int, claims: list[Claim]) -> None:
+    text, overrides = _explicit_dates(block, fye) if block.fields else (block.text, [])
     dates = find_dates(text, fye)
-    claims = []
-    for lo, hi in _units(text, block.kind, dates):
+    if not dates and not overrides:
+        return  # most blocks: no date, so no sentence splitting and no classifying
+    kind = block.kind
+    units = _units(text, kind, dates)
+    for lo, hi in units:
+        own = [d for d in dates if lo <= d.start < hi]
+        if not own and not overrides:
+            continue
         first_line = block.line + text.count("\n", 0, lo)
-        last_line = first_line + text.count("\n", lo, hi)
-        explicit = next((date for line, date in overrides if line is None or first_line <= line <= last_line), None)
-        claim = _claim(text, lo, hi, [d for d in dates if lo <= d.start < hi], block.kind, first_line, explicit)
+        explicit = None
+        if overrides:
+            last_line = first_line + text.count("\n", lo, hi)
+            explicit = next((date for line, date in overrides if line is None or first_line <= line <= last_line), None)
+        claim = _claim(text, lo, hi, own, kind, first_line, explicit)
         if claim is not None:
             claims.append(claim)
-    return claims
 
 
 def _explicit_dates(block: TextBlock, fye: int) -> tuple[str, list[tuple[int | None, DateExpr]]]:
@@ -131,16 +146,9 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     if len(shown) > MAX_TEXT:
         shown = shown[:MAX_TEXT - 1].rstrip() + "…"
     if explicit is not None:
-        return Claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, explicit=True)
-    unit = Unit(
-        wording=_wording(text, lo, hi, dates),
-        dates=tuple(dates),
-        asides=frozenset(d for d in dates if _is_aside(text, lo, d)),
-        record=_is_record(text, lo, hi, dates, block_kind),
-        trajectory=_is_trajectory(text, dates),
-    )
-    kind, governing = classify(unit)
-    return Claim(line, shown, governing.text, kind, governing.first, governing.last)
+        return Claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of")
+    kind, governing = classify(Unit(text, lo, hi, tuple(dates), block_kind))
+    return Claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "")
 
 
 # --- units: sentences, list items, table rows -----------------------------------------------------
@@ -181,49 +189,107 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 # --- what the classifier reads of a unit ----------------------------------------------------------
 
-@dataclass(frozen=True)
-class Unit:
-    """One sentence, list item or table row, as the classifier reads it."""
+class Unit(NamedTuple):
+    """One sentence, list item or table row, as the classifier reads it: the block's text, the
+    unit's span in it and the unit's dates. Each feature is computed only when a rule asks."""
 
-    wording: str  # lower-cased text with the date expressions blanked; cue words stay
-    dates: tuple[DateExpr, ...]
-    asides: frozenset[DateExpr] = frozenset()  # dates that do not date the claim (see _is_aside)
-    record: bool = False  # a dated record: "- Mar 19, 2025 — GTC keynote", "| Title | May 2023 |"
-    trajectory: bool = False  # dates joined by arrows: "$38B (2025) → $58B (2026)"
+    text: str  # the whole block's text
+    lo: int  # the unit is text[lo:hi]
+    hi: int
+    dates: tuple[DateExpr, ...]  # the unit's date expressions, left to right
+    block_kind: str = "paragraph"
+
+    def wording(self) -> str:
+        """The unit in lower case with its dates blanked, so that "May 2026" is not the verb "may"
+        and "Q1 FY2027" is not a figure; cue words stay."""
+        text, pos, parts = self.text, self.lo, []
+        for date in self.dates:
+            parts += [text[pos:date.start], " "]
+            pos = date.end
+        parts.append(text[pos:self.hi])
+        return "".join(parts).lower()
+
+    def is_aside(self, date: DateExpr) -> bool:
+        """A date that does not date the claim: a comparison base ("vs 32% in 2000"), a quoted
+        title's publication date, or a citation year after a name ("Mamba (2023)"). Such dates
+        never govern a claim with other dates."""
+        text = self.text
+        before = text[max(self.lo, date.start - 60):date.start]
+        if _COMPARISON.search(before):
+            return True
+        tail = before.rstrip()  # '"Capital Cycles and AI", Jan 2025'
+        if tail.endswith(_QUOTES) or (tail.endswith(",") and tail[:-1].endswith(_QUOTES)):
+            return True
+        if ("(" not in before or text[date.end:date.end + 1] not in ")],;" or not _CITATION.search(before)
+                or not _calendar_precise(date)):
+            return False
+        # "$55B HBM (2026)" dates a figure; "Mamba (2023)" names a paper
+        clause = _CLAUSE_BREAK.split(before[:before.rfind("(")])[-1]
+        return not _FIGURE.search(clause)
+
+    def is_record(self) -> bool:
+        """A list item that opens with its date and a dash, colon or bar ("Mar 19, 2025 — GTC
+        keynote"), or a table row with a cell holding only a date whose other cells are mostly
+        words ("| Datacenter Anatomy | Oct 14, 2024 | cooling |"). A row of figures
+        ("| Q1 FY2027 | $44B |") is data, not a record."""
+        text, lo, hi, dates = self.text, self.lo, self.hi, self.dates
+        if self.block_kind == "list_item":
+            first = dates[0]
+            opening = text[lo:first.start].strip(" \t\n*_[]").lower()
+            return opening in ("", first.cue) and bool(_RECORD_SEPARATOR.match(text, first.end))
+        if self.block_kind != "table_row":
+            return False
+        cells = [cell.strip() for cell in text[lo:hi].split(" | ")]
+        dated_cells = {d.text for d in dates}
+        others = [cell for cell in cells if cell and cell not in dated_cells]
+        if len(others) == len([c for c in cells if c]):
+            return False  # no cell is just a date
+        return sum(1 for cell in others if _NUMERIC_CELL.match(cell)) * 2 < len(others)
+
+    def is_trajectory(self) -> bool:
+        """"~$38B (2025) → ~$58B (2026)": an arrow between two dates is a path into the future."""
+        text, dates = self.text, self.dates
+        return any("→" in text[a.end:b.start] or "->" in text[a.end:b.start] for a, b in zip(dates, dates[1:]))
 
 
-def _wording(text: str, lo: int, hi: int, dates: list[DateExpr]) -> str:
-    """The unit in lower case with its dates blanked, so that "May 2026" is not the verb "may"
-    and "Q1 FY2027" is not a figure."""
-    parts, pos = [], lo
-    for date in dates:
-        parts += [text[pos:date.start], " "]
-        pos = date.end
-    parts.append(text[pos:hi])
-    return "".join(parts).lower()
+# Python's re folds these odd letters into ASCII ones when it ignores case (ſ matches s).
+_CASE_EXTRAS = {"i": "ıİ", "s": "ſ", "k": "K"}
+
+
+def _alternation(alternatives: Sequence[str], ignorecase: bool = False) -> str:
+    """`(?:a|b|…)` with the alternatives grouped under their first letter. The regex engine checks
+    a branch's opening literal before it enters the branch, so at each word it tests one letter
+    per group instead of trying a hundred words: a search runs several times faster. With
+    `ignorecase`, each first letter becomes a class of its cases and the rest is matched under
+    (?i:), which accepts exactly what re.IGNORECASE accepts. Only whether a family matches is used,
+    never which alternative did."""
+    groups: dict[str, list[str]] = {}
+    whole: list[str] = []
+    for alternative in alternatives:
+        head, rest = alternative[:1], alternative[1:]
+        if head.isascii() and head.isalpha() and head.islower() and rest[:1] not in ("?", "*", "+", "{"):
+            groups.setdefault(head, []).append(rest)
+        else:
+            whole.append(f"(?i:{alternative})" if ignorecase else alternative)
+    branches = []
+    for head, rests in groups.items():
+        if ignorecase:
+            branches.append(f"[{head}{head.upper()}{_CASE_EXTRAS.get(head, '')}](?i:{'|'.join(rests)})")
+        else:
+            branches.append(f"{head}(?:{'|'.join(rests)})")
+    return "(?:" + "|".join(branches + whole) + ")"
 
 
 # "vs 32% in 2000", "up from 50% in 2024", "resembles cloud around 2012": a comparison base.
-_COMPARISON = re.compile(r"\b(?:vs\.?|versus|against|compared (?:to|with)|than|relative to|unlike|up from|down from"
-                         r"|resembl\w*|similar to|akin to|reminiscent of|echo\w*)[^;:.!?]*$", re.IGNORECASE)
-# '"Capital Cycles and AI", Jan 2025': the publication date of a quoted title.
-_QUOTED_TITLE = re.compile(r"[\"”],?\s*$")
+_COMPARISON = re.compile(r"\b" + _alternation(
+    [r"vs\.?", r"versus", r"against", r"compared (?:to|with)", r"than", r"relative to", r"unlike", r"up from",
+     r"down from", r"resembl\w*", r"similar to", r"akin to", r"reminiscent of", r"echo\w*"], ignorecase=True)
+    + r"[^;:.!?]*$")
+_QUOTES = ('"', "”")  # '"Capital Cycles and AI", Jan 2025': the publication date of a quoted title
 # "Chinchilla (2022)", "Lisa Su (AMD, March 2026)": a name with its year in parentheses.
 _CITATION = re.compile(r"(?:^|\s)[A-Z\"“][^\s(]*\s*\((?:[^()\d]{0,40},\s*)?$")
-_FIGURE = re.compile(r"(?<![\w-])\d")  # a number standing on its own: "62%", "$44B", "80GB", not "H100"
-
-
-def _is_aside(text: str, lo: int, date: DateExpr) -> bool:
-    """A date that does not date the claim: a comparison base, a quoted title's publication date,
-    or a citation year after a name. Such dates never govern a claim with other dates."""
-    before = text[max(lo, date.start - 60):date.start]
-    if _COMPARISON.search(before) or _QUOTED_TITLE.search(before):
-        return True
-    if not _CITATION.search(before) or text[date.end:date.end + 1] not in ")],;" or not _calendar_precise(date):
-        return False
-    # "$55B HBM (2026)" dates a figure; "Mamba (2023)" names a paper
-    clause = re.split(r"[,;:—|]", before[:before.rfind("(")])[-1]
-    return not _FIGURE.search(clause)
+_CLAUSE_BREAK = re.compile(r"[,;:—|]")
+_FIGURE = re.compile(r"\d(?<![\w-]\d)")  # a number standing on its own: "62%", "$44B", "80GB", not "H100"
 
 
 def _calendar_precise(date: DateExpr) -> bool:
@@ -241,95 +307,106 @@ _NUMERIC_CELL = re.compile(
     r"[~≈<>+\-−$€£¥]*\d[\d.,]*(?:\s*[-–]\s*[~$€£¥]*\d[\d.,]*)?\s*(?:%|[A-Za-z]{1,3})?(?:\s|\(|$)")
 
 
-def _is_record(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str) -> bool:
-    """A list item that opens with its date and a dash, colon or bar ("Mar 19, 2025 — GTC
-    keynote"), or a table row with a cell holding only a date whose other cells are mostly words
-    ("| Datacenter Anatomy | Oct 14, 2024 | cooling |"). A row of figures ("| Q1 FY2027 | $44B |")
-    is data, not a record."""
-    if block_kind == "list_item":
-        first = dates[0]
-        opening = text[lo:first.start].strip(" \t\n*_[]").lower()
-        return opening in ("", first.cue) and bool(_RECORD_SEPARATOR.match(text, first.end))
-    if block_kind != "table_row":
-        return False
-    cells = [cell.strip() for cell in text[lo:hi].split(" | ")]
-    dated_cells = {d.text for d in dates}
-    others = [cell for cell in cells if cell and cell not in dated_cells]
-    if len(others) == len([c for c in cells if c]):
-        return False  # no cell is just a date
-    return sum(1 for cell in others if _NUMERIC_CELL.match(cell)) * 2 < len(others)
-
-
-def _is_trajectory(text: str, dates: list[DateExpr]) -> bool:
-    """"~$38B (2025) → ~$58B (2026)": an arrow between two dates is a path into the future."""
-    return any("→" in text[a.end:b.start] or "->" in text[a.end:b.start] for a, b in zip(dates, dates[1:]))
-
-
 # --- kinds ----------------------------------------------------------------------------------------
-
-def _words(*alternatives: str) -> re.Pattern:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
-
 
 _AS_OF_CUES = frozenset({"as of", "as at"})
 _START_CUES = frozenset({"since", "from", "starting"})
 _BOUND_CUES = frozenset({"by", "through", "thru", "until", "till", "before", "no later than"})
 HISTORY_BEFORE = 1950  # a date that ended before this year is history, whatever the wording
 
-_FORECAST = _words(
-    r"will", r"won't", r"shall", r"expect(?:s|ed|ing)?", r"anticipat(?:e|es|ed|ing)", r"forecast(?:s|ed|ing)?",
-    r"projected", r"projecting", r"projections?", r"guid(?:e|es|ed|ing|ance)", r"outlook",
-    r"plans", r"planned", r"planning", r"plan to", r"target(?:s|ed|ing)?", r"aim(?:s|ing)?", r"aim to",
-    r"intends?", r"intended to", r"should", r"could(?! not)", r"might", r"likely", r"slated", r"scheduled",
-    r"poised", r"set to", r"on (?:track|pace|course)", r"estimated to", r"to (?:reach|hit|exceed|surpass|grow"
-    r"|double|triple|rise|fall|decline)", r"heading (?:to|toward|towards)", r"going to", r"upcoming",
-    r"predict(?:s|ed)?", r"consensus", r"sold out (?:for|into)", r"booked (?:through|out|until|into)",
-    r"due(?! to)")
-_EVENT = _words(
-    r"announced", r"launched", r"shipped", r"raised", r"acquired", r"released", r"signed", r"filed",
-    r"published", r"unveiled", r"introduced", r"completed", r"hired", r"invested", r"debuted", r"founded",
-    r"incorporated", r"listed", r"delisted", r"ipo'd", r"went public", r"agreed", r"merged", r"spun off",
-    r"delivered", r"opened", r"began", r"started", r"won", r"awarded", r"approved", r"finali[sz]ed", r"issued",
-    r"secured", r"partnered", r"formali[sz]ed", r"trademarked", r"appointed", r"became", r"joined", r"resigned",
-    r"departed", r"retired", r"sued", r"settled", r"banned", r"imposed", r"lifted", r"overtook", r"surpassed",
-    r"showed", r"demonstrated", r"proposed", r"replaced", r"taped out", r"entered", r"exited", r"bought",
-    r"sold(?! out)", r"divested", r"terminated", r"cancell?ed", r"paused", r"halted", r"resumed", r"presented",
-    r"revealed", r"disclosed", r"qualified", r"certified", r"commissioned", r"energi[sz]ed", r"inaugurated",
-    r"broke ground", r"drove", r"led by", r"built", r"brought", r"struck", r"adopted", r"pushed", r"followed",
-    r"paid", r"cut", r"erased", r"wiped", r"slashed", r"emerged", r"arrived", r"left", r"laid out", r"said",
-    r"noted", r"warned", r"claimed", r"stated", r"wrote", r"argued")
+class _Family:
+    """The words and phrases of one kind of wording ("announced", "went public"). A unit's wording
+    is cut into its words once (see _tokens); single words are then a set look-up, and the
+    phrase regex runs only when one of its trigger words (one word of each phrase) is there.
+    A word matches as a whole word, exactly as `\bword\b` would."""
+
+    __slots__ = ("words", "triggers", "phrases")
+
+    def __init__(self, words: str, phrases: Sequence[str] = (), patterns: Sequence[tuple[str, str]] = ()):
+        self.words = frozenset(words.split())
+        alternatives = [re.escape(phrase) for phrase in phrases] + [pattern for pattern, _ in patterns]
+        self.triggers = frozenset([max(_WORD.findall(phrase), key=len) for phrase in phrases]
+                                  + [trigger for _, trigger in patterns])
+        self.phrases = re.compile(r"\b(?:" + "|".join(alternatives) + r")\b") if alternatives else None
+
+    def found(self, wording: str, tokens: frozenset[str]) -> bool:
+        if not self.words.isdisjoint(tokens):
+            return True
+        return (self.phrases is not None and not self.triggers.isdisjoint(tokens)
+                and self.phrases.search(wording) is not None)
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _tokens(wording: str) -> frozenset[str]:
+    """The words of a wording: its runs of word characters, as `\b` delimits them."""
+    return frozenset(_WORD.findall(wording))
+
+
+_FORECAST = _Family(
+    "will shall expect expects expected expecting anticipate anticipates anticipated anticipating forecast "
+    "forecasts forecasted forecasting projected projecting projection projections guide guides guided guiding "
+    "guidance outlook plans planned planning target targets targeted targeting aim aims aiming intend intends "
+    "should might likely slated scheduled poised upcoming predict predicts predicted consensus",
+    ["won't", "plan to", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",
+     "to hit", "to exceed", "to surpass", "to grow", "to double", "to triple", "to rise", "to fall", "to decline",
+     "heading to", "heading toward", "heading towards", "going to", "sold out for", "sold out into",
+     "booked through", "booked out", "booked until", "booked into"],
+    [(r"could(?! not)", "could"), (r"due(?! to)", "due")])
+_EVENT = _Family(
+    "announced launched shipped raised acquired released signed filed published unveiled introduced completed "
+    "hired invested debuted founded incorporated listed delisted agreed merged delivered opened began started "
+    "won awarded approved finalised finalized issued secured partnered formalised formalized trademarked "
+    "appointed became joined resigned departed retired sued settled banned imposed lifted overtook surpassed "
+    "showed demonstrated proposed replaced entered exited bought divested terminated canceled cancelled paused "
+    "halted resumed presented revealed disclosed qualified certified commissioned energised energized "
+    "inaugurated drove built brought struck adopted pushed followed paid cut erased wiped slashed emerged "
+    "arrived left said noted warned claimed stated wrote argued",
+    ["ipo'd", "went public", "spun off", "taped out", "broke ground", "led by", "laid out"],
+    [(r"sold(?! out)", "sold")])
 # Nouns naming a happening: "IPO in Mar 2025", "the Sep 2025 deal". Unlike a past-tense verb they
 # can be in the future ("an IPO expected in 2026").
-_HAPPENING = _words(
-    r"ipo", r"funding round", r"series [a-h]", r"acquisition", r"merger", r"keynote", r"deal", r"(?<!in )order",
-    r"shock", r"podcast", r"interview", r"paper", r"article", r"blog", r"episode", r"webinar", r"conference",
-    r"study", r"report", r"analysis", r"announcement")
+_HAPPENING = _Family(
+    "ipo acquisition merger keynote deal shock podcast interview paper article blog episode webinar conference "
+    "study report analysis announcement",
+    ["funding round", *(f"series {letter}" for letter in "abcdefgh")],
+    [(r"(?<!in )order", "order")])
 # Past and perfect tense: a by/through date in such a unit closes a period; it is no deadline.
-_PAST = _words(
-    r"was", r"were", r"had", r"did", r"has", r"have", r"held", r"dropped", r"fell", r"rose", r"grew", r"declined",
-    r"increased", r"decreased", r"jumped", r"surged", r"plunged", r"climbed", r"doubled", r"tripled", r"expanded",
-    r"contracted", r"shrank", r"slowed", r"accelerated", r"improved", r"worsened", r"peaked", r"went", r"came",
-    r"made", r"took", r"saw", r"lost", r"added", r"moved", r"shifted", r"switched")
+_PAST = _Family(
+    "was were had did has have held dropped fell rose grew declined increased decreased jumped surged plunged "
+    "climbed doubled tripled expanded contracted shrank slowed accelerated improved worsened peaked went came "
+    "made took saw lost added moved shifted switched")
 # A level stated with a verb and a figure ("share stood at 17%"): what turns a dated record into
 # a snapshot.
 _STATIVE = re.compile(
-    r"\b(?:is|are|was|were|held|holds|stood|stands|totall?ed|totals|reached|accounted for|represented"
-    r"|commanded|remained|stayed|ran|traded|closed)"
-    r"(?:\s+(?:at|about|around|roughly|near|nearly|over|under|above|below|just|only|some|almost))*"
+    r"\b" + _alternation([r"is", r"are", r"was", r"were", r"held", r"holds", r"stood", r"stands", r"totall?ed",
+                          r"totals", r"reached", r"accounted for", r"represented", r"commanded", r"remained",
+                          r"stayed", r"ran", r"traded", r"closed"])
+    + r"(?:\s+(?:at|about|around|roughly|near|nearly|over|under|above|below|just|only|some|almost))*"
     r"\s*[~≈<>$€£¥]*\d")
+_STATIVE_VERBS = frozenset(
+    "is are was were held holds stood stands totaled totalled totals reached accounted represented commanded "
+    "remained stayed ran traded closed".split())  # one of them must be there for _STATIVE to match
+
+
+def _stative(wording: str, tokens: frozenset[str]) -> bool:
+    return not _STATIVE_VERBS.isdisjoint(tokens) and _STATIVE.search(wording) is not None
+
+
 # Softer future: verbs in the present ("Rubin ships in H2 2026") and nouns of plans. Only the
 # verbs turn a dated record into a forecast: "- Mar 2025 — CPO put on the roadmap" is an event.
-_SOFT_FORECAST_VERB = _words(
-    r"launches", r"launching", r"ship", r"ships", r"shipping", r"ramps", r"ramping", r"debuts", r"arrive",
-    r"arrives", r"arriving", r"begin", r"begins", r"start", r"starts", r"sampling")
-_SOFT_FORECAST_NOUN = _words(r"roadmap", r"pipeline", r"launch", r"ramp", r"debut", r"coming", r"est")
-_MEASURE = _words(
-    r"share", r"revenues?", r"sales", r"backlog", r"rpo", r"bookings", r"prices?", r"pricing", r"asps?", r"costs?",
-    r"lead times?", r"capacity", r"margins?", r"market cap", r"market capitali[sz]ation", r"valuation",
-    r"utili[sz]ation", r"run[- ]rate", r"arr", r"ebitda", r"ebit", r"income", r"profits?", r"earnings", r"eps",
-    r"cash", r"debt", r"capex", r"spend(?:ing)?", r"headcount", r"inventor(?:y|ies)", r"yields?", r"output",
-    r"production", r"shipments", r"installed base", r"tam", r"market size", r"users", r"customers",
-    r"penetration", r"adoption", r"mix", r"supply", r"demand", r"stake", r"volumes?")
+_SOFT_FORECAST_VERB = _Family(
+    "launches launching ship ships shipping ramps ramping debuts arrive arrives arriving begin begins start "
+    "starts sampling")
+_SOFT_FORECAST_NOUN = _Family("roadmap pipeline launch ramp debut coming est")
+_MEASURE = _Family(
+    "share revenue revenues sales backlog rpo bookings price prices pricing asp asps cost costs capacity margin "
+    "margins valuation utilisation utilization arr ebitda ebit income profit profits earnings eps cash debt capex "
+    "spend spending headcount inventory inventories yield yields output production shipments tam users "
+    "customers penetration adoption mix supply demand stake volume volumes",
+    ["lead time", "lead times", "market cap", "market capitalisation", "market capitalization", "run rate",
+     "run-rate", "installed base", "market size"])
 
 
 def classify(unit: Unit) -> tuple[str, DateExpr]:
@@ -362,37 +439,39 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     Snapshots are governed by their latest date, not their first: "from 5% (2018) to 30% (early
     2026)" is as fresh as its newest figure, and a stale flag for 2018 would be noise.
     """
-    wording = unit.wording
-    dated = [d for d in unit.dates if not d.historical and d.last.year >= HISTORY_BEFORE]
+    dates = unit.dates
+    dated = [d for d in dates if not d.historical and d.last.year >= HISTORY_BEFORE]
     if not dated:
-        return "event", unit.dates[0]
+        return "event", dates[0]
     as_of = [d for d in dated if d.cue in _AS_OF_CUES]
     if as_of:
         return "snapshot", as_of[0]
-    measured = [d for d in dated if d.cue not in _START_CUES and d not in unit.asides]
+    measured = [d for d in dated if d.cue not in _START_CUES and not unit.is_aside(d)]
     if not measured:
         return "event", dated[0]
-    happened = _EVENT.search(wording)
-    if _FORECAST.search(wording) and not (happened and len(measured) == 1) and not _only_days(measured):
+    wording = unit.wording()
+    tokens = _tokens(wording)
+    happened = _EVENT.found(wording, tokens)
+    if _FORECAST.found(wording, tokens) and not (happened and len(measured) == 1) and not _only_days(measured):
         return "forecast", _latest(measured)
-    happened = happened or _HAPPENING.search(wording)
+    happened = happened or _HAPPENING.found(wording, tokens)
     estimates = [d for d in measured if is_estimate(d)]
     if estimates:
         return "forecast", _latest(estimates)
     bounded = [d for d in measured if d.cue in _BOUND_CUES]
-    if bounded and not (happened or _PAST.search(wording)):
+    if bounded and not (happened or _PAST.found(wording, tokens)):
         return "forecast", _latest(bounded)
     if happened:
         return "event", measured[0]
-    if unit.trajectory or _SOFT_FORECAST_VERB.search(wording):
+    if _SOFT_FORECAST_VERB.found(wording, tokens) or unit.is_trajectory():
         return "forecast", _latest(measured)
-    if unit.record:
-        return ("snapshot", _latest(measured)) if _STATIVE.search(wording) else ("event", measured[0])
-    if _SOFT_FORECAST_NOUN.search(wording):
+    if unit.is_record():
+        return ("snapshot", _latest(measured)) if _stative(wording, tokens) else ("event", measured[0])
+    if _SOFT_FORECAST_NOUN.found(wording, tokens):
         return "forecast", _latest(measured)
-    if _only_days(measured) and not _STATIVE.search(wording):
+    if _only_days(measured) and not _stative(wording, tokens):
         return "event", measured[0]
-    if _MEASURE.search(wording) or _FIGURE.search(wording) or any(d.cue == "at" for d in measured):
+    if _MEASURE.found(wording, tokens) or _FIGURE.search(wording) or any(d.cue == "at" for d in measured):
         return "snapshot", _latest(measured)
     return "event", measured[0]
 

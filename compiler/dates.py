@@ -103,33 +103,54 @@ _ALTERNATIVES = [
 _NUMERIC_FORMS = ("isoday", "numday", "yrange", "isomonth", "yrange2", "dmy", "estyear", "year")
 
 
+# What each form's first characters must be: a guard the regex engine tests in one step before it
+# enters the form, so that a try at "56%" or "Q3" skips most of the grammar cheaply. A guard only
+# rejects what its form would reject, so the grammar matches exactly what it would without them.
+_Y4_START = r"(?:1[89]|20)\d\d"
+_GUARDS = {
+    "between": "b", "fromto": "f", "decade": r"[eml12'’]", "yearend": "[yec]", "isoday": _Y4_START,
+    "numday": r"\d{1,2}/", "yrange": _Y4_START, "isomonth": _Y4_START, "yrange2": _Y4_START,
+    "monrange": "(?-i:[JFMASOND])", "mdy": "(?-i:[JFMASOND])", "dmy": r"\d{1,2}(?:st|nd|rd|th)?\s",
+    "monyear": "(?-i:[JFMASOND])", "season": "[sfa]", "spelled": "[fst1-4]", "period": "[fqh]",
+    "nperiod": "[1-4]", "fyperiod": "[fc]", "fiscal": "[fc]", "estyear": _Y4_START, "year": _Y4_START,
+}
+_NUMERIC_GUARD = rf"(?:{_Y4_START}|\d{{1,2}}(?:/|(?:st|nd|rd|th)?\s))"  # any of _NUMERIC_FORMS
+
+
 def _compile(names: set[str]) -> re.Pattern:
-    alternatives = [(name, f"(?P<{name}>{body})") for name, body in _ALTERNATIVES if name in names]
+    alternatives = [(name, f"(?={_GUARDS[name]})(?P<{name}>{body})") for name, body in _ALTERNATIVES if name in names]
     numeric = [pattern for name, pattern in alternatives if name in _NUMERIC_FORMS]
     others = [pattern for name, pattern in alternatives if name not in _NUMERIC_FORMS]
     if numeric:
-        others.append(_NUM_START + "(?:" + "|".join(numeric) + ")")
+        others.append(f"(?={_NUMERIC_GUARD})" + _NUM_START + "(?:" + "|".join(numeric) + ")")
     return re.compile("|".join(others), re.IGNORECASE)
 
 
-# Split by the first character of a match, so a try at "2026" skips the month and Q/H forms.
-_DIGIT_FORMS = {"decade", "spelled", "nperiod", *_NUMERIC_FORMS}  # "1990s", "1st quarter of 2026", "3Q26"
-_BY_DIGIT = _compile(_DIGIT_FORMS)
-_BY_APOSTROPHE = _compile({"decade"})
-_BY_WORD = _compile({name for name, _ in _ALTERNATIVES} - _DIGIT_FORMS | {"decade", "spelled"})
+_GRAMMAR = _compile({name for name, _ in _ALTERNATIVES})
 
 # The grammar is tried only around year-like numbers: a four-digit year 1800-2099, or two digits
 # right after an apostrophe or a Q/H/FY/CY/YE marker ("Q3'26", "3Q26", "FY26"). "H100", "$2,026"
 # and "2308" are none of these, so most prose with numbers costs one cheap scan. The tokens before
 # an anchor are where a match may start ("between 1880 and 1890", "the second half of 2026").
-_NUMBER = re.compile(r"\d+")
+# One scan finds the anchors: a four-digit run 1800-2099, or a two-digit run (group 1) that counts
+# only after a mark (checked in find_dates). No other number can be covered by an expression.
+_ANCHOR = re.compile(r"\d(?<!\d\d)(?:(?<=1)[89]\d\d|(?<=2)0\d\d|(\d))(?!\d)")  # opens with \d: a fast scan
 _SHORT_YEAR_MARK = re.compile(r"(?:['’]|[QqHh]|[FfCc][Yy]|[Yy][Ee]|[Oo][Yy])\s?['’]?$")
-# Tokens where a match may start: numbers, apostrophes, months and the grammar's own words.
+# Tokens where a match may start: numbers, apostrophes, months and the grammar's own words, each
+# after a character that is no word character or apostrophe (matched as group 1's prefix).
 # Skipping every other word ("in", "was", "revenue") keeps the grammar from being tried where it
-# cannot match, which is most of its cost.
-_STARTER = re.compile(
-    r"(?<![\w'’])(?:\d|['’]\d|(?i:between|from|early|mid|late|first|second|third|fourth|spring|summer|fall"
-    r"|autumn|fiscal|calendar|f?[qh][1-4]|fy|cy|ye|eoy)|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec))")
+# cannot match, which is most of its cost. Every alternative opens with a case-sensitive letter or
+# class, which the regex engine tests before entering it.
+_STARTER_WORDS = ("between", "from", "early", "mid", "late", "first", "second", "third", "fourth", "spring",
+                  "summer", "fall", "autumn", "fiscal", "calendar", "fy", "cy", "ye", "eoy")
+_STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[QqHh][1-4]"]
+                         + [f"[{w[0].upper()}{w[0]}](?i:{w[1:]})" for w in _STARTER_WORDS]
+                         + "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+# The whole grammar, tried only at start tokens: a boundary character, then (looking ahead) a start
+# token, then the first alternative that matches there. A token that opens the text has no
+# boundary character before it: _GRAMMAR_AT_START tries it.
+_SEARCH = re.compile(rf"[^\w'’](?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
+_GRAMMAR_AT_START = re.compile(rf"(?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
 _LOOKBACK = 40  # characters before an anchor that a match may start in
 _MAX_STARTS = 5  # "first quarter of fiscal 2027" starts five tokens back
 
@@ -138,10 +159,12 @@ _CUES = frozenset({"as of", "as at", "no later than", "up to", "by", "in", "thro
                    "since", "from", "during", "before", "after", "for", "at", "on", "of", "around", "circa",
                    "to", "into", "within", "ending", "ended", "starting", "over"})
 # A bare year ("2025") counts only right after one of these (or in parentheses, or as "2025's").
+_CUE_ENDS = frozenset(cue.rsplit(" ", 1)[-1] for cue in _CUES)  # last words of the cues
 _YEAR_CUES = _CUES - {"at", "on", "of", "to", "up to", "within", "over"}
 # early/mid/late, end/year-end and start/beginning narrow the expression that follows them.
 _MODIFIER = re.compile(r"\b(early|mid|late|end|year[- ]?end|start|beginning)(?:\s*-\s*|\s+of\s+(?:the\s+)?|\s+)$",
                        re.IGNORECASE)
+_MODIFIER_HINT = re.compile(r"early|mid|late|end|start|beginning", re.IGNORECASE)  # all _MODIFIER needs
 _MODIFIER_WORDS = frozenset({"early", "mid", "late", "end", "year", "yearend", "start", "beginning"})
 # Words and symbols after which a number is a page, an identifier or money, never a date.
 _NOT_DATE_WORDS = frozenset({
@@ -169,41 +192,50 @@ def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
 
     Forms marked fiscal (FY2027, Q1 FY2027, FQ1 2027, fiscal 2027) follow `fiscal_year_end`, the
     month FY n ends in; every other form (Q1 2027, 2H26, 2027E, CY2027) is calendar.
+
+    The text is scanned for anchors (year-like numbers) first; most prose has none and costs one
+    scan. Then one search per expression finds the leftmost start token, at most _LOOKBACK
+    characters before the next anchor, where the grammar matches across that anchor: the
+    expression that covers it. A start the grammar rejects (no anchor covered, or a number that is
+    money or a count) is rejected for every anchor, so the search moves on past it.
     """
+    anchors = [a.start() for a in _ANCHOR.finditer(text)
+               if not a.lastindex or _SHORT_YEAR_MARK.search(text, max(0, a.start() - 4), a.start())]
+    if not anchors:
+        return []
     fye = fiscal_year_end if isinstance(fiscal_year_end, int) and 1 <= fiscal_year_end <= 12 else 12
     found: list[DateExpr] = []
-    done = 0  # offset up to which the text has been consumed by earlier expressions
-    for anchor in _NUMBER.finditer(text):
-        if anchor.start() < done or not _is_anchor(text, anchor):
+    count, i, pos = len(anchors), 0, 0  # anchors[i] is the first anchor at or after pos
+    while True:
+        while i < count and anchors[i] < pos:
+            i += 1
+        if i == count:
+            return found
+        lo = max(pos, anchors[i] - _LOOKBACK)
+        match = (_GRAMMAR_AT_START.match(text) if lo == 0 else None) or _SEARCH.search(text, lo - 1 if lo else 0)
+        if match is None:
+            return found
+        form = match.lastgroup
+        start, end = match.start(form), match.end()
+        while i < count and anchors[i] < start:
+            i += 1
+        if i == count:
+            return found
+        if anchors[i] >= end or start < anchors[i] - _LOOKBACK:  # covers no anchor, or too far before it
+            pos = start + 1
             continue
-        expr = _expression_at(text, anchor, done, fye)
-        if expr is not None:
+        expr = _expression(match, form, start, end, text, fye)
+        if expr is None:
+            pos = start + 1
+            continue
+        prev = found[-1] if found else None
+        # "Q3 2026–Q1 2027" and "Mar 2025 to Jun 2026" are one interval, not two dates
+        if (prev is not None and expr.last > prev.last and not prev.historical and not expr.historical
+                and _RANGE_JOIN.fullmatch(text, prev.end, expr.start)):
+            found[-1] = _date_expr(text[prev.start:expr.end], prev.start, expr.end, prev.first, expr.last, prev.cue)
+        else:
             found.append(expr)
-        # Every start tried for this anchor gave the same answer it would give a later anchor.
-        done = expr.end if expr is not None else anchor.start() + 1
-    return _join_ranges(text, found)
-
-
-def _is_anchor(text: str, number: re.Match) -> bool:
-    start, end = number.span()
-    if end - start == 4:
-        return 1800 <= int(number.group()) <= 2099
-    return end - start == 2 and bool(_SHORT_YEAR_MARK.search(text, max(0, start - 4), start))
-
-
-def _expression_at(text: str, anchor: re.Match, done: int, fye: int) -> DateExpr | None:
-    """The leftmost valid expression that covers `anchor`, starting at one of the tokens before it."""
-    lo = max(done, anchor.start() - _LOOKBACK)
-    starts = [t.start() for t in _STARTER.finditer(text, lo, anchor.start() + 1)][-_MAX_STARTS:]
-    for start in starts:
-        first = text[start]
-        grammar = _BY_DIGIT if first.isdigit() else _BY_APOSTROPHE if first in "'’" else _BY_WORD
-        match = grammar.match(text, start)
-        if match is not None and match.end() > anchor.start():
-            expr = _expression(match, text, fye)
-            if expr is not None:
-                return expr
-    return None
+        pos = end
 
 
 def is_estimate(expr: DateExpr) -> bool:
@@ -213,27 +245,41 @@ def is_estimate(expr: DateExpr) -> bool:
 
 # --- one match -> one expression ------------------------------------------------------------------
 
-def _expression(match: re.Match, text: str, fye: int) -> DateExpr | None:
-    form = match.lastgroup
-    start, end = match.span()
-    if form == "fromto":  # "from" is the cue, not part of the expression
-        start = match.start("ft1")
+def _expression(match: re.Match, form: str, start: int, end: int, text: str, fye: int) -> DateExpr | None:
+    """The expression of one grammar match (alternative `form`, text[start:end]), or None when
+    its context says it is no date."""
     if _NUMBER_AFTER.match(text, end):
         return None
+    # a number after "p." or "$", or before "units", is a page, money or a count
+    if form in _NUMERIC_FORMS and not _plausible_number(text, start, end):
+        return None
+    if form == "fromto":  # "from" is the cue, not part of the expression
+        start = match.start("ft1")
     modifier = _modifier(text, start) if form != "decade" else None
     if modifier:
         start = modifier[0]
     cue = _cue(text, start)
     if form == "year" and not modifier and not _bare_year_ok(text, start, end, cue):
         return None
-    # a number after "p." or "$", or before "units", is a page, money or a count
-    if form in _NUMERIC_FORMS and not _plausible_number(text, match.start(), end):
-        return None
     interval = _INTERVALS[form](match, fye)
     if interval is None:
         return None
     first, last = _narrow(*interval, modifier[1]) if modifier else interval
-    return DateExpr(text[start:end], start, end, first, last, cue, historical=form in ("decade", "between"))
+    return _date_expr(text[start:end], start, end, first, last, cue, form == "decade" or form == "between")
+
+
+_new_object = object.__new__
+_set_state = object.__setattr__
+
+
+def _date_expr(text: str, start: int, end: int, first: dt.date, last: dt.date, cue: str | None,
+               historical: bool = False) -> DateExpr:
+    """DateExpr(...) without the frozen dataclass's one guarded setattr per field: find_dates
+    makes one per date of every page, and this is a third of the cost."""
+    expr = _new_object(DateExpr)
+    _set_state(expr, "__dict__", {"text": text, "start": start, "end": end, "first": first, "last": last,
+                                  "cue": cue, "historical": historical})
+    return expr
 
 
 def _plausible_number(text: str, start: int, end: int) -> bool:
@@ -246,18 +292,17 @@ def _plausible_number(text: str, start: int, end: int) -> bool:
     return not (text[end:end + 2].strip()[:1].isalpha() and _UNIT.match(text, end))
 
 
-def _words_before(text: str, start: int, chars: int) -> list[str]:
-    """The lower-cased words ending right before `start` (none when something is glued to it)."""
-    chunk = text[max(0, start - chars):start]
-    if not chunk[-1:].isspace():
-        return []
-    return [word.lstrip("([{\"'“‘—–") for word in chunk.lower().split()]
-
-
 def _cue(text: str, start: int) -> str | None:
-    words = _words_before(text, start, 24)[-4:]
+    """The cue phrase in the (up to three) words right before `start`, an optional "the" skipped;
+    none when something is glued to the expression."""
+    chunk = text[max(0, start - 24):start]
+    if not chunk[-1:].isspace():
+        return None
+    words = [word.lstrip("([{\"'“‘—–") for word in chunk.lower().split()[-4:]]
     if words and words[-1] == "the":  # "in the 1990s", "by the end of 2026"
         words.pop()
+    if not words or words[-1] not in _CUE_ENDS:
+        return None
     for size in (3, 2, 1):
         phrase = " ".join(words[-size:])
         if len(words) >= size and phrase in _CUES:
@@ -269,9 +314,11 @@ def _modifier(text: str, start: int) -> tuple[int, str] | None:
     """(offset, word) of the early/mid/late/end/start word before an expression, if any."""
     lo = max(0, start - 24)
     chunk = text[lo:start]
+    if not _MODIFIER_HINT.search(chunk):
+        return None  # the cheap test: most expressions have no modifier
     words = chunk.lower().replace("-", " ").split()[-3:]
     if not _MODIFIER_WORDS.intersection(word.lstrip("([{\"'“‘") for word in words):
-        return None  # the cheap test: most expressions have no modifier
+        return None
     found = _MODIFIER.search(chunk)
     return (lo + found.start(), found.group(1).lower()) if found else None
 
@@ -477,16 +524,3 @@ def _narrow(first: dt.date, last: dt.date, modifier: str) -> tuple[dt.date, dt.d
 # --- ranges written as two expressions ------------------------------------------------------------
 
 _RANGE_JOIN = re.compile(r"\s?[-–]\s?|\s+(?:to|through)\s+")
-
-
-def _join_ranges(text: str, found: list[DateExpr]) -> list[DateExpr]:
-    """"Q3 2026–Q1 2027" and "Mar 2025 to Jun 2026" are one interval, not two dates."""
-    out: list[DateExpr] = []
-    for expr in found:
-        prev = out[-1] if out else None
-        if (prev is not None and not prev.historical and not expr.historical and expr.last > prev.last
-                and _RANGE_JOIN.fullmatch(text, prev.end, expr.start)):
-            out[-1] = DateExpr(text[prev.start:expr.end], prev.start, expr.end, prev.first, expr.last, prev.cue)
-        else:
-            out.append(expr)
-    return out
