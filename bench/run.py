@@ -49,6 +49,24 @@ def extra_sections(vault: Path) -> list[str]:
     return sections
 
 
+def site_section(tmp: str, sizes: list[int]) -> list[str]:
+    """Site build times per size (bench/site.py), each in a fresh process."""
+    import subprocess
+
+    lines = ["## Site build (`vaultc site`)", "",
+             "Compile and emit are vaultc's own work; render is `mkdocs build` of the emitted tree with the "
+             "project's mkdocs.yml; bare is mkdocs-material alone on the same emitted pages (links already "
+             "converted) with a compact navigation. Target: total ≤ 1.3× bare, linear growth.", "",
+             "| pages | compile s | emit s | render s | total s | bare mkdocs s | total / bare |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
+    for size in sizes:
+        proc = subprocess.run([PY, str(Path(__file__).parent / "site.py"), str(Path(tmp) / f"v{size}")],
+                              capture_output=True, text=True)
+        lines.append(proc.stdout.strip() if proc.returncode == 0 else f"| {size:,} | failed: {proc.stderr[-300:]!r} |")
+        print(lines[-1], flush=True)
+    return lines + [""]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
@@ -73,6 +91,7 @@ def main(argv: list[str] | None = None) -> None:
             print("\n".join(lines[-(len(rows) + 7):]), flush=True)
             if size == max(int(s) for s in args.sizes.split(",")):
                 lines += extra_sections(made.root)
+        lines += site_section(tmp, [int(s) for s in args.sizes.split(",")])
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 
