@@ -6,72 +6,34 @@ token stream (see markdown.py), never with regular expressions over raw Markdown
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import unquote
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
 from markdown_it.token import Token
 
 from .claims import extract_claims
 from .dates import parse_month
-from .markdown import obsidian_markdown, split_wikilink
-from .model import Heading, InlineField, Link, Page, Problem, TextBlock
-
-PAGE_TYPES = ("sector", "ticker", "source", "layer", "constraint", "compare", "note")
-LINK_KEYS = ("sector", "layers", "constraints", "companies")
+from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
+from .markdown import obsidian_markdown
+from .model import Heading, InlineField, Link, Page, TextBlock
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _FIELD_INLINE = re.compile(r"[\[(]([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
-_BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
+BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 _SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_TOP_KEY = re.compile(r"^(?:['\"]([^'\"]+)['\"]|([^\s#:'\"-][^:]*?))\s*:(?:\s|$)")
-_HANDLER = YAMLHandler()
-
-
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML that remembers duplicate keys instead of silently keeping the last one."""
-
-    duplicates: list[tuple[str, int]]
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
-    seen: set[Any] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, (str, int, float, bool)) and key in seen:
-            loader.duplicates.append((str(key), key_node.start_mark.line))
-        seen.add(key if isinstance(key, (str, int, float, bool)) else id(key_node))
-    return loader.construct_mapping(node, deep=deep)
-
-
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
-    # `updated: 2026-02-30` looks like a date but is none: keep the text for the frontmatter rule
-    # to report, instead of losing the whole frontmatter to one bad value.
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
 def parse_page(path: str, text: str, claims: bool = True) -> Page:
     """`claims=False` skips the claim pass, for checks that run no claim rule."""
     name = path.rpartition("/")[2]
     name = name[:-3] if name.lower().endswith(".md") else name
-    front = _split_frontmatter(text)
+    front = split_frontmatter(text)
     walker = _BodyWalker(front.body, front.body_offset)
     walker.walk(obsidian_markdown().parse(front.body, {}))
     meta = front.meta
-    links = [*_frontmatter_links(meta, front.lines), *walker.links]
+    links = [*frontmatter_links(meta, front.lines), *walker.links]
     fye = parse_month(meta.get("fiscal_year_end")) if meta.get("fiscal_year_end") is not None else None
     h1 = next((h.text for h in walker.headings if h.level == 1), None)
     title = meta.get("title") if isinstance(meta.get("title"), str) and meta.get("title").strip() else h1 or name
@@ -83,8 +45,8 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
         title=title,
         type=page_type,
         meta=meta,
-        aliases=_strings(meta.get("aliases", meta.get("alias"))),
-        tags=tuple(t.lstrip("#") for t in _strings(meta.get("tags"))) + tuple(walker.tags),
+        aliases=strings(meta.get("aliases", meta.get("alias"))),
+        tags=tuple(t.lstrip("#") for t in strings(meta.get("tags"))) + tuple(walker.tags),
         links=tuple(links),
         headings=tuple(walker.headings),
         block_ids=frozenset(walker.block_ids),
@@ -96,112 +58,8 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
         body_line=front.body_offset + 1,
         line_count=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
         fiscal_year_end=fye or 12,
-        key_lines=_key_lines(front.lines),
+        key_lines=key_lines(front.lines),
     )
-
-
-# --- frontmatter ---------------------------------------------------------------------------------
-
-@dataclass
-class _Front:
-    meta: dict[str, Any]
-    body: str
-    body_offset: int  # file lines before the body's first line
-    lines: list[str]  # the frontmatter's YAML lines; index 0 is the rest of the '---' line
-    problems: list[Problem] = field(default_factory=list)
-
-
-def _split_frontmatter(text: str) -> _Front:
-    if not _HANDLER.detect(text):
-        return _Front({}, text, 0, [])
-    try:
-        raw, body = _HANDLER.split(text)
-    except ValueError:  # an opening '---' that is never closed: a thematic break, not frontmatter
-        return _Front({}, text, 0, [])
-    offset = text[: len(text) - len(body)].count("\n")
-    lines = raw.split("\n")
-    loader = _Loader(raw)
-    loader.duplicates = []
-    try:
-        meta = loader.get_single_data()
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        # Where the broken construct began (context) is nearer the mistake than where the parser gave up.
-        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        column = mark.column + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return _Front({}, body, offset, lines, [Problem("frontmatter", f"unparsable YAML: {reason}", line, column)])
-    finally:
-        loader.dispose()
-    problems = [Problem("frontmatter", f"duplicate key {key!r} (the last value wins)", line + 1)
-                for key, line in loader.duplicates]
-    if meta is None:
-        meta = {}
-    if not isinstance(meta, dict):
-        problems.append(Problem("frontmatter", "frontmatter must be a mapping of keys to values", 2))
-        meta = {}
-    meta = {str(k): v for k, v in meta.items()}
-    return _Front(meta, body, offset, lines, problems)
-
-
-def _key_lines(lines: list[str]) -> dict[str, int]:
-    """File line of each top-level frontmatter key, for findings about its value."""
-    found: dict[str, int] = {}
-    for i, text in enumerate(lines):
-        match = _TOP_KEY.match(text)
-        if match:
-            found.setdefault(match.group(1) or match.group(2), i + 1)
-    return found
-
-
-def _frontmatter_links(meta: dict[str, Any], lines: list[str]) -> list[Link]:
-    links = []
-    for key, value in meta.items():
-        values = value if isinstance(value, list) else [value]
-        for item in values:
-            if not isinstance(item, str) or "[[" not in item:
-                continue
-            for inner, embed in _wikilinks_in(item):
-                parts = split_wikilink(inner)
-                line, column = _locate(lines, key, ("!" if embed else "") + "[[" + inner + "]]")
-                links.append(Link(raw=inner, embed=embed, line=line, column=column,
-                                  origin="frontmatter", key=key, **parts))
-    return links
-
-
-def _wikilinks_in(value: str) -> list[tuple[str, bool]]:
-    """The `[[...]]` of one YAML string value (YAML is not Markdown: a plain scan is right here)."""
-    found, pos = [], 0
-    while (start := value.find("[[", pos)) >= 0:
-        end = value.find("]]", start + 2)
-        if end < 0:
-            break
-        inner = value[start + 2:end]
-        if inner.strip():
-            found.append((inner, start > 0 and value[start - 1] == "!"))
-        pos = end + 2
-    return found
-
-
-def _locate(lines: list[str], key: str, needle: str) -> tuple[int, int]:
-    key_line = next((i for i, text in enumerate(lines) if re.match(rf"['\"]?{re.escape(key)}['\"]?\s*:", text)), 0)
-    for i in range(key_line, len(lines)):
-        if i > key_line and lines[i][:1] not in (" ", "\t", "-"):
-            break
-        column = lines[i].find(needle)
-        if column >= 0:
-            return i + 1, column + 1
-    return key_line + 1, 1
-
-
-def _strings(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return (str(value),)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool))
-    return ()
 
 
 # --- body ----------------------------------------------------------------------------------------
@@ -274,7 +132,7 @@ class _BodyWalker:
         first = token.map[0]
         starts = self._line_starts(src, first, in_table)
         spans = self._fields(src, first)
-        for match in _BLOCK_ID.finditer(src):
+        for match in BLOCK_ID.finditer(src):
             self.block_ids.add(match.group(1))
         out: list[str] = []
         for child in token.children or ():
@@ -368,28 +226,14 @@ class _BodyWalker:
                     self.suppressions.append((self._file_line(index), rule))
 
 
-_TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
+TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
 
 
 def _inline_tags(text: str) -> list[str]:
     """Obsidian `#tags` in prose (a tag needs a non-digit character: `#2026` is not a tag)."""
-    return _TAG.findall(text) if "#" in text else []
+    return TAG.findall(text) if "#" in text else []
 
 
 def normalise(text: str) -> str:
     """The key every name, path, alias and heading is matched under: NFC, case-folded."""
     return unicodedata.normalize("NFC", text).casefold()
-
-
-def as_date(value: Any) -> dt.date | None:
-    """A frontmatter date: a YAML date, or an ISO string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
-    return None

@@ -17,7 +17,7 @@ from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from ..model import Page, Resolution
-from ..parse import as_date
+from ..frontmatter import as_date
 from .vocab import DCTERMS, PROV, RDF, SCHEMA, SKOS, VC, XSD, instance_iri
 
 Triple = tuple[Node, Node, Node]

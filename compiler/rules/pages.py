@@ -6,7 +6,8 @@ from collections import defaultdict
 from ..dates import parse_month
 from ..graph import orphans
 from ..model import Page, Severity
-from ..parse import LINK_KEYS, PAGE_TYPES, as_date, normalise
+from ..frontmatter import LINK_KEYS, PAGE_TYPES, as_date
+from ..parse import normalise
 from . import Diagnostic, rule
 
 # What each frontmatter key must hold; keys not listed are free-form.

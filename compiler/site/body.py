@@ -11,7 +11,7 @@ import re
 
 from ..markdown import obsidian_markdown
 from ..model import Page, Resolution
-from ..parse import _BLOCK_ID, _TAG
+from ..parse import BLOCK_ID, TAG
 from .anchors import heading_content
 from .callouts import convert_callouts
 from .context import CLAIM_RULES, Site
@@ -120,7 +120,7 @@ class Renderer:
 
         if "#" in source and self.page.tags:
             known = set(self.page.tags)
-            for match in _TAG.finditer(source):
+            for match in TAG.finditer(source):
                 if match.group(1) in known and free(match.start(), match.end()):
                     href = self.site.tags.href(self.host_doc, match.group(1))
                     edits.append(Edit(n, match.start(), match.end(), f"[#{label(match.group(1))}]({href})"))
@@ -128,7 +128,7 @@ class Renderer:
             edits += [Edit(n, m.start(), m.end(), "") for m in _COMMENT.finditer(source) if free(m.start(), m.end())]
         if n in self.field_lines:
             edits += _field_edits(n, source)
-        block = _BLOCK_ID.search(source)
+        block = BLOCK_ID.search(source)
         if block and self.page.block_ids:
             heading = n in self.site.heading_lines(self.page)
             anchor = "" if heading or not self.own else f" <span id='block:{block.group(1)}'></span>"
@@ -227,7 +227,7 @@ def _end_point(line: str, table_row: bool) -> int:
     """Where to append to a line: before trailing spaces, a hard-break backslash, a block id, or a
     table row's closing pipe."""
     end = len(line.rstrip())
-    block = _BLOCK_ID.search(line)
+    block = BLOCK_ID.search(line)
     if block:
         end = block.start()
     if line[:end].endswith("\\"):
@@ -261,7 +261,7 @@ def heading_text(site: Site, page: Page, text: PageText, line: int) -> str:
                 edits.append(Edit(line, span.start, span.end, label(shown) if res.target else missing(shown, "")))
     if "%%" in source:
         edits += [Edit(line, m.start(), m.end(), "") for m in _COMMENT.finditer(source)]
-    block = _BLOCK_ID.search(source)
+    block = BLOCK_ID.search(source)
     if block:
         edits.append(Edit(line, block.start(), block.end(), ""))
     return apply_edits(source, edits)

@@ -9,7 +9,7 @@ from ..analyse import CompiledVault
 from ..check import run_rules
 from ..discover import read_page
 from ..model import Finding, Page, Resolution, SourceFile
-from ..parse import _BLOCK_ID
+from ..parse import BLOCK_ID
 from ..resolve import heading_key
 from ..rules import REGISTRY
 from .anchors import find_heading, heading_content, plain_text, toc_slugs
@@ -124,7 +124,7 @@ class Site:
             page, text = self.pages[path], self.text(path)
             if text is not None and page.block_ids:
                 for n in sorted(self.prose_lines(page)):
-                    match = _BLOCK_ID.search(text.line(n))
+                    match = BLOCK_ID.search(text.line(n))
                     if match:
                         found.setdefault(match.group(1), n)
             self._block_lines[path] = found
