@@ -73,7 +73,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     args = parser.parse_args(argv)
-    lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} on: {machine()}.", "",
+    import os
+
+    lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} on: {machine()}; load average "
+             f"{os.getloadavg()[0]:.1f} at the start.", "",
              f"Wall-clock medians of {args.runs} interleaved runs; peak memory is the largest sum of the "
              "resident sets of a command's process tree, sampled every 10 ms. Regenerate with `make bench`.", ""]
     with tempfile.TemporaryDirectory(prefix="vaultc-bench-") as tmp:

@@ -8,8 +8,8 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import NamedTuple
 from operator import attrgetter
+from typing import NamedTuple
 
 from .dates import DateExpr, find_dates, is_estimate
 from .model import TextBlock
@@ -38,8 +38,22 @@ def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> li
     line of an `as_of::` field). Headings are never claims."""
     claims: list[Claim] = []
     for block in blocks:
-        if block.kind != "heading" and block.kind != "table_header":  # column labels are no claims
+        kind = block.kind
+        if kind == "heading" or kind == "table_header":  # column labels are no claims
+            continue
+        if block.fields:
             _block_claims(block, fiscal_year_end, claims)
+            continue
+        text = block.text
+        dates = find_dates(text, fiscal_year_end)
+        if not dates:
+            continue  # most blocks: no date, so no sentence splitting and no classifying
+        if kind == "list_item" or kind == "table_row":  # one unit, one claim
+            claim = _claim(text, 0, len(text), dates, kind, block.line, None)
+            if claim is not None:
+                claims.append(claim)
+        else:
+            _unit_claims(text, dates, [], kind, block.line, claims)
     claims.sort(key=_LINE)  # stable: the units of one line keep their order
     return claims
 
@@ -88,21 +102,24 @@ _AS_OF_FIELD = re.compile(r"[\[(]\s*as[ _-]?of\s*::(?P<inline>[^\])\n]*)[\])]|\b
 
 
 def _block_claims(block: TextBlock, fye: int, claims: list[Claim]) -> None:
-    text, overrides = _explicit_dates(block, fye) if block.fields else (block.text, [])
+    """The claims of a block with inline fields: an as_of field dates the units on its line."""
+    text, overrides = _explicit_dates(block, fye)
     dates = find_dates(text, fye)
-    if not dates and not overrides:
-        return  # most blocks: no date, so no sentence splitting and no classifying
-    kind = block.kind
-    units = _units(text, kind, dates)
-    for lo, hi in units:
+    if dates or overrides:
+        _unit_claims(text, dates, overrides, block.kind, block.line, claims)
+
+
+def _unit_claims(text: str, dates: list[DateExpr], overrides: list[tuple[int | None, DateExpr]], kind: str,
+                 line: int, claims: list[Claim]) -> None:
+    for lo, hi in _units(text, kind, dates):
         own = [d for d in dates if lo <= d.start < hi]
         if not own and not overrides:
             continue
-        first_line = block.line + text.count("\n", 0, lo)
+        first_line = line + text.count("\n", 0, lo)
         explicit = None
         if overrides:
             last_line = first_line + text.count("\n", lo, hi)
-            explicit = next((date for line, date in overrides if line is None or first_line <= line <= last_line), None)
+            explicit = next((date for at, date in overrides if at is None or first_line <= at <= last_line), None)
         claim = _claim(text, lo, hi, own, kind, first_line, explicit)
         if claim is not None:
             claims.append(claim)
@@ -146,9 +163,23 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     if len(shown) > MAX_TEXT:
         shown = shown[:MAX_TEXT - 1].rstrip() + "…"
     if explicit is not None:
-        return Claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of")
-    kind, governing = classify(Unit(text, lo, hi, tuple(dates), block_kind))
-    return Claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "")
+        return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of")
+    kind, governing = classify(Unit(text, lo, hi, dates, block_kind))
+    return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "")
+
+
+_new_object = object.__new__
+_set_state = object.__setattr__
+
+
+def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date, end: dt.date, explicit: bool,
+               cue: str | None) -> Claim:
+    """Claim(...) without the frozen dataclass's one guarded setattr per field (see
+    dates._date_expr): a page's claims are made in bulk."""
+    claim = _new_object(Claim)
+    _set_state(claim, "__dict__", {"line": line, "text": text, "expression": expression, "kind": kind,
+                                   "start": start, "end": end, "explicit": explicit, "cue": cue})
+    return claim
 
 
 # --- units: sentences, list items, table rows -----------------------------------------------------
@@ -196,7 +227,7 @@ class Unit(NamedTuple):
     text: str  # the whole block's text
     lo: int  # the unit is text[lo:hi]
     hi: int
-    dates: tuple[DateExpr, ...]  # the unit's date expressions, left to right
+    dates: Sequence[DateExpr]  # the unit's date expressions, left to right
     block_kind: str = "paragraph"
 
     def wording(self) -> str:
@@ -215,8 +246,18 @@ class Unit(NamedTuple):
         never govern a claim with other dates."""
         text = self.text
         before = text[max(self.lo, date.start - 60):date.start]
-        if _COMPARISON.search(before):
-            return True
+        if not before or before.isspace():
+            return False  # the unit opens with the date
+        if "ſ" in before or "ı" in before or "İ" in before:  # where lower() and IGNORECASE disagree
+            if _COMPARISON.search(before):
+                return True
+        else:
+            low = before.lower()
+            if (("vs" in low or "than" in low or "from" in low or "against" in low or "versus" in low
+                 or "compared" in low or "relative" in low or "unlike" in low or "resembl" in low or "similar" in low
+                 or "akin" in low or "reminiscent" in low or "echo" in low)  # one of _COMPARISONS' words
+                    and _COMPARISON_LOWER.search(low)):
+                return True
         tail = before.rstrip()  # '"Capital Cycles and AI", Jan 2025'
         if tail.endswith(_QUOTES) or (tail.endswith(",") and tail[:-1].endswith(_QUOTES)):
             return True
@@ -256,13 +297,14 @@ class Unit(NamedTuple):
 _CASE_EXTRAS = {"i": "ıİ", "s": "ſ", "k": "K"}
 
 
-def _alternation(alternatives: Sequence[str], ignorecase: bool = False) -> str:
-    """`(?:a|b|…)` with the alternatives grouped under their first letter. The regex engine checks
+def _alternation(alternatives: Sequence[str], ignorecase: bool = False, boundary_after_head: bool = False) -> str:
+    r"""`(?:a|b|…)` with the alternatives grouped under their first letter. The regex engine checks
     a branch's opening literal before it enters the branch, so at each word it tests one letter
     per group instead of trying a hundred words: a search runs several times faster. With
     `ignorecase`, each first letter becomes a class of its cases and the rest is matched under
     (?i:), which accepts exactly what re.IGNORECASE accepts. Only whether a family matches is used,
-    never which alternative did."""
+    never which alternative did. `boundary_after_head` puts a word boundary before each alternative,
+    tested after its first letter (`v(?<!\w\w)` is `\bv`) so the engine can skip to those letters."""
     groups: dict[str, list[str]] = {}
     whole: list[str] = []
     for alternative in alternatives:
@@ -276,15 +318,21 @@ def _alternation(alternatives: Sequence[str], ignorecase: bool = False) -> str:
         if ignorecase:
             branches.append(f"[{head}{head.upper()}{_CASE_EXTRAS.get(head, '')}](?i:{'|'.join(rests)})")
         else:
-            branches.append(f"{head}(?:{'|'.join(rests)})")
+            boundary = r"(?<!\w\w)" if boundary_after_head else ""
+            branches.append(f"{head}{boundary}(?:{'|'.join(rests)})")
+    if boundary_after_head:
+        whole = [rf"\b{alternative}" for alternative in whole]
     return "(?:" + "|".join(branches + whole) + ")"
 
 
 # "vs 32% in 2000", "up from 50% in 2024", "resembles cloud around 2012": a comparison base.
-_COMPARISON = re.compile(r"\b" + _alternation(
-    [r"vs\.?", r"versus", r"against", r"compared (?:to|with)", r"than", r"relative to", r"unlike", r"up from",
-     r"down from", r"resembl\w*", r"similar to", r"akin to", r"reminiscent of", r"echo\w*"], ignorecase=True)
-    + r"[^;:.!?]*$")
+_COMPARISONS = [r"vs\.?", r"versus", r"against", r"compared (?:to|with)", r"than", r"relative to", r"unlike",
+                r"up from", r"down from", r"resembl\w*", r"similar to", r"akin to", r"reminiscent of", r"echo\w*"]
+_COMPARISON = re.compile(r"\b" + _alternation(_COMPARISONS, ignorecase=True) + r"[^;:.!?]*$")
+# The same on lower-cased text, each word's boundary tested after its first letter, so that the
+# regex engine only stops at those letters. Lower-casing agrees with ignoring case except for ſ, ı
+# and İ (see _CASE_EXTRAS), so text holding one of them takes _COMPARISON instead.
+_COMPARISON_LOWER = re.compile(_alternation(_COMPARISONS, boundary_after_head=True) + r"[^;:.!?]*$")
 _QUOTES = ('"', "”")  # '"Capital Cycles and AI", Jan 2025': the publication date of a quoted title
 # "Chinchilla (2022)", "Lisa Su (AMD, March 2026)": a name with its year in parentheses.
 _CITATION = re.compile(r"(?:^|\s)[A-Z\"“][^\s(]*\s*\((?:[^()\d]{0,40},\s*)?$")
@@ -314,11 +362,12 @@ _START_CUES = frozenset({"since", "from", "starting"})
 _BOUND_CUES = frozenset({"by", "through", "thru", "until", "till", "before", "no later than"})
 HISTORY_BEFORE = 1950  # a date that ended before this year is history, whatever the wording
 
+
 class _Family:
-    """The words and phrases of one kind of wording ("announced", "went public"). A unit's wording
-    is cut into its words once (see _tokens); single words are then a set look-up, and the
-    phrase regex runs only when one of its trigger words (one word of each phrase) is there.
-    A word matches as a whole word, exactly as `\bword\b` would."""
+    r"""The words and phrases of one kind of wording ("announced", "went public"). A unit's
+    wording is cut into its words once (its runs of word characters, as `\b` delimits them); a
+    single word is then a set look-up, matching exactly where `\bword\b` would, and the phrase
+    regex runs only when one of its trigger words (a word of each phrase) is there."""
 
     __slots__ = ("words", "triggers", "phrases")
 
@@ -337,11 +386,6 @@ class _Family:
 
 
 _WORD = re.compile(r"\w+")
-
-
-def _tokens(wording: str) -> frozenset[str]:
-    """The words of a wording: its runs of word characters, as `\b` delimits them."""
-    return frozenset(_WORD.findall(wording))
 
 
 _FORECAST = _Family(
@@ -364,7 +408,7 @@ _EVENT = _Family(
     "inaugurated drove built brought struck adopted pushed followed paid cut erased wiped slashed emerged "
     "arrived left said noted warned claimed stated wrote argued",
     ["ipo'd", "went public", "spun off", "taped out", "broke ground", "led by", "laid out"],
-    [(r"sold(?! out)", "sold")])
+    [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold")])
 # Nouns naming a happening: "IPO in Mar 2025", "the Sep 2025 deal". Unlike a past-tense verb they
 # can be in the future ("an IPO expected in 2026").
 _HAPPENING = _Family(
@@ -376,7 +420,7 @@ _HAPPENING = _Family(
 _PAST = _Family(
     "was were had did has have held dropped fell rose grew declined increased decreased jumped surged plunged "
     "climbed doubled tripled expanded contracted shrank slowed accelerated improved worsened peaked went came "
-    "made took saw lost added moved shifted switched")
+    "made took saw lost added moved shifted switched reached passed crossed exceeded topped achieved attained")
 # A level stated with a verb and a figure ("share stood at 17%"): what turns a dated record into
 # a snapshot.
 _STATIVE = re.compile(
@@ -419,15 +463,24 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
        so none can be aged. Asides never govern a unit that has other dates.
     d. Forward-looking words (will, expected, guided, target, sold out for, ...) -> forecast
        [the latest date]; except beside a past-tense happening with a single date, which is the
-       happening's date, or when the only dates are exact days without a by/until cue ("the
-       slowdown on Apr 28, 2025"), since things happen on days. Then an estimate (2026E) ->
-       forecast [the latest estimate]. Then a by/through/until date in a unit not in the past or
-       perfect tense -> forecast [the latest such date]; "had shipped 1M units by March 2025"
-       closes a period instead.
+       happening's date ("said in Mar 2026 that demand is expected to ..."), unless that date
+       is a bound ("Through end-2026 — Rystad expects ...": nothing happens "through" a date),
+       or when the only dates are exact days without a by/until cue ("the slowdown on Apr 28,
+       2025"), since things happen on days. Then an estimate (2026E) -> forecast [the latest
+       estimate]. Then a by/through/until date in a unit not in the past or perfect tense ->
+       forecast [the latest such date]; "had shipped 1M units by March 2025" closes a period
+       instead, and so does a level already reached by a share of a population ("used by 70%
+       of enterprises by 2025", see _ATTAINED): that is a snapshot of adoption (rule h).
     e. A happening (announced, launched, raised, said, an IPO, a deal, ...) -> event [the first
        date]: "raised $6.6B at a $157B valuation" is an event although it names a valuation.
-    f. Softer future verbs (launches, ships, ramps, begins) or dates joined by arrows -> forecast
-       [the latest]: "Rubin launches in H2 2026", "- H2 2026 — Vera Rubin ships".
+       A happening verb after "be"/"being" ("can be commissioned", "to be released") has not
+       happened, so it is none.
+    f. Dates joined by arrows, or softer future verbs (launches, ships, ramps, begins) ->
+       forecast [the latest]: "Rubin launches in H2 2026", "- H2 2026 — Vera Rubin ships". A
+       soft verb in a past progressive ("were shipping in volume") is no future. Nor does one
+       make a forecast of a dated record whose only date is a single month or day ("- Mar 2025
+       — Testco ships the X7"): present tense is how log lines narrate, and a month-stamped
+       entry records when something happened; such a record falls to rule g.
     g. A dated record ("- Mar 19, 2025 — GTC keynote") -> event, unless it states a level
        ("share stood at 17%", "revenue reached ~$8.2B") -> snapshot [the latest].
        Otherwise nouns of plans (roadmap, pipeline, a launch in H2 2026) -> forecast [the latest].
@@ -440,30 +493,45 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     2026)" is as fresh as its newest figure, and a stale flag for 2018 would be noise.
     """
     dates = unit.dates
-    dated = [d for d in dates if not d.historical and d.last.year >= HISTORY_BEFORE]
-    if not dated:
-        return "event", dates[0]
-    as_of = [d for d in dated if d.cue in _AS_OF_CUES]
-    if as_of:
-        return "snapshot", as_of[0]
-    measured = [d for d in dated if d.cue not in _START_CUES and not unit.is_aside(d)]
-    if not measured:
-        return "event", dated[0]
+    if len(dates) == 1:  # most units: the same steps without the lists
+        date = dates[0]
+        if date.historical or date.last.year < HISTORY_BEFORE:
+            return "event", date
+        if date.cue in _AS_OF_CUES:
+            return "snapshot", date
+        if date.cue in _START_CUES or unit.is_aside(date):
+            return "event", date
+        measured = dates
+    else:
+        dated = [d for d in dates if not d.historical and d.last.year >= HISTORY_BEFORE]
+        if not dated:
+            return "event", dates[0]
+        as_of = [d for d in dated if d.cue in _AS_OF_CUES]
+        if as_of:
+            return "snapshot", as_of[0]
+        measured = [d for d in dated if d.cue not in _START_CUES and not unit.is_aside(d)]
+        if not measured:
+            return "event", dated[0]
     wording = unit.wording()
-    tokens = _tokens(wording)
-    happened = _EVENT.found(wording, tokens)
-    if _FORECAST.found(wording, tokens) and not (happened and len(measured) == 1) and not _only_days(measured):
+    words = _WORD.findall(wording)
+    tokens = frozenset(words)
+    happened = _happened(wording, words, tokens)
+    if (_FORECAST.found(wording, tokens) and not _only_days(measured)
+            and not (happened and len(measured) == 1 and measured[0].cue not in _BOUND_CUES)):
         return "forecast", _latest(measured)
     happened = happened or _HAPPENING.found(wording, tokens)
     estimates = [d for d in measured if is_estimate(d)]
     if estimates:
         return "forecast", _latest(estimates)
     bounded = [d for d in measured if d.cue in _BOUND_CUES]
-    if bounded and not (happened or _PAST.found(wording, tokens)):
+    if bounded and not (happened or _PAST.found(wording, tokens) or _ATTAINED.search(wording)):
         return "forecast", _latest(bounded)
     if happened:
         return "event", measured[0]
-    if _SOFT_FORECAST_VERB.found(wording, tokens) or unit.is_trajectory():
+    if unit.is_trajectory():
+        return "forecast", _latest(measured)
+    if (_soft_future(words, tokens, wording)
+            and not (len(measured) == 1 and _month_or_day(measured[0]) and unit.is_record())):
         return "forecast", _latest(measured)
     if unit.is_record():
         return ("snapshot", _latest(measured)) if _stative(wording, tokens) else ("event", measured[0])
@@ -476,6 +544,45 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     return "event", measured[0]
 
 
+def _happened(wording: str, words: list[str], tokens: frozenset[str]) -> bool:
+    """A happening verb (_EVENT) that is not a passive infinitive or progressive: "can be
+    commissioned", "to be released", "is being built" have not happened."""
+    hits = _EVENT.words.intersection(tokens)
+    if hits and ("be" in tokens or "being" in tokens or "%" in wording):
+        # not happenings: "can be commissioned", and "adopted by 60% of builds" (a level, see _ATTAINED)
+        pending = _UNREALISED.findall(wording) + _ATTAINED.findall(wording)
+        hits = [word for word in hits if words.count(word) > pending.count(word)]
+    if hits:
+        return True
+    return (not _EVENT.triggers.isdisjoint(tokens)) and _EVENT.phrases.search(wording) is not None
+
+
+# The word after "be"/"being" (an adverb between allowed): "can be commissioned", "being built".
+_UNREALISED = re.compile(r"\bbe(?:ing)?\s+(?:(?:not|still|already|also|just|\w+ly)\s+)?(\w+)")
+# Soft verbs in a past progressive: "were shipping in volume", "was still ramping".
+_PAST_PROGRESSIVE = re.compile(r"\b(?:was|were|been)\s+(?:(?:not|still|already|also|just|\w+ly)\s+)?(\w+ing)\b")
+# A level a share of a population had reached: "used by 70% of enterprises", "adopted across 40%
+# of fleets". With a by-date it closes a period ("... by 2025"), it sets no deadline.
+_ATTAINED = re.compile(r"\b(\w+ed|run|seen|held|won)\s+(?:by|across)\s+"
+                       r"(?:about\s+|around\s+|roughly\s+|over\s+|nearly\s+|almost\s+|some\s+|~|≈)?\d[\d.,]*\s?%\s+of\b")
+
+
+def _soft_future(words: list[str], tokens: frozenset[str], wording: str) -> bool:
+    """A soft future verb ("ships", "ramping") that is not part of a past progressive."""
+    hits = _SOFT_FORECAST_VERB.words.intersection(tokens)
+    if hits and ("was" in tokens or "were" in tokens or "been" in tokens):
+        past = _PAST_PROGRESSIVE.findall(wording)
+        hits = [word for word in hits if words.count(word) > past.count(word)]
+    return bool(hits)
+
+
+def _month_or_day(date: DateExpr) -> bool:
+    """A single day or a single calendar month: how a log line stamps an entry."""
+    first, last = date.first, date.last
+    return first == last or (first.day == 1 and first.month == last.month and first.year == last.year
+                             and (last + dt.timedelta(days=1)).day == 1)
+
+
 def _only_days(dates: Sequence[DateExpr]) -> bool:
     """Exact days without a by/until cue: something happened on them ("the slowdown on Apr 28,
     2025"); forward-looking words elsewhere in the unit are about something undated."""
@@ -484,4 +591,7 @@ def _only_days(dates: Sequence[DateExpr]) -> bool:
 
 def _latest(dates: Sequence[DateExpr]) -> DateExpr:
     """The latest-ending expression; the first of equals."""
-    return max(dates, key=lambda d: d.last)
+    return dates[0] if len(dates) == 1 else max(dates, key=_LAST)
+
+
+_LAST = attrgetter("last")

@@ -100,7 +100,7 @@ _ALTERNATIVES = [
 
 # Forms that start with a number: a number glued to a word, money, a path or another number is not
 # a year, so they share one _NUM_START test (written once, it is also checked once).
-_NUMERIC_FORMS = ("isoday", "numday", "yrange", "isomonth", "yrange2", "dmy", "estyear", "year")
+_NUMERIC_FORMS = frozenset({"isoday", "numday", "yrange", "isomonth", "yrange2", "dmy", "estyear", "year"})
 
 
 # What each form's first characters must be: a guard the regex engine tests in one step before it
@@ -128,19 +128,17 @@ def _compile(names: set[str]) -> re.Pattern:
 
 _GRAMMAR = _compile({name for name, _ in _ALTERNATIVES})
 
-# The grammar is tried only around year-like numbers: a four-digit year 1800-2099, or two digits
-# right after an apostrophe or a Q/H/FY/CY/YE marker ("Q3'26", "3Q26", "FY26"). "H100", "$2,026"
-# and "2308" are none of these, so most prose with numbers costs one cheap scan. The tokens before
-# an anchor are where a match may start ("between 1880 and 1890", "the second half of 2026").
-# One scan finds the anchors: a four-digit run 1800-2099, or a two-digit run (group 1) that counts
-# only after a mark (checked in find_dates). No other number can be covered by an expression.
+# The grammar is tried only around year-like numbers, the anchors: a four-digit run 1800-2099, or
+# a two-digit run (group 1) right after an apostrophe or a Q/H/FY/CY/YE mark ("Q3'26", "3Q26",
+# "FY26"; checked in find_dates). "H100", "$2,026" and "2308" are none of these, so most prose
+# with numbers costs one scan. No other number can be covered by an expression.
 _ANCHOR = re.compile(r"\d(?<!\d\d)(?:(?<=1)[89]\d\d|(?<=2)0\d\d|(\d))(?!\d)")  # opens with \d: a fast scan
 _SHORT_YEAR_MARK = re.compile(r"(?:['’]|[QqHh]|[FfCc][Yy]|[Yy][Ee]|[Oo][Yy])\s?['’]?$")
 # Tokens where a match may start: numbers, apostrophes, months and the grammar's own words, each
-# after a character that is no word character or apostrophe (matched as group 1's prefix).
-# Skipping every other word ("in", "was", "revenue") keeps the grammar from being tried where it
-# cannot match, which is most of its cost. Every alternative opens with a case-sensitive letter or
-# class, which the regex engine tests before entering it.
+# after a character that is no word character or apostrophe ("between 1880 and 1890", "the second
+# half of 2026"). Skipping every other word ("in", "was", "revenue") keeps the grammar from being
+# tried where it cannot match, which is most of its cost. Every alternative opens with a
+# case-sensitive letter or class, which the regex engine tests before it enters the alternative.
 _STARTER_WORDS = ("between", "from", "early", "mid", "late", "first", "second", "third", "fourth", "spring",
                   "summer", "fall", "autumn", "fiscal", "calendar", "fy", "cy", "ye", "eoy")
 _STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[QqHh][1-4]"]
@@ -151,20 +149,23 @@ _STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[QqHh][1-4]"
 # boundary character before it: _GRAMMAR_AT_START tries it.
 _SEARCH = re.compile(rf"[^\w'’](?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
 _GRAMMAR_AT_START = re.compile(rf"(?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
-_LOOKBACK = 40  # characters before an anchor that a match may start in
-_MAX_STARTS = 5  # "first quarter of fiscal 2027" starts five tokens back
+# How far before its first anchor an expression may start: "the first quarter of fiscal 2027"
+# starts 25 characters before 2027. (An expression spans at most four start tokens up to its first
+# anchor, "Mar 19-20, 2025", so no limit on their number is needed.)
+_LOOKBACK = 40
 
 # Cue words, matched on the words right before an expression (an optional "the" skipped).
 _CUES = frozenset({"as of", "as at", "no later than", "up to", "by", "in", "through", "thru", "until", "till",
                    "since", "from", "during", "before", "after", "for", "at", "on", "of", "around", "circa",
                    "to", "into", "within", "ending", "ended", "starting", "over"})
-# A bare year ("2025") counts only right after one of these (or in parentheses, or as "2025's").
 _CUE_ENDS = frozenset(cue.rsplit(" ", 1)[-1] for cue in _CUES)  # last words of the cues
+_PAIR_ENDS = frozenset(cue.split()[-1] for cue in _CUES if len(cue.split()) == 2)  # of, at, to
+_OPENERS = "([{\"'“‘—–"  # stripped from the front of a word before it is read as a cue
+# A bare year ("2025") counts only right after one of these (or in parentheses, or as "2025's").
 _YEAR_CUES = _CUES - {"at", "on", "of", "to", "up to", "within", "over"}
 # early/mid/late, end/year-end and start/beginning narrow the expression that follows them.
 _MODIFIER = re.compile(r"\b(early|mid|late|end|year[- ]?end|start|beginning)(?:\s*-\s*|\s+of\s+(?:the\s+)?|\s+)$",
                        re.IGNORECASE)
-_MODIFIER_HINT = re.compile(r"early|mid|late|end|start|beginning", re.IGNORECASE)  # all _MODIFIER needs
 _MODIFIER_WORDS = frozenset({"early", "mid", "late", "end", "year", "yearend", "start", "beginning"})
 # Words and symbols after which a number is a page, an identifier or money, never a date.
 _NOT_DATE_WORDS = frozenset({
@@ -184,7 +185,6 @@ _YEAR_NOUN = re.compile(
     r"|earnings|ebitda|margins?|results|plan|roadmap|shipments|deliveries|production|spend(?:ing)?|run[- ]rate"
     r"|exit|bookings|backlog|annual report|10-k|report|filing|season|cohort|vintage)\b", re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"[.,:/]\d|\s?%|-\d")
-_ESTIMATE = re.compile(r"\d[EF]$", re.IGNORECASE)
 
 
 def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
@@ -199,8 +199,11 @@ def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
     expression that covers it. A start the grammar rejects (no anchor covered, or a number that is
     money or a count) is rejected for every anchor, so the search moves on past it.
     """
+    if text.isascii() and not ("2" in text or "1" in text or "0" in text or "9" in text or "8" in text
+                               or "3" in text or "4" in text or "5" in text or "6" in text or "7" in text):
+        return []  # no digit at all (memchr-fast); a regex scan costs ten times more
     anchors = [a.start() for a in _ANCHOR.finditer(text)
-               if not a.lastindex or _SHORT_YEAR_MARK.search(text, max(0, a.start() - 4), a.start())]
+               if not a.lastindex or _SHORT_YEAR_MARK.search(text, a.start() - 4 if a.start() > 4 else 0, a.start())]
     if not anchors:
         return []
     fye = fiscal_year_end if isinstance(fiscal_year_end, int) and 1 <= fiscal_year_end <= 12 else 12
@@ -211,8 +214,10 @@ def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
             i += 1
         if i == count:
             return found
-        lo = max(pos, anchors[i] - _LOOKBACK)
-        match = (_GRAMMAR_AT_START.match(text) if lo == 0 else None) or _SEARCH.search(text, lo - 1 if lo else 0)
+        lo = anchors[i] - _LOOKBACK
+        if lo < pos:
+            lo = pos
+        match = (_GRAMMAR_AT_START.match(text) or _SEARCH.search(text)) if lo == 0 else _SEARCH.search(text, lo - 1)
         if match is None:
             return found
         form = match.lastgroup
@@ -240,7 +245,8 @@ def find_dates(text: str, fiscal_year_end: int = 12) -> list[DateExpr]:
 
 def is_estimate(expr: DateExpr) -> bool:
     """`2026E`, `FY2027F`, `3Q26E`: the writer marked the period as an estimate."""
-    return bool(_ESTIMATE.search(expr.text))
+    text = expr.text  # a digit, then E or F, at the end
+    return text[-1:] in ("E", "e", "F", "f") and text[-2:-1].isdecimal()
 
 
 # --- one match -> one expression ------------------------------------------------------------------
@@ -253,19 +259,39 @@ def _expression(match: re.Match, form: str, start: int, end: int, text: str, fye
     # a number after "p." or "$", or before "units", is a page, money or a count
     if form in _NUMERIC_FORMS and not _plausible_number(text, start, end):
         return None
+    key = (form, text[start:end], fye)
+    interval = _INTERVAL_CACHE.get(key, False)
+    if interval is False:
+        interval = _INTERVALS[form](match, fye)
+        if len(_INTERVAL_CACHE) >= 4096:
+            _INTERVAL_CACHE.clear()
+        _INTERVAL_CACHE[key] = interval
     if form == "fromto":  # "from" is the cue, not part of the expression
         start = match.start("ft1")
-    modifier = _modifier(text, start) if form != "decade" else None
-    if modifier:
-        start = modifier[0]
-    cue = _cue(text, start)
+    before = text[start - 24 if start > 24 else 0:start]
+    last_char = before[-1:]
+    if last_char == "-" or last_char.isspace():  # else nothing can be a modifier or a cue
+        lowered = before.lower()
+        modifier = _modifier(text, start, before, lowered) if form != "decade" else None
+        if modifier:
+            start = modifier[0]
+            cue = _cue(text[start - 24 if start > 24 else 0:start])
+        else:
+            cue = _cue(before, lowered) if last_char != "-" else None
+    else:
+        modifier = cue = None
     if form == "year" and not modifier and not _bare_year_ok(text, start, end, cue):
         return None
-    interval = _INTERVALS[form](match, fye)
     if interval is None:
         return None
     first, last = _narrow(*interval, modifier[1]) if modifier else interval
     return _date_expr(text[start:end], start, end, first, last, cue, form == "decade" or form == "between")
+
+
+# (form, matched text, fiscal year end) -> interval: the groups of a form's match are a function
+# of the text it matched, and the same few dozen dates recur on every page. Bounded; a cache of a
+# pure function, so parse stays pure.
+_INTERVAL_CACHE: dict[tuple[str, str, int], tuple[dt.date, dt.date] | None] = {}
 
 
 _new_object = object.__new__
@@ -292,35 +318,44 @@ def _plausible_number(text: str, start: int, end: int) -> bool:
     return not (text[end:end + 2].strip()[:1].isalpha() and _UNIT.match(text, end))
 
 
-def _cue(text: str, start: int) -> str | None:
-    """The cue phrase in the (up to three) words right before `start`, an optional "the" skipped;
-    none when something is glued to the expression."""
-    chunk = text[max(0, start - 24):start]
-    if not chunk[-1:].isspace():
+def _cue(before: str, lowered: str | None = None) -> str | None:
+    """The cue phrase in the (up to three) words at the end of `before` (the 24 characters before
+    an expression; `lowered` is it in lower case, when the caller has it), an optional "the"
+    skipped; none when something is glued to the expression."""
+    if not before[-1:].isspace():
         return None
-    words = [word.lstrip("([{\"'“‘—–") for word in chunk.lower().split()[-4:]]
-    if words and words[-1] == "the":  # "in the 1990s", "by the end of 2026"
-        words.pop()
-    if not words or words[-1] not in _CUE_ENDS:
+    words = (lowered if lowered is not None else before.lower()).split()[-4:]
+    count = len(words)
+    last = words[-1].lstrip(_OPENERS) if count else ""
+    if last == "the":  # "in the 1990s", "by the end of 2026"
+        count -= 1
+        last = words[count - 1].lstrip(_OPENERS) if count else ""
+    if last not in _CUE_ENDS:
         return None
-    for size in (3, 2, 1):
-        phrase = " ".join(words[-size:])
-        if len(words) >= size and phrase in _CUES:
+    # the longer cues first: "no later than", then "as of", "as at", "up to"
+    if count >= 3 and last == "than":
+        phrase = f"{words[count - 3].lstrip(_OPENERS)} {words[count - 2].lstrip(_OPENERS)} {last}"
+        if phrase in _CUES:
             return phrase
-    return None
+    if count >= 2 and last in _PAIR_ENDS:
+        phrase = f"{words[count - 2].lstrip(_OPENERS)} {last}"
+        if phrase in _CUES:
+            return phrase
+    return last if last in _CUES else None
 
 
-def _modifier(text: str, start: int) -> tuple[int, str] | None:
-    """(offset, word) of the early/mid/late/end/start word before an expression, if any."""
-    lo = max(0, start - 24)
-    chunk = text[lo:start]
-    if not _MODIFIER_HINT.search(chunk):
-        return None  # the cheap test: most expressions have no modifier
-    words = chunk.lower().replace("-", " ").split()[-3:]
+def _modifier(text: str, start: int, before: str, lowered: str) -> tuple[int, str] | None:
+    """(offset, word) of the early/mid/late/end/start word before an expression, if any. `before`
+    is the 24 characters before `start`, ending in a space or a hyphen (else there is none), and
+    `lowered` is it in lower case."""
+    if not ("end" in lowered or "mid" in lowered or "early" in lowered or "late" in lowered or "start" in lowered
+            or "year" in lowered or "beginning" in lowered):
+        return None  # the cheap test: _MODIFIER needs one of its words
+    words = lowered.replace("-", " ").split()[-3:]
     if not _MODIFIER_WORDS.intersection(word.lstrip("([{\"'“‘") for word in words):
         return None
-    found = _MODIFIER.search(chunk)
-    return (lo + found.start(), found.group(1).lower()) if found else None
+    found = _MODIFIER.search(before)
+    return (start - len(before) + found.start(), found.group(1).lower()) if found else None
 
 
 def _bare_year_ok(text: str, start: int, end: int, cue: str | None) -> bool:

@@ -228,6 +228,16 @@ KINDS = [
     # exact days name happenings; undated prose with no figure is an event
     ("The 1.5GW slowdown on Apr 28, 2025 shows how a pause gets misread.", "event", "Apr 28, 2025"),
     ("The conference moved to Taipei in 2026.", "event", "2026"),
+    # a past progressive is no future: "were shipping" states what was, a measured level
+    ("Two custom parts were shipping in volume; 12 design wins were logged in 2025.", "snapshot", "2025"),
+    ("Both parts were still ramping through Q2 2025.", "event", "Q2 2025"),
+    # a level a share of a population had reached by a date closes a period: a snapshot
+    ("DPO (used by 70% of labs by 2025) is the default.", "snapshot", "2025"),
+    ("The format, adopted across 40% of fleets by 2025, stuck.", "snapshot", "2025"),
+    ("Revenue reached $9B by 2025.", "snapshot", "2025"),
+    # a happening verb after "be" has not happened: the forward word decides
+    ("Gartner expects 40% of agent projects to be cancelled by 2027.", "forecast", "2027"),
+    ("Analysts expect the shortage to last until new halls can be commissioned in 2027.", "forecast", "2027"),
 ]
 
 
@@ -245,12 +255,30 @@ RECORDS = [
     ("H2 2026 — Vera Rubin NVL72 ships.", "forecast"),
     ("Q3 2026 — HBM4 volume is scheduled to begin.", "forecast"),
     ("Late 2025 — the X8 taped out.", "event"),
+    # forward words on a log line dated by a bound make a forecast, even beside a past verb
+    ("Through end-2026 — analysts expect the shortage to persist, pacing how fast halls can be commissioned.",
+     "forecast"),
+    ("Through end-2026 — Testco expects tight supply, having signed two new vendors.", "forecast"),
+    ("Mar 2026 — Lisa Su said demand is expected to beat supply.", "event"),
+    # present tense narrates a log entry stamped with a month or a day: an event
+    ("Mar 2025 — Testco ships the X7.", "event"),
+    ("Sep 9, 2025 — Testco begins volume output.", "event"),
+    ("Mar 2025 — Testco ships the X7; the X9 follows in H2 2026.", "forecast"),
 ]
 
 
 @pytest.mark.parametrize("text, kind", RECORDS, ids=[r[0][:30] for r in RECORDS])
 def test_dated_log_lines_are_events_unless_worded_otherwise(text, kind):
     assert claims_of(text, kind="list_item")[0].kind == kind
+
+
+def test_a_claim_keeps_the_cue_of_its_governing_expression():
+    through, = claims_of("Supply stays tight through Q2 2026.")
+    estimate, = claims_of("2026E margins are 72%.")
+    field, = claims_of("Share 38% [as_of:: 2026-02]", kind="list_item", fields=[("as_of", "2026-02")])
+    assert (through.cue, estimate.cue, field.cue) == ("through", "", "as of")
+    assert message(through, "overdue", TODAY, MAX_AGE) == "forecast 'through Q2 2026' ended 2026-06-30"
+    assert message(estimate, "ok", TODAY, MAX_AGE) == "forecast '2026E' ends 2026-12-31"
 
 
 def test_a_table_row_of_words_with_a_date_cell_is_a_record():
