@@ -44,7 +44,7 @@ def extra_sections(vault: Path) -> list[str]:
     for module in ("compiler.rdf.bench",):
         proc = subprocess.run([PY, "-m", module, str(vault)], capture_output=True, text=True)
         report = proc.stdout if proc.returncode == 0 else f"`{module}` failed:\n\n    {proc.stderr[-2000:]}"
-        sections += [report.replace("\n# ", "\n## ").rstrip(), ""]
+        sections += [("\n" + report).replace("\n# ", "\n## ").strip(), ""]  # nest its title under ours
         print(sections[-2], flush=True)
     return sections
 
