@@ -484,7 +484,8 @@ def _spelled(m, fye):
     if len(m["sqy"]) == 2 and not (m["sqc"] or m["sqa"]):
         return None
     size = 3 if m["squ"].lower() == "quarter" else 6
-    return _periods(_year(m["sqy"]), size, _ORDINALS[m["sqo"].lower()], None, _is_fiscal(m["sqc"]), fye)
+    ordinal = _ORDINALS.get(m["sqo"].lower())  # None for "firſt", which (?i) lets through
+    return _periods(_year(m["sqy"]), size, ordinal, None, _is_fiscal(m["sqc"]), fye) if ordinal else None
 
 
 def _prefixed_period(m, fye):
@@ -524,7 +525,8 @@ _INTERVALS = {
     "mdy": _month_day_year,
     "dmy": lambda m, fye: _day(int(m["dmyy"]), _MONTHS[m["dmm"].lower()], int(m["dmd"])),
     "monyear": lambda m, fye: _months(_year(m["moy"]) * 12 + _MONTHS[m["mom"].lower()] - 1, 1),
-    "season": lambda m, fye: _months(int(m["sey"]) * 12 + _SEASONS[m["se"].lower()] - 1, 3),
+    "season": lambda m, fye: (_months(int(m["sey"]) * 12 + _SEASONS[m["se"].lower()] - 1, 3)
+                              if m["se"].lower() in _SEASONS else None),  # not "ſummer"
     "spelled": _spelled,
     "period": _prefixed_period,
     "nperiod": _numbered_period,

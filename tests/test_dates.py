@@ -159,6 +159,12 @@ def test_numbers_that_are_not_dates(text):
     assert find_dates(text) == []
 
 
+def test_letters_that_ignoring_case_folds_into_ascii_are_no_crash():
+    # re.IGNORECASE lets "ſ" (long s) match "s": the grammar matches "firſt half", the interval
+    # tables do not know it, and the page must still parse
+    assert find_dates("in the firſt half of 2026") == [] and find_dates("in ſummer 2026") == []
+
+
 CUES = [
     ("as of March 2026", "as of"), ("As of March 2026", "as of"), ("as at Q1 2026", "as at"),
     ("by 2027", "by"), ("sold out through 2026", "through"), ("until 2028", "until"), ("since 2023", "since"),
