@@ -19,7 +19,7 @@ import networkx as nx
 from . import claims as claim_rules
 from .config import Config
 from .discover import discover, read_page
-from .graph import build_graph
+from .graph import build_graph, orphans
 from .model import ClaimVerdict, Page, Problem, Resolution, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all
@@ -42,6 +42,15 @@ class CompiledVault:
 
     def resolutions_from(self, path: str) -> list[Resolution]:
         return [r for r in self.resolutions if r.source == path]
+
+    def orphans(self) -> list[str]:
+        """Pages no other page links to."""
+        return orphans(self.graph)
+
+    def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
+        """The page's `<!-- vaultc: ignore … -->` comments as (line, rule or "*")."""
+        page = self.pages.get(path)
+        return page.suppressions if page is not None else ()
 
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,

@@ -10,9 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from .analyse import CompiledVault
-from .config import ConfigError
+from .config import Config, ConfigError
 from .model import Finding
-from .rules import REGISTRY
+from .rules import REGISTRY, Diagnostic
 
 
 def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
@@ -25,24 +25,31 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
 
 
 def run_rules(vault: CompiledVault, rule_ids: Iterable[str]) -> list[Finding]:
-    findings = []
+    rule_ids = [r for r in rule_ids if vault.config.severity_of(r, REGISTRY[r].severity) is not None]
+    return findings_of(diagnose(vault, rule_ids), vault.config, rule_ids)
+
+
+def diagnose(vault: CompiledVault, rule_ids: Iterable[str]) -> list[tuple[str, Diagnostic]]:
+    """What each rule reports on the vault, less what inline comments suppress: (rule id, diagnostic)."""
+    found = []
     for rule_id in rule_ids:
-        rule = REGISTRY[rule_id]
-        severity = vault.config.severity_of(rule_id, rule.severity)
-        if severity is None:
-            continue
-        for d in rule.check(vault):
-            if not _suppressed(vault, d.path, d.line, rule_id):
-                findings.append(Finding(rule_id, severity, d.path, d.line, d.column, d.message, d.target))
+        for d in REGISTRY[rule_id].check(vault):
+            if not suppressed(vault.suppressions(d.path), d.line, rule_id):
+                found.append((rule_id, d))
+    return found
+
+
+def findings_of(diagnostics: Iterable[tuple[str, Diagnostic]], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
+    """Diagnostics of the selected rules as findings at their configured severities, in report order."""
+    severities = {r: config.severity_of(r, REGISTRY[r].severity) for r in rule_ids}
+    findings = [Finding(rule_id, severities[rule_id], d.path, d.line, d.column, d.message, d.target)
+                for rule_id, d in diagnostics if severities.get(rule_id) is not None]
     return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
 
 
-def _suppressed(vault: CompiledVault, path: str, line: int, rule_id: str) -> bool:
+def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:
     """`<!-- vaultc: ignore RULE -->` on the finding's line or the line before."""
-    page = vault.pages.get(path)
-    if page is None or not page.suppressions:
-        return False
-    return any(at in (line, line - 1) and which in (rule_id, "*") for at, which in page.suppressions)
+    return any(at in (line, line - 1) and which in (rule_id, "*") for at, which in suppressions)
 
 
 # --- baseline -------------------------------------------------------------------------------------

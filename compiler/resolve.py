@@ -20,31 +20,68 @@ _SPACES = re.compile(r"\s+")
 
 
 class Index:
+    """Every name a link can use, mapped to the vault paths it may mean. Built once per compile from
+    the pages' names, aliases, headings and block ids (never their bodies), and patched page by page
+    when an incremental check re-reads one (`remove` then `add`)."""
+
     def __init__(self, pages: Mapping[str, Page], attachments: Iterable[str]) -> None:
-        self.pages = pages
         self.by_path: dict[str, str] = {}
         self.by_suffix: dict[str, list[str]] = defaultdict(list)
         self.by_name: dict[str, list[str]] = defaultdict(list)
         self.by_attachment: dict[str, list[str]] = defaultdict(list)
         self.by_alias: dict[str, list[str]] = defaultdict(list)
         self.headings: dict[str, list[tuple[int, str]]] = {}
+        self.blocks: dict[str, frozenset[str]] = {}
+        self._owners: dict[str, list[str]] = defaultdict(list)  # path key -> every file with it (case twins)
+        self._keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # page -> (name key, alias keys)
         for path, page in pages.items():
-            stem = path[:-3] if path.lower().endswith(".md") else path
-            self._add_path(stem, path)
-            self.by_name[normalise(page.name)].append(path)
-            for alias in dict.fromkeys(normalise(a) for a in page.aliases if a.strip()):
-                self.by_alias[alias].append(path)
-            self.headings[path] = [(h.level, heading_key(h.text)) for h in page.headings]
+            self.add(page)
         for path in attachments:
             self._add_path(path, path)
             self.by_attachment[normalise(path.rpartition("/")[2])].append(path)
 
+    def add(self, page: Page) -> None:
+        path = page.path
+        stem = path[:-3] if path.lower().endswith(".md") else path
+        self._add_path(stem, path)
+        name = normalise(page.name)
+        aliases = tuple(dict.fromkeys(normalise(a) for a in page.aliases if a.strip()))
+        self.by_name[name].append(path)
+        for alias in aliases:
+            self.by_alias[alias].append(path)
+        self._keys[path] = (name, aliases)
+        self.headings[path] = [(h.level, heading_key(h.text)) for h in page.headings]
+        self.blocks[path] = page.block_ids
+
+    def remove(self, path: str) -> None:
+        """Forget a page, as if it had never been added."""
+        name, aliases = self._keys.pop(path)
+        _drop(self.by_name, name, path)
+        for alias in aliases:
+            _drop(self.by_alias, alias, path)
+        stem = path[:-3] if path.lower().endswith(".md") else path
+        key = normalise(stem)
+        _drop(self._owners, key, path)
+        if self._owners.get(key):
+            self.by_path[key] = min(self._owners[key])
+        else:
+            self.by_path.pop(key, None)
+        for suffix in _suffixes(key):
+            _drop(self.by_suffix, suffix, path)
+        del self.headings[path], self.blocks[path]
+
+    def provides(self, path: str) -> set[str]:
+        """The last path segments and aliases that can name this page: a link whose `wanted` keys
+        miss all of them cannot lead here."""
+        name, aliases = self._keys[path]
+        return {name, *aliases}
+
     def _add_path(self, stem: str, path: str) -> None:
         key = normalise(stem)
-        self.by_path[key] = path
-        parts = key.split("/")
-        for i in range(1, len(parts) - 1):
-            self.by_suffix["/".join(parts[i:])].append(path)
+        self._owners[key].append(path)
+        self.by_path[key] = min(self._owners[key])  # case twins: the first in path order wins
+        for suffix in _suffixes(key):
+            self.by_suffix[suffix].append(path)
 
     # --- resolution ------------------------------------------------------------------------------
 
@@ -87,9 +124,8 @@ class Index:
 
     def _anchor(self, source: Page, link: Link, path: str, candidates: tuple[str, ...], step: str | None) -> Resolution:
         missing = None
-        page = self.pages.get(path)
-        if page is not None:
-            if link.block is not None and link.block not in page.block_ids:
+        if path in self.blocks:  # a page (attachments have no headings)
+            if link.block is not None and link.block not in self.blocks[path]:
                 missing = "^" + link.block
             elif link.headings and not has_heading_path(self.headings[path], link.headings):
                 missing = "#".join(link.headings)
@@ -114,6 +150,27 @@ def has_heading_path(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -
             next_scopes += [(j, end) for j in range(start + 1, end) if headings[j][1] == key]
         scopes = next_scopes
     return bool(scopes)
+
+
+def wanted(link: Link) -> set[str]:
+    """The keys a link's target can match pages by (see `Index.provides`): its last segment, with and
+    without `.md`, and the whole target (an alias may hold a slash)."""
+    key = normalise(link.target.strip().replace("\\", "/"))
+    last = key.rpartition("/")[2]
+    return {key, last, last[:-3] if last.endswith(".md") else last}
+
+
+def _suffixes(key: str) -> list[str]:
+    parts = key.split("/")
+    return ["/".join(parts[i:]) for i in range(1, len(parts) - 1)]
+
+
+def _drop(table: dict[str, list[str]], key: str, path: str) -> None:
+    found = table.get(key)
+    if found is not None:
+        found.remove(path)
+        if not found:
+            del table[key]
 
 
 def resolve_all(index: Index, pages: Iterable[Page]) -> list[Resolution]:

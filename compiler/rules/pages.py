@@ -1,10 +1,7 @@
 """Page rules: frontmatter types, aliases, orphans and files that could not be read."""
 from __future__ import annotations
 
-from collections import defaultdict
-
 from ..dates import parse_month
-from ..graph import orphans
 from ..model import Page, Severity
 from ..frontmatter import LINK_KEYS, PAGE_TYPES, as_date
 from ..parse import normalise
@@ -94,14 +91,10 @@ def _at(page: Page, key: str, message: str) -> Diagnostic:
 @rule("duplicate-alias", Severity.WARNING)
 def duplicate_alias(vault):
     """An alias that another page also claims, as alias or as its name: links to it are ambiguous."""
-    owners: dict[str, list[str]] = defaultdict(list)
-    for path, page in vault.pages.items():
-        for alias in dict.fromkeys(normalise(a) for a in page.aliases if a.strip()):
-            owners[alias].append(path)
     for path, page in vault.pages.items():
         for alias in dict.fromkeys(a for a in page.aliases if a.strip()):
             key = normalise(alias)
-            others = [p for p in owners[key] if p != path]
+            others = [p for p in vault.index.by_alias.get(key, []) if p != path]
             named = [p for p in vault.index.by_name.get(key, []) if p != path]
             if others or named:
                 clash = ", ".join(sorted(set(others + named)))
@@ -113,7 +106,7 @@ def duplicate_alias(vault):
 def orphan_page(vault):
     """A page that no other page links to."""
     unreadable = {path for path, _ in vault.unreadable}
-    for path in orphans(vault.graph):
+    for path in vault.orphans():
         if path in unreadable:
             continue
         yield Diagnostic(path, 1, 1, "no other page links here")
