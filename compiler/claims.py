@@ -160,6 +160,8 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     shown = " ".join(text[lo:hi].split())
     if not shown or (not dates and explicit is None):
         return None
+    if shown == text:
+        shown = text  # the block's own string: a page's pickle then holds it once
     if len(shown) > MAX_TEXT:
         shown = shown[:MAX_TEXT - 1].rstrip() + "…"
     if explicit is not None:

@@ -158,6 +158,8 @@ _LOOKBACK = 40
 _CUES = frozenset({"as of", "as at", "no later than", "up to", "by", "in", "through", "thru", "until", "till",
                    "since", "from", "during", "before", "after", "for", "at", "on", "of", "around", "circa",
                    "to", "into", "within", "ending", "ended", "starting", "over"})
+# each cue as one shared string, so that the claims of a page carry (and pickle) one copy of it
+_CUE_OBJECTS = {cue: cue for cue in _CUES}
 _CUE_ENDS = frozenset(cue.rsplit(" ", 1)[-1] for cue in _CUES)  # last words of the cues
 _PAIR_ENDS = frozenset(cue.split()[-1] for cue in _CUES if len(cue.split()) == 2)  # of, at, to
 _OPENERS = "([{\"'“‘—–"  # stripped from the front of a word before it is read as a cue
@@ -336,12 +338,12 @@ def _cue(before: str, lowered: str | None = None) -> str | None:
     if count >= 3 and last == "than":
         phrase = f"{words[count - 3].lstrip(_OPENERS)} {words[count - 2].lstrip(_OPENERS)} {last}"
         if phrase in _CUES:
-            return phrase
+            return _CUE_OBJECTS[phrase]
     if count >= 2 and last in _PAIR_ENDS:
         phrase = f"{words[count - 2].lstrip(_OPENERS)} {last}"
         if phrase in _CUES:
-            return phrase
-    return last if last in _CUES else None
+            return _CUE_OBJECTS[phrase]
+    return _CUE_OBJECTS.get(last)
 
 
 def _modifier(text: str, start: int, before: str, lowered: str) -> tuple[int, str] | None:
