@@ -6,23 +6,26 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import os
+import pickle
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
-
-import networkx as nx
+from typing import TYPE_CHECKING, Mapping
 
 from . import claims as claim_rules
+from .cache import PageStore, ParseCache
 from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph, orphans
 from .model import ClaimVerdict, Page, Problem, Resolution, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built, not by every command's start
+    import networkx as nx
 
 Progress = Callable[[int, int], None]
 
@@ -55,19 +58,22 @@ class CompiledVault:
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
-                  jobs: int | None = None, claims: bool = True) -> CompiledVault:
+                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None) -> CompiledVault:
     today = today or dt.date.today()
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
-    for done, (path, page, problem) in enumerate(parse_sources(sources, config.max_file_bytes, jobs, claims), 1):
+    parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache)
+    for done, (path, page, problem) in enumerate(parsed, 1):
         if problem is not None:
             unreadable.append((path, problem))
         else:
             pages[path] = page
         if progress is not None:
             progress(done, len(sources))
+    if cache is not None:
+        cache.save_manifest()
     attachments = tuple(f.path for f in found.files if not f.is_page)
     # A page that exists but cannot be read is still a link target; index it by name only.
     for path, _ in unreadable:
@@ -86,25 +92,71 @@ def compile_vault(root: Path, config: Config, today: dt.date | None = None,
 PARALLEL_MIN_PAGES = 400
 
 
-def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None, claims: bool = True):
-    """(path, Page or None, Problem or None) for each source, in order. Parsing is a pure function
-    of one file, so big vaults are spread over every core."""
+def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None, claims: bool = True,
+                  cache: ParseCache | None = None):
+    """(path, Page or None, Problem or None) for each source, in order. Pages the cache already
+    holds (same path and text) are loaded, the rest parsed; parsing is a pure function of one file,
+    so a big vault's misses are spread over every core."""
+    store = cache.store if cache is not None else None
+    done: dict[int, tuple[str, Page | None, Problem | None]] = {}
+    todo: list[tuple[int, SourceFile]] = []
+    for i, source in enumerate(sources):
+        digest = cache.known(source) if cache is not None else None
+        page = store.get(digest, source.path) if digest else None
+        if page is not None:
+            cache.record(source, digest)
+            done[i] = (source.path, page, None)
+        else:
+            todo.append((i, source))
+    results = _map(_read_and_parse, [(source, max_bytes, claims, store) for _, source in todo], jobs)
+    pending = iter(todo)
+    for i, source in enumerate(sources):
+        while i not in done:
+            at, todo_source = next(pending)
+            path, digest, parsed, problem = next(results)
+            if isinstance(parsed, bytes):
+                parsed = _unpickle(parsed, path) or parse_page(path, read_page(todo_source, max_bytes)[0], claims)
+            if digest is not None:
+                cache.record(todo_source, digest)
+            done[at] = (path, parsed, problem)
+        yield done.pop(i)
+
+
+def _map(func, work: list, jobs: int | None):
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    work = [(source, max_bytes, claims) for source in sources]
     if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
-        yield from map(_read_and_parse, work)
+        yield from map(func, work)
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        yield from pool.map(_read_and_parse, work, chunksize=max(16, len(work) // (jobs * 8)))
+        yield from pool.map(func, work, chunksize=max(16, len(work) // (jobs * 8)))
 
 
-def _read_and_parse(item: tuple[SourceFile, int, bool]) -> tuple[str, Page | None, Problem | None]:
-    source, max_bytes, claims = item
+def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None]):
+    """(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —, problem)."""
+    source, max_bytes, claims, store = item
     text, problem = read_page(source, max_bytes)
     if problem is not None:
-        return source.path, None, problem
-    return source.path, parse_page(source.path, text, claims), None
+        return source.path, None, None, problem
+    if store is None:
+        return source.path, None, parse_page(source.path, text, claims), None
+    digest = store.digest(source.path, text)
+    blob = store.get_blob(digest)
+    if blob is None:
+        page = parse_page(source.path, text, claims)
+        blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
+        store.put(digest, blob)
+        if multiprocessing.parent_process() is None:  # in-process: no need to unpickle what we hold
+            return source.path, digest, page, None
+    return source.path, digest, blob, None
+
+
+def _unpickle(blob: bytes, path: str) -> Page | None:
+    try:
+        page = pickle.loads(blob)
+    except Exception:  # a corrupt cache entry: parse the page again
+        return None
+    return page if isinstance(page, Page) and page.path == path else None
 
 
 def max_age_for(page: Page, config: Config, override: int | None = None) -> int:

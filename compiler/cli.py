@@ -8,15 +8,20 @@ import argparse
 import datetime as dt
 import json
 import sys
+import threading
+import time
 from pathlib import Path
 
 from . import __version__
 from .analyse import compile_vault, stderr_progress
-from .check import apply_baseline, run_rules, select_rules, write_baseline
+from .cache import open_cache
+from .check import apply_baseline, findings_of, run_rules, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
 from .emit.files import write_atomic
+from .incremental import check_vault
 from .model import Severity
+from .rules import REGISTRY
 
 
 class UsageError(Exception):
@@ -43,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--baseline", type=Path, help="findings already in this file do not fail")
     check.add_argument("--write-baseline", type=Path, help="record the current findings in this file")
     check.add_argument("-o", "--output", type=Path, help="write the report to a file instead of stdout")
+    check.add_argument("--watch", action="store_true", help="check again after every change, until Ctrl-C")
+    check.add_argument("--poll", type=float, default=0.3, help=argparse.SUPPRESS)
 
     claims = commands.add_parser("claims", help="list every dated claim with its interval and status")
     _common(claims)
@@ -77,6 +84,9 @@ def _common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--today", type=_date, help="judge claims as of this date (YYYY-MM-DD)")
     sub.add_argument("--max-age", type=_positive, help="days a snapshot claim stays fresh (default 180)")
     sub.add_argument("--config", type=Path, help="configuration file (default: vaultc.toml or pyproject.toml)")
+    sub.add_argument("--cache-dir", type=Path, help="where parse results are kept between runs "
+                     "(default: .vaultc-cache/ beside the vault)")
+    sub.add_argument("--no-cache", action="store_true", help="parse every page, and keep nothing")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -111,9 +121,27 @@ def _query_without_vault(args) -> None:
 def run_check(args) -> int:
     config = load_config(args.vault, args.config)
     rule_ids = select_rules(_ids(args.select), _ids(args.ignore))
+    rule_ids = [r for r in rule_ids if config.severity_of(r, REGISTRY[r].severity) is not None]
+    cache = cache_for(args, config, any(r in rule_ids for r in ("stale-claim", "overdue-claim")))
+    if args.watch:
+        return _watch_check(args, config, rule_ids, cache)
+    try:
+        return _check_once(args, config, rule_ids, cache)
+    finally:
+        if cache is not None:
+            cache.flush()
+
+
+def _check_once(args, config, rule_ids: list[str], cache) -> int:
     wants_claims = any(r in rule_ids for r in ("stale-claim", "overdue-claim"))
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims)
-    findings = run_rules(vault, rule_ids)
+    if cache is not None:
+        result = check_vault(args.vault, config, args.today, args.max_age, wants_claims, cache, stderr_progress())
+        findings = findings_of(result.diagnostics, config, rule_ids)
+        today, pages, links = result.today, result.pages, result.links
+    else:
+        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims)
+        findings = run_rules(vault, rule_ids)
+        today, pages, links = vault.today, tuple(vault.pages), len(vault.resolutions)
     if args.write_baseline:
         write_baseline(findings, args.write_baseline)
         print(f"vaultc: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
@@ -121,8 +149,7 @@ def run_check(args) -> int:
     if args.baseline:
         findings = apply_baseline(findings, args.baseline)
     fail_on = Severity.parse(args.fail_on)
-    report = Report(tuple(findings), vault.today, len(vault.pages), len(vault.resolutions), args.vault,
-                    fail_on, tuple(vault.pages))
+    report = Report(tuple(findings), today, len(pages), links, args.vault, fail_on, pages)
     render = renderers()[args.format]
     if args.format == "text":
         out = render(report, colour=args.output is None and sys.stdout.isatty())
@@ -132,9 +159,40 @@ def run_check(args) -> int:
     return 1 if any(f.severity >= fail_on for f in findings) else 0
 
 
+def _watch_check(args, config, rule_ids: list[str], cache) -> int:
+    """`check --watch`: check, then check again after every change to the vault, until Ctrl-C.
+    Each re-check is incremental (only changed pages are parsed), so it follows the typing."""
+    from .watch import watch
+
+    def again() -> None:
+        if args.output is None and sys.stdout.isatty():
+            sys.stdout.write("\x1b[2J\x1b[H")  # a fresh screen per report, as `ruff --watch` does
+        started = time.perf_counter()
+        code = _check_once(args, config, rule_ids, cache)
+        print(f"vaultc: checked in {time.perf_counter() - started:.2f}s (exit {code}); watching "
+              f"{args.vault} for changes, Ctrl-C to stop", file=sys.stderr, flush=True)
+        if cache is not None:
+            cache.flush()
+            cache.next_run()
+
+    again()
+    try:
+        watch(args.vault, again, threading.Event(), args.poll)
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cache_for(args, config, claims: bool = True):
+    """The parse cache this command's options ask for (None with --no-cache)."""
+    return open_cache(args.vault, config, getattr(args, "cache_dir", None), not getattr(args, "no_cache", False),
+                      claims)
+
+
 def run_claims(args) -> int:
     config = load_config(args.vault, args.config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(),
+                          cache=cache_for(args, config))
     if args.format == "json":
         document = {
             "version": 1,

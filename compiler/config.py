@@ -30,6 +30,7 @@ class Config:
     max_age_by_type: dict[str, int] = field(default_factory=dict)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     base_iri: str = DEFAULT_BASE_IRI
+    cache_dir: str | None = None  # absolute; None: `.vaultc-cache/` beside the vault
     source: str | None = None  # the file it came from
 
     def severity_of(self, rule: str, default: Severity) -> Severity | None:
@@ -71,7 +72,7 @@ def load_config(vault: Path, explicit: Path | None = None) -> Config:
 
 
 def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
-    known = {"exclude", "severity", "max_age_days", "max_age_by_type", "max_file_bytes", "base_iri"}
+    known = {"exclude", "severity", "max_age_days", "max_age_by_type", "max_file_bytes", "base_iri", "cache_dir"}
     unknown = sorted(set(data) - known)
     where = f" in {source}" if source else ""
     if unknown:
@@ -94,6 +95,12 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
     base_iri = data.get("base_iri", DEFAULT_BASE_IRI)
     if not isinstance(base_iri, str) or not base_iri:
         raise ConfigError(f"'base_iri'{where} must be a non-empty string")
+    cache_dir = data.get("cache_dir")
+    if cache_dir is not None:
+        if not isinstance(cache_dir, str) or not cache_dir.strip():
+            raise ConfigError(f"'cache_dir'{where} must be a folder path")
+        base = Path(source).resolve().parent if source else Path.cwd()
+        cache_dir = str((base / Path(cache_dir).expanduser()).resolve())
     return Config(
         exclude=tuple(exclude),
         severity=dict(severity),
@@ -101,6 +108,7 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
         max_age_by_type=by_type,
         max_file_bytes=max_bytes,
         base_iri=base_iri,
+        cache_dir=cache_dir,
         source=source,
     )
 

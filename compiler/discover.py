@@ -44,11 +44,11 @@ def discover(root: Path, config: Config) -> Discovery:
                         rejected.append((rel, problem))
                     continue
             try:
-                size = os.stat(absolute).st_size
+                stat = os.stat(absolute)
             except OSError as exc:
                 rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
                 continue
-            files.append(SourceFile(rel, absolute, size, name.lower().endswith(".md")))
+            files.append(SourceFile(rel, absolute, stat.st_size, name.lower().endswith(".md"), stat.st_mtime_ns))
     files.sort(key=lambda f: f.path)
     return Discovery(tuple(files), tuple(rejected))
 

@@ -7,16 +7,20 @@ key (`sector`, `layers`, `constraints`, `companies`, …) or an inline-field key
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 from .model import Page, Resolution
 from .parse import normalise
+
+if TYPE_CHECKING:  # imported where a graph is built: a warm `vaultc check` never builds one
+    import networkx as nx
 
 MISSING = "missing:"
 
 
 def build_graph(pages: Mapping[str, Page], attachments: Iterable[str], resolutions: Iterable[Resolution]) -> nx.MultiDiGraph:
+    import networkx as nx
+
     graph = nx.MultiDiGraph()
     for path, page in pages.items():
         graph.add_node(path, kind="page", type=page.type, title=page.title, missing=False)
@@ -59,6 +63,8 @@ def orphans(graph: nx.MultiDiGraph) -> list[str]:
 def neighbourhood(graph: nx.MultiDiGraph, path: str, depth: int = 1) -> nx.MultiDiGraph:
     """The subgraph within `depth` hops of `path`, following links both ways (a page's local graph)."""
     if path not in graph:
+        import networkx as nx
+
         return nx.MultiDiGraph()
     seen = {path}
     frontier = {path}

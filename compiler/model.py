@@ -37,6 +37,7 @@ class SourceFile:
     abspath: str
     size: int
     is_page: bool
+    mtime_ns: int = 0
 
 
 @dataclass(frozen=True)

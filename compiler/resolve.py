@@ -70,6 +70,10 @@ class Index:
             _drop(self.by_suffix, suffix, path)
         del self.headings[path], self.blocks[path]
 
+    def anchors(self, path: str) -> tuple:
+        """What links into this page can point at inside it: its headings and block ids."""
+        return self.headings[path], self.blocks[path]
+
     def provides(self, path: str) -> set[str]:
         """The last path segments and aliases that can name this page: a link whose `wanted` keys
         miss all of them cannot lead here."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..model import Severity
+from ..model import Finding, Severity
 from . import Report
 
 
@@ -18,6 +18,22 @@ def render(report: Report) -> str:
             "warning": report.count(Severity.WARNING),
             "info": report.count(Severity.INFO),
         },
-        "findings": [f.to_json() for f in report.findings],
+        "findings": [],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # One finding per line, each by the C encoder: json.dumps(indent=…) runs in pure Python, and a
+    # big vault's report holds tens of thousands of findings.
+    head = json.dumps(document, indent=2, ensure_ascii=False)
+    if not report.findings:
+        return head + "\n"
+    rows = ",\n".join(map(_row, report.findings))
+    return head[: -len("[]\n}")] + "[\n" + rows + "\n  ]\n}\n"
+
+
+_quote = json.encoder.encode_basestring  # the C string encoder (non-ASCII kept as is)
+
+
+def _row(f: Finding) -> str:
+    """`json.dumps(f.to_json())`, spelled out: a third of the time on a large report."""
+    target = f', "target": {_quote(f.target)}' if f.target is not None else ""
+    return (f'    {{"rule": {_quote(f.rule)}, "severity": "{f.severity.label}", "path": {_quote(f.path)}, '
+            f'"line": {int(f.line)}, "column": {int(f.column)}, "message": {_quote(f.message)}{target}}}')

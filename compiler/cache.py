@@ -1,0 +1,194 @@
+"""The parse cache: every page's parse result, kept between runs so that only edited pages are
+parsed again.
+
+Parsing is a pure function of (path, text, claim pass on or off) — see parse.py — so a result is
+stored under a digest of exactly that, salted with the vaultc version and the cache format. The
+cache lives outside the vault (`.vaultc-cache/<vault name>-<hash of its path>/` beside the vault
+by default, or `cache_dir` / `--cache-dir`), every file in it is written atomically, and anything
+that cannot be read back — truncated, corrupt, from another version — is ignored and rebuilt.
+
+    <cache>/pages/ab/<digest>   one pickled `Page` per parsed text (content-addressed)
+    <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
+                                modification time did not change are not even read again
+    <cache>/check               what the last `vaultc check` derived (see incremental.py)
+
+Like `__pycache__`, the cache is the user's own build output and is trusted: do not point
+`cache_dir` at a folder other people can write to.
+"""
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import os
+import pickle
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from . import __version__
+from .config import Config, ConfigError
+from .model import Page, SourceFile
+
+FORMAT = 2  # bump whenever what the cache holds changes shape
+FOLDER_NAME = ".vaultc-cache"
+# A file modified this close to the start of the run that recorded it may have changed again within
+# the file system's timestamp granularity: it is read and hashed, never trusted on its stat alone.
+_RACY_NS = 2_000_000_000
+
+
+def default_cache_dir(vault: Path) -> Path:
+    vault = vault.resolve()
+    tag = hashlib.blake2b(os.fsencode(vault), digest_size=4).hexdigest()
+    return vault.parent / FOLDER_NAME / f"{vault.name or 'vault'}-{tag}"
+
+
+def open_cache(vault: Path, config: Config, folder: Path | None = None, enabled: bool = True,
+               claims: bool = True) -> ParseCache | None:
+    """The cache a command uses: `--cache-dir`, else `cache_dir` from the configuration, else the
+    default beside the vault; None with `--no-cache`. A cache inside the vault is refused: vaultc
+    never writes there."""
+    if not enabled:
+        return None
+    chosen = Path(folder) if folder is not None else Path(config.cache_dir) if config.cache_dir else default_cache_dir(vault)
+    chosen, root = chosen.resolve(), vault.resolve()
+    if chosen == root or root in chosen.parents:
+        raise ConfigError(f"the cache folder {chosen} is inside the vault; vaultc never writes there")
+    return ParseCache(chosen, claims)
+
+
+class Entry(NamedTuple):
+    size: int
+    mtime_ns: int
+    digest: str
+
+
+@dataclass(frozen=True)
+class PageStore:
+    """The content-addressed half of the cache: small enough to hand to worker processes."""
+
+    folder: Path
+    salt: bytes
+
+    def digest(self, path: str, text: str) -> str:
+        data = self.salt + path.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass")
+        return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+    def _object(self, digest: str) -> str:
+        return os.path.join(self.folder, "pages", digest[:2], digest)
+
+    def get(self, digest: str, path: str) -> Page | None:
+        blob = self.get_blob(digest)
+        if blob is None:
+            return None
+        try:
+            page = pickle.loads(blob)
+        except Exception:  # corrupt or from an older vaultc: parsed again, and overwritten then
+            return None
+        return page if isinstance(page, Page) and page.path == path else None
+
+    def get_blob(self, digest: str) -> bytes | None:
+        try:
+            with open(self._object(digest), "rb") as handle:
+                return handle.read()
+        except OSError:
+            return None
+
+    def put(self, digest: str, blob: bytes) -> None:
+        write_quietly(Path(self._object(digest)), blob)
+
+
+class ParseCache:
+    def __init__(self, folder: Path, claims: bool = True) -> None:
+        self.folder = Path(folder)
+        self.salt = f"vaultc {__version__} cache {FORMAT} claims={int(claims)}\0".encode()
+        self.store = PageStore(self.folder, self.salt)
+        self.started_ns = time.time_ns()
+        self.manifest: dict[str, Entry] = self.read("manifest", dict) or {}
+        self._seen: dict[str, Entry] = {}
+        self.held: dict[str, Any] = {}  # records a long-running process (--watch, serve) keeps in memory
+        self._pending: list = []
+
+    def next_run(self) -> None:
+        """Start another run in the same process: what this one saw becomes the manifest."""
+        if self._seen:
+            self.manifest = {**self._seen, "": Entry(0, self.started_ns, "")}
+        self._seen = {}
+        self.started_ns = time.time_ns()
+
+    def later(self, job) -> None:
+        """Defer a write until `flush`, so a report is shown before the cache is saved."""
+        self._pending.append(job)
+
+    def flush(self) -> None:
+        while self._pending:
+            self._pending.pop(0)()
+
+    def known(self, source: SourceFile) -> str | None:
+        """The digest of a file that has not changed since the last run (same size, same
+        modification time, not recorded while it was being written), without reading it."""
+        entry = self.manifest.get(source.path)
+        if entry is None or entry.size != source.size or entry.mtime_ns != source.mtime_ns:
+            return None
+        if entry.mtime_ns >= self._recorded_ns - _RACY_NS:
+            return None
+        return entry.digest
+
+    def record(self, source: SourceFile, digest: str) -> None:
+        self._seen[source.path] = Entry(source.size, source.mtime_ns, digest)
+
+    @property
+    def seen(self) -> dict[str, Entry]:
+        """What this run read or trusted, by path."""
+        return self._seen
+
+    def save_manifest(self) -> None:
+        """Keep what this run saw (files that went away are dropped), stamped with the run's start."""
+        self.write("manifest", {**self._seen, "": Entry(0, self.started_ns, "")})
+
+    @property
+    def _recorded_ns(self) -> int:
+        stamp = self.manifest.get("")
+        return stamp.mtime_ns if isinstance(stamp, Entry) else 0
+
+    def read(self, name: str, kind: type) -> Any:
+        """A record written by `write`, or None when it is missing, corrupt or of another format."""
+        try:
+            with open(self.folder / name, "rb") as handle, _no_gc():
+                salt, value = pickle.load(handle)
+        except Exception:
+            return None
+        return value if salt == self.salt and isinstance(value, kind) else None
+
+    def write(self, name: str, value: Any) -> None:
+        write_quietly(self.folder / name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Unpickling builds many objects and nothing cyclic to collect: pausing the collector halves it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def write_quietly(path: Path, data: bytes) -> None:
+    """Atomically (temporary file, then rename); a cache that cannot be written is only slower."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass

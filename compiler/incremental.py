@@ -1,0 +1,267 @@
+"""Incremental checks: re-parse only the pages that changed, and re-resolve and re-check only the
+pages whose results can depend on them.
+
+The last check's results are kept in the cache (see cache.py) as a `CheckState`: each page's digest,
+the link index (names, aliases, headings, block ids — never page bodies), what every page's links
+ask for, which pages each page links to, and each page's diagnostics. On the next run:
+
+1. discover the vault; a file whose size and modification time are unchanged keeps its digest,
+   any other is read and hashed, so a touched-but-identical file is no change;
+2. nothing changed (and the same settings, the same day): the stored diagnostics are the answer;
+3. otherwise the changed pages are taken out of the index and put back as they now are. A link can
+   only lead to a page whose name or alias equals the link's last path segment (or whole target),
+   so the pages affected are the changed ones, every page with a link that asks for one of the
+   names the changed pages had before or have now, and every page that shares one of those names
+   (its duplicate-alias finding may come or go). Only those are resolved and checked again;
+4. orphans — the one whole-vault question — come from the stored "links to" sets of every page.
+
+The result equals a full compile's (tests/test_incremental.py compares them); anything the state
+cannot answer (another vaultc, other settings, another day, attachments added or removed) falls
+back to a full compile, which still loads unchanged pages from the parse cache.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .analyse import CompiledVault, Progress, compile_vault, judge_claims, parse_sources
+from .cache import ParseCache
+from .check import diagnose
+from .config import Config
+from .discover import discover
+from .model import Page, Problem, SourceFile
+from .parse import parse_page
+from .resolve import Index, resolve_all, wanted
+from .rules import REGISTRY, Diagnostic
+
+GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
+LINK_TABLES = ("index", "wants", "wanted_by")
+
+
+def save_state(cache: ParseCache, state: "CheckState") -> None:
+    state.token = os.urandom(8).hex()
+    cache.write("check-links", (state.token, *(getattr(state, name) for name in LINK_TABLES)))
+    cache.write("check", state)
+
+
+def _load_links(cache: ParseCache, state: "CheckState") -> None:
+    if state.index is not None:
+        return
+    found = cache.read("check-links", tuple)
+    if not found or found[0] != state.token or len(found) != 1 + len(LINK_TABLES):
+        raise LookupError("the link tables do not belong to this state")
+    for name, value in zip(LINK_TABLES, found[1:]):
+        setattr(state, name, value)
+
+
+@dataclass
+class CheckState:
+    key: tuple
+    digests: dict[str, str]  # page -> digest of its text ("!" and the reason when it cannot be read)
+    attachments: tuple[str, ...]
+    rejected: tuple[tuple[str, Problem], ...]  # files discovery refused (symlinks out of the vault…)
+    unreadable: dict[str, Problem]
+    index: Index
+    wants: dict[str, frozenset[str]]  # page -> the keys its links ask for
+    links_to: dict[str, frozenset[str]]  # page -> the other pages it links to
+    links: dict[str, int]  # page -> number of links
+    suppressions: dict[str, tuple[tuple[int, str], ...]]
+    diagnostics: dict[str, list[tuple]]  # page -> what its rules found there: (rule id, *Diagnostic)
+    wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    token: str = ""  # pairs this record with its link tables, which are kept apart (see save_state)
+
+    def __getstate__(self) -> dict:
+        # A no-change run needs only the diagnostics: the link tables, the bulk of the state, are
+        # stored in a record of their own and loaded when a page did change.
+        return {**self.__dict__, **dict.fromkeys(LINK_TABLES)}
+
+    def forget(self, path: str) -> None:
+        for key in self.wants.pop(path, ()):
+            self.wanted_by[key].discard(path)
+        for table in (self.links_to, self.links, self.suppressions, self.diagnostics):
+            table.pop(path, None)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    diagnostics: list[tuple[str, Diagnostic]]
+    pages: tuple[str, ...]
+    links: int
+    today: dt.date
+    reparsed: int  # pages parsed (not loaded from the cache) this run
+    rechecked: int  # pages resolved and checked again this run
+
+
+@dataclass(frozen=True)
+class PartialVault(CompiledVault):
+    """Some pages of a vault, with the index and orphans of all of it: what the rules read."""
+
+    orphan_paths: tuple[str, ...] = ()
+    all_suppressions: dict = field(default_factory=dict, compare=False)
+
+    def orphans(self) -> list[str]:
+        return list(self.orphan_paths)
+
+    def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
+        return self.all_suppressions.get(path, ())
+
+
+def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
+                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
+    """Every rule's diagnostics on the vault, reusing the last run's results where nothing changed.
+    The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it."""
+    today = today or dt.date.today()
+    key = ("check", today, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
+           tuple(sorted(config.max_age_by_type.items())))
+    found = discover(root, config)
+    state = cache.held.pop("check", None) or cache.read("check", CheckState)
+    result = None
+    if state is not None and state.key == key and state.rejected == found.rejected \
+            and state.attachments == tuple(f.path for f in found.files if not f.is_page):
+        try:
+            result = _update(state, found.files, config, today, max_age, claims, cache, jobs)
+        except Exception:  # a state that loads but does not hold together: start afresh
+            result = None
+    if result is None:
+        vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
+        state = _state_of(vault, key, found.rejected, cache, max_age)
+        result = _result(state, today, reparsed=-1, rechecked=len(state.digests))
+    cache.held["check"] = state
+    if result.rechecked:
+        cache.later(lambda: save_state(cache, state))
+    return result
+
+
+def _update(state: CheckState, files: Iterable[SourceFile], config: Config, today: dt.date, max_age: int | None,
+            claims: bool, cache: ParseCache, jobs: int | None) -> CheckResult:
+    sources = {f.path: f for f in files if f.is_page}
+    # Which pages changed: a trusted stat keeps the old digest; the others are read (and parsed if new).
+    suspects = [s for path, s in sources.items() if cache.known(s) != state.digests.get(path) or path not in state.digests]
+    for path, source in sources.items():
+        if source not in suspects:
+            cache.record(source, state.digests[path])
+    fresh: dict[str, Page] = {}
+    digests: dict[str, str] = {}
+    problems: dict[str, Problem] = {}
+    for path, page, problem in parse_sources(suspects, config.max_file_bytes, jobs, claims, cache):
+        if problem is not None:
+            problems[path] = problem
+            page = parse_page(path, "")
+        fresh[path] = page
+        digests[path] = "!" + problem.message if problem is not None else cache.seen[path].digest
+    if suspects:  # what was read is trusted next time without reading
+        cache.save_manifest()
+    changed = {p for p in fresh if digests[p] != state.digests.get(p)}
+    sharers: set[str] = set()
+    rejected = {p for p, _ in state.rejected}
+    removed = set(state.digests) - set(sources) - rejected
+    if not changed and not removed:
+        return _result(state, today, reparsed=0, rechecked=0)
+    _load_links(cache, state)
+
+    # Patch the index. A page whose names changed (or that came or went) affects every page that
+    # may link to it by one of its old or new names and every page sharing one; a page whose
+    # headings or block ids changed affects the pages that may link to it; any other edit affects
+    # the page alone.
+    names: set[str] = set()
+    for path in changed | removed:
+        before = (state.index.provides(path), state.index.anchors(path)) if path in state.digests else None
+        if path in state.digests:
+            state.index.remove(path)
+        if path in changed:
+            state.index.add(fresh[path])
+        after = (state.index.provides(path), state.index.anchors(path)) if path in changed else None
+        if before is None or after is None or before[0] != after[0]:
+            names |= (before[0] if before else set()) | (after[0] if after else set())
+            for name in (before[0] if before else set()) | (after[0] if after else set()):
+                sharers.update(state.index.by_alias.get(name, ()), state.index.by_name.get(name, ()))
+        elif before[1] != after[1]:
+            names |= after[0]
+    affected = set(changed) | sharers
+    for name in names:
+        affected |= state.wanted_by.get(name, set())
+    affected -= removed
+
+    # Bring the affected pages back (from the cache: they did not change) and check them.
+    for path in removed:
+        state.forget(path)
+        state.unreadable.pop(path, None)
+        del state.digests[path]
+    for path in changed:
+        state.digests[path] = digests[path]
+        if path in problems:
+            state.unreadable[path] = problems[path]
+        else:
+            state.unreadable.pop(path, None)
+    pages = {p: fresh[p] if p in fresh else _load(cache, p, state.digests[p], sources.get(p), config, claims)
+             for p in sorted(affected)}
+    _check(state, pages, config, today, max_age)
+    return _result(state, today, len(changed), len(affected))
+
+
+def _load(cache: ParseCache, path: str, digest: str, source: SourceFile | None, config: Config,
+          claims: bool) -> Page:
+    """An unchanged page, from the parse cache (or parsed again if the cache lost it)."""
+    if digest.startswith("!") or source is None:  # unreadable, or refused by discovery
+        return parse_page(path, "")
+    page = cache.store.get(digest, path)
+    if page is None:
+        (_, page, problem), = parse_sources([source], config.max_file_bytes, 1, claims, cache)
+        page = page if problem is None else parse_page(path, "")
+    return page
+
+
+def _check(state: CheckState, pages: dict[str, Page], config: Config, today: dt.date, max_age: int | None) -> None:
+    """Resolve and run the rules on `pages` against the whole index; store what they find."""
+    readable = [page for path, page in pages.items() if path not in state.unreadable]
+    resolutions = resolve_all(state.index, readable)
+    for path, page in pages.items():
+        state.forget(path)
+        state.wants[path] = frozenset(key for link in page.links for key in wanted(link))
+        for key in state.wants[path]:
+            state.wanted_by[key].add(path)
+        state.links_to[path] = frozenset()
+        state.links[path] = 0
+        state.suppressions[path] = page.suppressions
+        state.diagnostics[path] = []
+    for res in resolutions:
+        state.links[res.source] += 1
+        if res.target is not None and res.target != res.source:
+            state.links_to[res.source] |= {res.target}
+    partial = PartialVault(
+        root=Path("."), config=config, today=today, pages=pages, attachments=state.attachments,
+        unreadable=tuple((p, problem) for p, problem in state.unreadable.items() if p in pages),
+        resolutions=tuple(resolutions), graph=None, index=state.index,
+        verdicts=tuple(judge_claims(readable, config, today, max_age)),
+        all_suppressions=state.suppressions)
+    for rule_id, d in diagnose(partial, [r for r in REGISTRY if r not in GLOBAL_RULES]):
+        state.diagnostics[d.path].append((rule_id, *d))  # plain tuples pickle fastest
+
+
+def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Problem], ...], cache: ParseCache,
+              max_age: int | None) -> CheckState:
+    state = CheckState(
+        key=key, digests={p: cache.seen[p].digest for p in vault.pages if p in cache.seen},
+        attachments=vault.attachments, rejected=rejected, unreadable=dict(vault.unreadable), index=vault.index,
+        wants={}, links_to={}, links={}, suppressions={}, diagnostics={})
+    for path, problem in vault.unreadable:
+        state.digests[path] = "!" + problem.message
+    _check(state, dict(vault.pages), vault.config, vault.today, max_age)
+    return state
+
+
+def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) -> CheckResult:
+    """Every page's stored diagnostics, and the orphans of the vault as it now is."""
+    linked = set().union(*state.links_to.values()) if state.links_to else set()
+    orphans = tuple(sorted(p for p in state.digests if p not in linked))
+    view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
+                        unreadable=tuple(state.unreadable.items()), resolutions=(), graph=None, index=None,
+                        orphan_paths=orphans, all_suppressions=state.suppressions)
+    found = [(rule_id, Diagnostic(*rest)) for path in sorted(state.diagnostics)
+             for rule_id, *rest in state.diagnostics[path]]
+    found += diagnose(view, GLOBAL_RULES)
+    return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked)

@@ -1,0 +1,54 @@
+"""Watching a vault for changes (`vaultc check --watch`, `vaultc serve`).
+
+A stat scan every `poll` seconds, not inotify: it behaves the same on every platform, in
+containers and on network or synced drives, and a 10,000-page scan costs a few tens of
+milliseconds. Hidden files and folders (`.obsidian/`, editors' swap files) are not watched.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def watch(folder: Path, on_change: Callable[[], None], stop: threading.Event, poll: float,
+          until: Callable[[], bool] = lambda: False) -> None:
+    """Call `on_change` after files under `folder` change, once an editor has finished writing
+    (no further change within `poll` seconds), until `stop` is set or `until()` is true."""
+    before = snapshot(folder)
+    while not stop.is_set() and not until():
+        time.sleep(poll)
+        now = snapshot(folder)
+        if now == before:
+            continue
+        while True:  # settle: wait until a scan sees nothing new
+            time.sleep(poll)
+            settled = snapshot(folder)
+            if settled == now:
+                break
+            now = settled
+        before = now
+        try:
+            on_change()
+        except Exception as exc:  # a half-saved page must not end the session
+            print(f"vaultc: rebuild failed: {exc}", file=sys.stderr)
+
+
+def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
+    """(modification time, size) of every visible file under `folder`."""
+    found = {}
+    for current, dirnames, filenames in os.walk(folder):
+        dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+        for name in filenames:
+            if name.startswith("."):
+                continue
+            path = os.path.join(current, name)
+            try:
+                stat = os.stat(path)
+            except OSError:  # removed between the listing and the stat
+                continue
+            found[path] = (stat.st_mtime_ns, stat.st_size)
+    return found

@@ -1,0 +1,180 @@
+"""The parse cache and incremental checks: the findings are the same cold, warm, after every kind of
+edit, with or without worker processes, and the same as a compile that uses no cache at all."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from compiler import analyse
+from compiler.analyse import compile_vault
+from compiler.cache import ParseCache, default_cache_dir
+from compiler.check import findings_of, run_rules, select_rules
+from compiler.config import Config
+from compiler.incremental import check_vault
+from compiler.synthetic import generate
+
+TODAY = dt.date(2026, 11, 22)
+RULES = select_rules()
+
+
+def uncached(root: Path):
+    vault = compile_vault(root, Config(), TODAY, jobs=1)
+    return run_rules(vault, RULES), tuple(sorted(vault.pages)), len(vault.resolutions)
+
+
+def cached(root: Path, folder: Path, jobs: int = 1):
+    cache = ParseCache(folder)
+    result = check_vault(root, Config(), TODAY, None, True, cache, jobs=jobs)
+    cache.flush()
+    return (findings_of(result.diagnostics, Config(), RULES), result.pages, result.links), result
+
+
+def write(root: Path, rel: str, text: str | bytes) -> None:
+    path = root / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def append(root: Path, rel: str, text: str) -> None:
+    with open(root / rel, "a", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+# Each edit, applied in turn to the same vault; after each, a cached check must equal a fresh one.
+EDITS = [
+    ("add a dangling link", lambda r: append(r, "notes/hub.md", "\nSee [[Nowhere At All]].\n")),
+    ("create the page it wanted", lambda r: write(r, "notes/Nowhere At All.md", "# Nowhere\n\nBack to [[hub]].\n")),
+    ("give a page an alias another page has", lambda r: write(
+        r, "notes/twin.md", "---\naliases: [Bottleneck 3]\n---\n# Twin\n\n[[hub#Missing heading]]\n")),
+    ("add the heading that was missing", lambda r: append(r, "notes/hub.md", "\n## Missing heading\n\ntext ^blk\n")),
+    ("link to a block id", lambda r: append(r, "notes/twin.md", "\n[[hub#^blk]] and [[hub#^gone]]\n")),
+    ("remove the block id", lambda r: write(r, "notes/hub.md", (r / "notes/hub.md").read_text().replace(" ^blk", ""))),
+    ("a stale claim", lambda r: append(r, "notes/twin.md", "\nAs of March 2025 the share was 40%.\n")),
+    ("suppress it", lambda r: append(r, "notes/twin.md", "<!-- vaultc: ignore stale-claim -->\n")),
+    ("make a page unreadable", lambda r: write(r, "notes/Nowhere At All.md", b"# Nowhere\x00\x01binary")),
+    ("make it readable again", lambda r: write(r, "notes/Nowhere At All.md", "# Nowhere again\n")),
+    ("case twin of a page", lambda r: write(r, "notes/HUB.md", "# Other hub\n\n[[twin]]\n")),
+    ("delete the twin", lambda r: (r / "notes/HUB.md").unlink()),
+    ("delete a linked page", lambda r: (r / "notes/twin.md").unlink()),
+    ("rename a page", lambda r: (r / "notes/hub.md").rename(r / "notes/hub2.md")),
+    ("bad frontmatter", lambda r: write(r, "notes/hub2.md", "---\ntype: [oops\n---\n# Hub\n")),
+    ("touch without change", lambda r: os.utime(r / "notes/hub2.md")),
+    ("add an attachment", lambda r: write(r, "assets/new.png", b"\x89PNG")),
+]
+
+
+@pytest.fixture
+def vault(tmp_path):
+    made = generate(tmp_path / "v", 150)
+    write(made.root, "notes/hub.md", "# Hub\n\n[[constraint-03]] [[Bottleneck 3]]\n")
+    return made.root
+
+
+def test_cold_warm_and_every_edit_agree_with_a_compile_without_cache(vault, tmp_path):
+    folder = tmp_path / "cache"
+    got, first = cached(vault, folder)
+    assert got == uncached(vault)
+    assert first.reparsed == -1  # cold: a full compile
+    got, warm = cached(vault, folder)
+    assert got == uncached(vault)
+    assert (warm.reparsed, warm.rechecked) == (0, 0)
+    total = len(got[1])
+    for label, edit in EDITS:
+        edit(vault)
+        got, result = cached(vault, folder)
+        assert got == uncached(vault), label
+        if label not in ("add an attachment",):
+            assert result.rechecked < total / 2, f"{label}: {result.rechecked} of {total} pages re-checked"
+        if label == "touch without change":
+            assert (result.reparsed, result.rechecked) == (0, 0)
+
+
+def test_one_edit_reparses_one_page(vault, tmp_path):
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    append(vault, "notes/hub.md", "\nA new line about [[constraint-05]].\n")
+    _, result = cached(vault, folder)
+    assert result.reparsed == 1
+    assert result.rechecked == 1  # hub's name did not change: nothing else depends on the edit
+
+
+def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
+    got, _ = cached(vault, tmp_path / "cache", jobs=2)
+    assert got == uncached(vault)
+    warm = compile_vault(vault, Config(), TODAY, jobs=2, cache=ParseCache(tmp_path / "cache"))
+    cold = compile_vault(vault, Config(), TODAY, jobs=1)
+    assert dict(warm.pages) == dict(cold.pages) and list(warm.pages) == list(cold.pages)
+
+
+def test_corrupt_cache_is_ignored_and_rebuilt(vault, tmp_path):
+    folder = tmp_path / "cache"
+    expected = uncached(vault)
+    cached(vault, folder)
+    files = [p for p in folder.rglob("*") if p.is_file()]
+    assert any(p.parent.parent.name == "pages" for p in files) and (folder / "check").is_file()
+    for i, path in enumerate(files):
+        path.write_bytes(b"garbage" if i % 2 else path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert cached(vault, folder)[0] == expected
+    assert cached(vault, folder)[0] == expected  # and the rebuilt cache serves the next run
+
+
+def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault):
+    def check(*extra):
+        done = subprocess.run([sys.executable, "-m", "compiler", "check", str(vault), "--format", "json",
+                               "--today", "2026-11-22", *extra], capture_output=True, text=True)
+        return done.returncode, json.loads(done.stdout)
+
+    before = sorted(p.relative_to(vault) for p in vault.rglob("*"))
+    plain = check("--no-cache")
+    assert not default_cache_dir(vault).exists()
+    assert check() == plain  # cold, writing the cache
+    assert default_cache_dir(vault).is_dir() and default_cache_dir(vault).parent.parent == vault.parent
+    assert check() == plain  # warm
+    assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == before
+
+
+def test_a_cache_inside_the_vault_is_refused(vault, run):
+    code, _, err = run("check", vault, "--cache-dir", vault / ".cache")
+    assert code == 2 and "inside the vault" in err
+
+
+def test_check_watch_reports_again_after_an_edit(vault, tmp_path):
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "compiler", "check", str(vault), "--watch", "--poll", "0.1",
+                             "--format", "json", "--today", "2026-11-22"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        reports = []
+        deadline = time.monotonic() + 60
+        decoder = json.JSONDecoder()
+        buffer = ""
+        edited = False
+        while time.monotonic() < deadline and len(reports) < 2:
+            line = proc.stdout.readline()
+            buffer += line
+            try:
+                report, _ = decoder.raw_decode(buffer.strip())
+            except ValueError:
+                continue
+            reports.append(report)
+            buffer = ""
+            if not edited:
+                append(vault, "notes/hub.md", "\n[[Watched But Missing]]\n")
+                edited = True
+        assert len(reports) == 2
+        targets = [{f.get("target") for f in r["findings"]} for r in reports]
+        assert "Watched But Missing" not in targets[0] and "Watched But Missing" in targets[1]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
