@@ -25,6 +25,7 @@ from compiler.config import load_config
 from compiler.rdf.emit import page_graphs, quads
 from compiler.rdf.store import to_oxigraph
 from conftest import FIXTURES
+from test_safety import tree_digest
 
 FIXTURE = FIXTURES / "rdf" / "vault"
 TODAY = "2026-11-22"
@@ -106,10 +107,12 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
     vault = tmp_path / "vault"
     shutil.copytree(FIXTURE, vault)
     store = f"{oxigraph}/store"
+    before = tree_digest(vault)
 
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
     assert code == 0, err
     assert "15 graphs put, 0 unchanged, 0 deleted" in err
+    assert tree_digest(vault) == before  # nothing written in the vault
     assert _store_quads(oxigraph) == _local_quads(vault)
     assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["AMD", "NVDA"]
 
@@ -127,8 +130,10 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
     amd.write_text(amd.read_text().replace("[[Compute]]", "[[Memory]]"))
     (vault / "notes" / "Reading list.md").unlink()
     (vault / "notes" / "Ideas.md").write_text("# Ideas\n\nWatch [[NVDA]].\n")
+    before = tree_digest(vault)
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
     assert code == 0, err
+    assert tree_digest(vault) == before
     assert "2 graphs put" in err and "1 deleted" in err  # AMD and Ideas put, Reading list deleted
 
     assert _store_quads(oxigraph) == _local_quads(vault)  # exactly the new state, nothing left over

@@ -3,10 +3,19 @@
 
 emitter (entry) -> context (look-ups over the compiled vault) -> body (one page's lines: spans,
 links, embeds, callouts, tags) -> sections and pages (generated Markdown) -> writer (changed files
-only); build and commands run `mkdocs build --strict` / `mkdocs serve` for `vaultc site` / `serve`.
+only); build and commands run `mkdocs build --strict` / `mkdocs serve` for `vaultc site` / `serve`,
+where sanitize (a MkDocs plugin) cleans each rendered page of script.
 """
 from __future__ import annotations
 
-from .emitter import EmitResult, emit_site
-
 __all__ = ["EmitResult", "emit_site"]
+
+
+def __getattr__(name: str):
+    # Imported on first use: MkDocs loads sanitize.py (a plugin) from this package inside every
+    # build, and must not pay for importing the whole compiler.
+    if name in __all__:
+        from . import emitter
+
+        return getattr(emitter, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

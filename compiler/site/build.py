@@ -1,9 +1,14 @@
 """Running MkDocs over the emitted tree (emit stage, last step): `vaultc site` compiles, emits and
 builds once; `vaultc serve` re-emits on every vault change while `mkdocs serve` live-reloads.
+
+The site is built into a staging folder beside its target and renamed into place only when the
+build has succeeded, so a failed or killed build leaves the previous site whole.
 """
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -15,6 +20,7 @@ from pathlib import Path
 from .emitter import EmitResult
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, when vaultc runs from one
+SANITIZER = "vaultc-sanitize"  # the MkDocs plugin of sanitize.py, registered in pyproject.toml
 
 
 class BuildError(Exception):
@@ -33,16 +39,38 @@ def find_mkdocs_config(explicit: Path | None) -> Path:
 
 
 def docs_dir_of(config_file: Path) -> Path:
-    """docs_dir as MkDocs reads it: with MkDocs' YAML loader (INHERIT, !ENV), relative to the
-    configuration file. (Not a full load_config: that insists the folder already exists.)"""
+    """docs_dir as MkDocs reads it, relative to the configuration file."""
+    return _folder_of(config_file, "docs_dir", "docs")
+
+
+def site_dir_of(config_file: Path) -> Path:
+    return _folder_of(config_file, "site_dir", "site")
+
+
+def _folder_of(config_file: Path, key: str, default: str) -> Path:
+    return (config_file.resolve().parent / str(_load(config_file).get(key, default))).resolve()
+
+
+def _load(config_file: Path) -> dict:
+    """The configuration as MkDocs' YAML loader reads it (INHERIT, !ENV). Not a full load_config:
+    that insists docs_dir already exists."""
     from mkdocs.utils.yaml import yaml_load
 
     try:
         with open(config_file, "rb") as handle:
-            docs_dir = yaml_load(handle).get("docs_dir", "docs")
+            return yaml_load(handle) or {}
     except Exception as exc:  # MkDocs' own message is the useful part
         raise BuildError(f"cannot read {config_file}: {exc}") from None
-    return (config_file.resolve().parent / str(docs_dir)).resolve()
+
+
+def require_sanitizer(config_file: Path) -> None:
+    """Notes may hold raw HTML: a site rendered without the sanitizer would run their scripts."""
+    plugins = _load(config_file).get("plugins") or []
+    names = plugins.keys() if isinstance(plugins, dict) else [
+        next(iter(p)) if isinstance(p, dict) and p else p for p in plugins]
+    if SANITIZER not in names:
+        raise BuildError(f"{config_file} does not list the `{SANITIZER}` plugin; add it under `plugins:` "
+                         "(it removes scripts from raw HTML in notes)")
 
 
 def mkdocs_command(action: str, config_file: Path, *extra: str) -> list[str]:
@@ -50,15 +78,80 @@ def mkdocs_command(action: str, config_file: Path, *extra: str) -> list[str]:
 
 
 def build(config_file: Path, site_dir: Path | None = None, quiet: bool = True) -> float:
-    """`mkdocs build --strict`; returns its wall time. A warning fails the build (exit 2)."""
-    extra = ["-d", str(site_dir)] if site_dir else []
+    """`mkdocs build --strict` into a staging folder, then swapped in for the previous site; returns
+    the wall time. A warning fails the build (exit 2) and leaves the previous site as it was."""
+    require_sanitizer(config_file)
+    target = (Path(site_dir) if site_dir else site_dir_of(config_file)).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clear_stale(target)
+    staging = _beside(target, "staging")
     started = time.perf_counter()
-    done = subprocess.run(mkdocs_command("build", config_file, *extra, *(["-q"] if quiet else [])),
-                          capture_output=True, text=True, env=_quiet_env())
-    if done.returncode != 0:
-        problems = [line for line in (done.stderr + done.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
-        raise BuildError("mkdocs build --strict failed: " + ("; ".join(problems[:5]) or done.stderr.strip()[-500:]))
+    try:
+        done = subprocess.run(mkdocs_command("build", config_file, "-d", str(staging), *(["-q"] if quiet else [])),
+                              capture_output=True, text=True, env=_quiet_env())
+        if done.returncode != 0:
+            problems = [line for line in (done.stderr + done.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
+            raise BuildError("mkdocs build --strict failed: " + ("; ".join(problems[:5]) or done.stderr.strip()[-500:]))
+        swap_in(staging, target)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
     return time.perf_counter() - started
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Two renames: the previous site aside, the new one into its place; then the previous one is
+    deleted. Hidden entries of the previous site (a `.git` of a gh-pages checkout) are carried
+    over, as `mkdocs build` keeps them. Killed between the renames, the previous site is put back
+    by clear_stale on the next run."""
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    for entry in os.scandir(target):
+        if entry.name.startswith(".") and not (staging / entry.name).exists():
+            if entry.is_dir(follow_symlinks=False):
+                shutil.copytree(entry.path, staging / entry.name, symlinks=True)
+            else:
+                shutil.copy2(entry.path, staging / entry.name, follow_symlinks=False)
+    previous = _beside(target, "previous")
+    os.rename(target, previous)
+    try:
+        os.rename(staging, target)
+    except BaseException:
+        os.rename(previous, target)
+        raise
+    shutil.rmtree(previous, ignore_errors=True)
+
+
+def clear_stale(target: Path) -> None:
+    """Remove what a killed build left beside `target`: its staging folder, and a previous site
+    set aside (put back first, if the new one never arrived). Folders of a build still running
+    (its process is alive) are left alone."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.vaultc-(staging|previous)-(\d+)")
+    for entry in os.scandir(target.parent):
+        match = pattern.fullmatch(entry.name)
+        if match is None or _alive(int(match.group(2))):
+            continue
+        if match.group(1) == "previous" and not target.exists():
+            os.rename(entry.path, target)
+        else:
+            shutil.rmtree(entry.path, ignore_errors=True)
+
+
+def _beside(target: Path, kind: str) -> Path:
+    # A dot-folder next to the target: on the same file system (so a rename moves it), and hidden.
+    return target.with_name(f".{target.name}.vaultc-{kind}-{os.getpid()}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # a folder of ours from before this build: stale (the process was reused)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _quiet_env() -> dict[str, str]:
@@ -71,6 +164,7 @@ def serve(config_file: Path, vault: Path, emit: Callable[[], EmitResult], dev_ad
     """Emit, start `mkdocs serve` (it watches the docs tree and live-reloads the browser), and
     re-emit whenever a vault file changes. Only changed docs files are rewritten, so MkDocs
     rebuilds for real edits only."""
+    require_sanitizer(config_file)
     emit()
     server = subprocess.Popen(mkdocs_command("serve", config_file, "--dev-addr", dev_addr), env=_quiet_env())
     stop = threading.Event()

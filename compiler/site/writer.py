@@ -1,5 +1,7 @@
 """Writing the docs tree (emit stage): a file is rewritten only when its bytes change, so MkDocs'
 live reload and any file watcher see just what changed; files no longer produced are removed.
+Each rewrite is a temporary file renamed over the old one: a reader (MkDocs, a killed run's
+successor) sees the old file or the new one, never half of one.
 """
 from __future__ import annotations
 
@@ -31,7 +33,7 @@ class Writer:
                                "(empty it, or point docs_dir elsewhere)")
         self.root.mkdir(parents=True, exist_ok=True)
         if not (self.root / MARKER).exists():
-            (self.root / MARKER).write_text("This folder is written by vaultc; it removes files it did not produce.\n")
+            _replace(self.root / MARKER, b"This folder is written by vaultc; it removes files it did not produce.\n")
 
     def text(self, rel: str, content: str) -> None:
         self.bytes(rel, content.encode("utf-8"))
@@ -61,7 +63,13 @@ class Writer:
         except OSError:
             pass
         path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(source, path)
+        tmp = _temporary(path)
+        try:
+            shutil.copy2(source, tmp)
+            os.replace(tmp, path)
+        except BaseException:
+            _discard(tmp)
+            raise
         self.written.append(rel)
 
     def prune(self) -> None:
@@ -78,11 +86,29 @@ class Writer:
 
 
 def _replace(path: Path, data: bytes) -> None:
-    """A plain write, no temporary file and no fsync: the tree is rebuilt from the vault on every
-    run (an interrupted write differs from what the next run produces, so it is rewritten), and
-    per-file renames and syncs would dominate the emit time of a large vault."""
+    """Write beside the target, then rename over it. No fsync: the tree is rebuilt from the vault
+    on every run, and a sync per file would dominate the emit time of a large vault; the rename
+    alone is what keeps a file whole for a reader or after a killed run."""
+    tmp = _temporary(path)
     try:
-        path.write_bytes(data)
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        try:
+            tmp.write_bytes(data)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except BaseException:
+        _discard(tmp)
+        raise
+
+
+def _temporary(path: Path) -> Path:
+    # A dot-file: MkDocs never reads one, and prune() removes one a killed run left behind.
+    return path.with_name(f".{path.name}.{os.getpid()}.vaultc-tmp")
+
+
+def _discard(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
