@@ -102,7 +102,7 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
     todo: list[tuple[int, SourceFile]] = []
     for i, source in enumerate(sources):
         digest = cache.known(source) if cache is not None else None
-        page = store.get(digest, source.path) if digest else None
+        page = cache.recall(digest, source.path) if digest else None
         if page is not None:
             cache.record(source, digest)
             done[i] = (source.path, page, None)
@@ -118,6 +118,7 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
                 parsed = _unpickle(parsed, path) or parse_page(path, read_page(todo_source, max_bytes)[0], claims)
             if digest is not None:
                 cache.record(todo_source, digest)
+                cache.remember(digest, parsed)
             done[at] = (path, parsed, problem)
         yield done.pop(i)
 

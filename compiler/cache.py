@@ -59,6 +59,12 @@ def open_cache(vault: Path, config: Config, folder: Path | None = None, enabled:
     return ParseCache(chosen, claims)
 
 
+def cache_for(args, config: Config, claims: bool = True) -> ParseCache | None:
+    """The cache a command's `--cache-dir` / `--no-cache` options ask for."""
+    return open_cache(args.vault, config, getattr(args, "cache_dir", None), not getattr(args, "no_cache", False),
+                      claims)
+
+
 class Entry(NamedTuple):
     size: int
     mtime_ns: int
@@ -109,12 +115,27 @@ class ParseCache:
         self.manifest: dict[str, Entry] = self.read("manifest", dict) or {}
         self._seen: dict[str, Entry] = {}
         self.held: dict[str, Any] = {}  # records a long-running process (--watch, serve) keeps in memory
+        self.pages: dict[str, Page] = {}  # digest -> page, for the next run of this process
         self._pending: list = []
+
+    def recall(self, digest: str, path: str) -> Page | None:
+        """The page parsed from this digest: from memory, else from disk."""
+        page = self.pages.get(digest)
+        if page is None or page.path != path:
+            page = self.store.get(digest, path)
+            if page is not None:
+                self.pages[digest] = page
+        return page
+
+    def remember(self, digest: str, page: Page) -> None:
+        self.pages[digest] = page
 
     def next_run(self) -> None:
         """Start another run in the same process: what this one saw becomes the manifest."""
         if self._seen:
             self.manifest = {**self._seen, "": Entry(0, self.started_ns, "")}
+        live = {entry.digest for entry in self._seen.values()}
+        self.pages = {d: page for d, page in self.pages.items() if d in live}  # forget replaced texts
         self._seen = {}
         self.started_ns = time.time_ns()
 

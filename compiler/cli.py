@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .analyse import compile_vault, stderr_progress
-from .cache import open_cache
+from .cache import cache_for
 from .check import apply_baseline, findings_of, run_rules, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
@@ -181,12 +181,6 @@ def _watch_check(args, config, rule_ids: list[str], cache) -> int:
     except KeyboardInterrupt:
         pass
     return 0
-
-
-def cache_for(args, config, claims: bool = True):
-    """The parse cache this command's options ask for (None with --no-cache)."""
-    return open_cache(args.vault, config, getattr(args, "cache_dir", None), not getattr(args, "no_cache", False),
-                      claims)
 
 
 def run_claims(args) -> int:

@@ -208,7 +208,7 @@ def _load(cache: ParseCache, path: str, digest: str, source: SourceFile | None, 
     """An unchanged page, from the parse cache (or parsed again if the cache lost it)."""
     if digest.startswith("!") or source is None:  # unreadable, or refused by discovery
         return parse_page(path, "")
-    page = cache.store.get(digest, path)
+    page = cache.recall(digest, path)
     if page is None:
         (_, page, problem), = parse_sources([source], config.max_file_bytes, 1, claims, cache)
         page = page if problem is None else parse_page(path, "")

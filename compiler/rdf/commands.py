@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from ..analyse import compile_vault, stderr_progress
+from ..cache import cache_for
 from ..config import load_config
 from ..emit.files import write_atomic
 
@@ -86,7 +87,8 @@ def _compile(args):
     from .emit import page_graphs
 
     config = load_config(args.vault, args.config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(),
+                          cache=cache_for(args, config))
     return vault, page_graphs(vault)
 
 

@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from ..watch import watch
 from .emitter import EmitResult
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, when vaultc runs from one
@@ -180,32 +181,6 @@ def serve(config_file: Path, vault: Path, emit: Callable[[], EmitResult], dev_ad
         if server.poll() is None:
             server.terminate()
             server.wait(timeout=10)
-
-
-def watch(folder: Path, on_change: Callable[[], None], stop: threading.Event, poll: float,
-          until: Callable[[], bool] = lambda: False) -> None:
-    """Call `on_change` after files under `folder` change (debounced by `poll` seconds). A stat
-    scan, not inotify: it works the same on every platform and on network drives."""
-    before = _snapshot(folder)
-    while not stop.is_set() and not until():
-        time.sleep(poll)
-        now = _snapshot(folder)
-        if now != before:
-            time.sleep(poll)  # let an editor finish writing
-            before = _snapshot(folder)
-            try:
-                on_change()
-            except Exception as exc:  # a half-saved page must not end the session
-                print(f"vaultc: rebuild failed: {exc}", file=sys.stderr)
-
-
-def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
-    found = {}
-    for path in folder.rglob("*"):
-        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(folder).parts):
-            stat = path.stat()
-            found[str(path)] = (stat.st_mtime_ns, stat.st_size)
-    return found
 
 
 def _report(result: EmitResult) -> None:

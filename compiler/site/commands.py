@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..analyse import compile_vault, stderr_progress
+from ..cache import ParseCache, cache_for
 from ..cli import UsageError
 from ..config import load_config
 from .build import BuildError, build, docs_dir_of, find_mkdocs_config, serve
@@ -52,14 +53,19 @@ def run_serve(args) -> int:
     try:
         config_file = find_mkdocs_config(args.mkdocs_config)
         docs_dir = docs_dir_of(config_file)
-        return serve(config_file, args.vault, lambda: _emit(args, docs_dir), args.dev_addr)
+        config = load_config(args.vault, args.config)
+        cache = cache_for(args, config)  # one for the session: a save re-parses the saved page only
+        return serve(config_file, args.vault, lambda: _emit(args, docs_dir, cache), args.dev_addr)
     except (BuildError, AssetError, DocsDirError) as exc:
         raise UsageError(str(exc)) from None
 
 
-def _emit(args, docs_dir: Path):
+def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
     config = load_config(args.vault, args.config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress())
+    cache = cache or cache_for(args, config)
+    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), cache=cache)
+    if cache is not None:
+        cache.next_run()
     return emit_site(vault, docs_dir)
 
 
