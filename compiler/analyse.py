@@ -4,6 +4,7 @@ back one immutable `CompiledVault`. Every emitter (reports, RDF, site) reads onl
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import multiprocessing
 import os
 import pickle
@@ -39,9 +40,13 @@ class CompiledVault:
     attachments: tuple[str, ...]
     unreadable: tuple[tuple[str, Problem], ...]  # pages that could not be read at all
     resolutions: tuple[Resolution, ...]
-    graph: nx.MultiDiGraph = field(compare=False)
     index: Index = field(compare=False)
     verdicts: tuple[ClaimVerdict, ...] = ()
+
+    @functools.cached_property
+    def graph(self) -> nx.MultiDiGraph:
+        """The knowledge graph, built when first asked for: `vaultc check` never needs it."""
+        return build_graph(self.pages, self.attachments, self.resolutions)
 
     def resolutions_from(self, path: str) -> list[Resolution]:
         return [r for r in self.resolutions if r.source == path]
@@ -80,12 +85,12 @@ def compile_vault(root: Path, config: Config, today: dt.date | None = None,
         if path.lower().endswith(".md") and path not in pages:
             pages[path] = parse_page(path, "")
     index = Index(pages, attachments)
-    readable = [p for p in pages.values() if p.path not in dict(unreadable)]
+    unreadable_paths = {path for path, _ in unreadable}
+    readable = [p for p in pages.values() if p.path not in unreadable_paths]
     resolutions = tuple(resolve_all(index, readable))
-    graph = build_graph(pages, attachments, resolutions)
     verdicts = tuple(judge_claims(readable, config, today, max_age_days))
     return CompiledVault(root, config, today, MappingProxyType(pages), attachments, tuple(unreadable),
-                         resolutions, graph, index, verdicts)
+                         resolutions, index, verdicts)
 
 
 # Below this many pages a process pool costs more than it saves.

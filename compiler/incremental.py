@@ -215,31 +215,36 @@ def _load(cache: ParseCache, path: str, digest: str, source: SourceFile | None, 
     return page
 
 
-def _check(state: CheckState, pages: dict[str, Page], config: Config, today: dt.date, max_age: int | None) -> None:
-    """Resolve and run the rules on `pages` against the whole index; store what they find."""
+def _check(state: CheckState, pages: dict[str, Page], config: Config, today: dt.date, max_age: int | None,
+           compiled: CompiledVault | None = None) -> None:
+    """Resolve and run the rules on `pages` against the whole index and store what they find; a
+    full compile (`compiled`) has resolved and judged them already."""
     readable = [page for path, page in pages.items() if path not in state.unreadable]
-    resolutions = resolve_all(state.index, readable)
+    if compiled is None:
+        resolutions = resolve_all(state.index, readable)
+        compiled = PartialVault(
+            root=Path("."), config=config, today=today, pages=pages, attachments=state.attachments,
+            unreadable=tuple((p, problem) for p, problem in state.unreadable.items() if p in pages),
+            resolutions=tuple(resolutions), index=state.index,
+            verdicts=tuple(judge_claims(readable, config, today, max_age)),
+            all_suppressions=state.suppressions)
+    links_to: dict[str, set[str]] = {}
     for path, page in pages.items():
         state.forget(path)
         state.wants[path] = frozenset(key for link in page.links for key in wanted(link))
         for key in state.wants[path]:
             state.wanted_by[key].add(path)
-        state.links_to[path] = frozenset()
+        links_to[path] = set()
         state.links[path] = 0
         state.suppressions[path] = page.suppressions
         state.diagnostics[path] = []
-    for res in resolutions:
+    for res in compiled.resolutions:
         state.links[res.source] += 1
         if res.target is not None and res.target != res.source:
-            state.links_to[res.source] |= {res.target}
-    partial = PartialVault(
-        root=Path("."), config=config, today=today, pages=pages, attachments=state.attachments,
-        unreadable=tuple((p, problem) for p, problem in state.unreadable.items() if p in pages),
-        resolutions=tuple(resolutions), graph=None, index=state.index,
-        verdicts=tuple(judge_claims(readable, config, today, max_age)),
-        all_suppressions=state.suppressions)
-    for rule_id, d in diagnose(partial, [r for r in REGISTRY if r not in GLOBAL_RULES]):
-        state.diagnostics[d.path].append((rule_id, *d))  # plain tuples pickle fastest
+            links_to[res.source].add(res.target)
+    state.links_to.update((path, frozenset(targets)) for path, targets in links_to.items())
+    for rule_id, d in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
+        state.diagnostics.setdefault(d.path, []).append((rule_id, *d))  # plain tuples pickle fastest
 
 
 def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Problem], ...], cache: ParseCache,
@@ -250,7 +255,7 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
         wants={}, links_to={}, links={}, suppressions={}, diagnostics={})
     for path, problem in vault.unreadable:
         state.digests[path] = "!" + problem.message
-    _check(state, dict(vault.pages), vault.config, vault.today, max_age)
+    _check(state, dict(vault.pages), vault.config, vault.today, max_age, compiled=vault)
     return state
 
 
@@ -259,7 +264,7 @@ def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) ->
     linked = set().union(*state.links_to.values()) if state.links_to else set()
     orphans = tuple(sorted(p for p in state.digests if p not in linked))
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
-                        unreadable=tuple(state.unreadable.items()), resolutions=(), graph=None, index=None,
+                        unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
                         orphan_paths=orphans, all_suppressions=state.suppressions)
     found = [(rule_id, Diagnostic(*rest)) for path in sorted(state.diagnostics)
              for rule_id, *rest in state.diagnostics[path]]

@@ -117,7 +117,7 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
     assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["AMD", "NVDA"]
 
     # The state lives beside the vault, never inside it.
-    (state,) = (tmp_path / ".vaultc-cache").iterdir()
+    (state,) = (tmp_path / ".vaultc-cache").glob("publish-*.json")
     assert len(json.loads(state.read_text())["graphs"]) == 15
     assert not any(p.name.startswith(".vaultc") for p in vault.rglob("*"))
 
