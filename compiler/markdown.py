@@ -13,6 +13,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.image import image as _image_rule
 from markdown_it.rules_inline.link import link as _link_rule
+from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
@@ -27,7 +28,28 @@ def obsidian_markdown() -> MarkdownIt:
     md.use(wikilink_plugin)
     md.use(comment_plugin)
     md.use(offset_plugin)
+    md.core.ruler.at("inline", _inline_plain_first)
     return md
+
+
+def _inline_plain_first(state) -> None:
+    """markdown-it's core `inline` rule, with a shortcut: content holding no character any inline
+    rule starts at (the text rule's terminators, which include the newline) can only become one
+    text token, so it is made into one without running the inline parser. Most table cells,
+    headings and sentences are such content. The tokens are the same (tests/test_parse.py)."""
+    md = state.md
+    terminators = md.inline.terminator_re
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        if token.children is None:
+            token.children = []
+        content = token.content
+        if terminators.search(content) is None:
+            if content:
+                token.children.append(Token("text", "", 0, content=content))
+        else:
+            md.inline.parse(content, md, state.env, token.children)
 
 
 # --- [[wikilinks]] and ![[embeds]] -------------------------------------------------------------

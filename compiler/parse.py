@@ -82,6 +82,7 @@ class _BodyWalker:
         self.tags: list[str] = []
         self.suppressions: list[tuple[int, str]] = []
         self._code_lines: set[int] = set()
+        self._plain = obsidian_markdown().inline.terminator_re
 
     def walk(self, tokens: list[Token]) -> None:
         containers: list[str] = []
@@ -129,6 +130,8 @@ class _BodyWalker:
         """Links, fields and block ids of one inline token, and its plain text: code spans are
         blanked for the claim pass but kept in heading text, which links match against."""
         src = token.content
+        if self._plain.search(src) is None:  # one line of plain text: no link, field, id, tag or code
+            return src, []
         first = token.map[0]
         starts = self._line_starts(src, first, in_table)
         spans = self._fields(src, first)

@@ -1,6 +1,12 @@
 """parse: one page's text -> Page, through the markdown-it token stream."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import hypothesis
+import hypothesis.strategies
+
+from compiler import markdown
 from compiler.parse import parse_page
 
 
@@ -101,3 +107,38 @@ def test_duplicate_keys_and_impossible_dates_are_problems():
 def test_suppression_comments():
     page = parse_page("x.md", "<!-- vaultc: ignore dangling-link -->\n[[x]] <!-- vaultc: ignore -->\n")
     assert page.suppressions == ((1, "dangling-link"), (2, "*"))
+
+
+# --- the inline shortcut --------------------------------------------------------------------------
+
+def _stock_markdown():
+    """Our parser with markdown-it's own core `inline` rule, to compare the shortcut against."""
+    from markdown_it.rules_core import inline
+
+    md = markdown.obsidian_markdown.__wrapped__()
+    md.core.ruler.at("inline", inline)
+    return md
+
+
+_ALPHABET = "ab Z9.,'|\n-*_[]!#:%$^`<>&\\~=+@{}()"
+
+
+@hypothesis.settings(max_examples=400, deadline=None)
+@hypothesis.given(hypothesis.strategies.text(alphabet=_ALPHABET, max_size=60))
+def test_plain_inline_shortcut_gives_the_stock_tokens(text):
+    ours = [t.as_dict() for t in markdown.obsidian_markdown().parse(text, {})]
+    stock = [t.as_dict() for t in _stock_markdown().parse(text, {})]
+    assert ours == stock
+
+
+def test_plain_inline_shortcut_on_the_bundled_vault_and_a_synthetic_one(tmp_path):
+    from compiler.synthetic import generate
+
+    made = generate(tmp_path / "v", 120)
+    stock = _stock_markdown()
+    paths = [*sorted(Path("vault").rglob("*.md")), *sorted(made.root.rglob("*.md"))]
+    assert len(paths) > 150
+    for path in paths:
+        text = path.read_text(encoding="utf-8")
+        assert [t.as_dict() for t in markdown.obsidian_markdown().parse(text, {})] == \
+               [t.as_dict() for t in stock.parse(text, {})], path
