@@ -17,7 +17,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
 from . import claims as claim_rules
-from .cache import PageStore, ParseCache
+from .cache import PageStore, ParseCache, gc_paused
 from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph, orphans
@@ -64,7 +64,12 @@ class CompiledVault:
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
                   jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None) -> CompiledVault:
-    today = today or dt.date.today()
+    with gc_paused():
+        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache)
+
+
+def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | None, progress: Progress | None,
+             jobs: int | None, claims: bool, cache: ParseCache | None) -> CompiledVault:
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)

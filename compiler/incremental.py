@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge_claims, parse_sources
-from .cache import ParseCache
+from .cache import ParseCache, gc_paused
 from .check import diagnose
 from .config import Config
 from .discover import discover
@@ -114,7 +114,12 @@ def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int 
                 cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
     """Every rule's diagnostics on the vault, reusing the last run's results where nothing changed.
     The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it."""
-    today = today or dt.date.today()
+    with gc_paused():
+        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs)
+
+
+def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
+                 progress: Progress | None, jobs: int | None) -> CheckResult:
     key = ("check", today, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
            tuple(sorted(config.max_age_by_type.items())))
     found = discover(root, config)
