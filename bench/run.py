@@ -4,46 +4,96 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
 from measure import Measurement, machine, measure  # noqa: E402
 
-from compiler.synthetic import generate  # noqa: E402
+from compiler.synthetic import Synthetic, generate  # noqa: E402
 
 PY = sys.executable
+CHECK = "vaultc check, cold (all rules, parallel parse)"
+NO_CLAIMS = "vaultc check, cold, without the claim pass"
+BARE = "bare markdown-it-py parse, one core"
+OBSIDIANTOOLS = "obsidiantools link graph + nonexistent notes"
+# obsidiantools needs 17-30 s per 1,000 pages on a 2-core machine (about 3 minutes for 10k): from
+# this size on it runs once instead of --runs times, and above --obsidiantools-max-pages not at all.
+OBSIDIANTOOLS_ONCE_FROM = 10_000
 
 
-def median(runs: list[Measurement]) -> tuple[float, float]:
-    return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs)
+def median(runs: list[Measurement]) -> tuple[float, float, int]:
+    return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), len(runs)
 
 
-def core_rows(vault: Path, runs: int) -> list[tuple[str, float, float]]:
+def core_rows(vault: Path, runs: int, reports: Path, obsidiantools_runs: int) -> dict[str, tuple[float, float, int]]:
+    """Name -> (median s, peak MB, runs). `vaultc check` and obsidiantools leave their reports in
+    `reports/` (check.json, obsidiantools.json) for the counts that go beside the times."""
+    reports.mkdir(parents=True, exist_ok=True)
+    check = [PY, "-m", "compiler", "check", str(vault), "--no-cache", "--format", "json"]  # cold: no parse cache
     commands = {
-        "vaultc check (all rules, parallel parse)": [PY, "-m", "compiler", "check", str(vault), "--format", "json"],
-        "vaultc check without the claim pass": [PY, "-m", "compiler", "check", str(vault), "--format", "json",
-                                                "--ignore", "stale-claim,overdue-claim"],
-        "bare markdown-it-py parse, one core": [PY, str(Path(__file__).parent / "bare_parse.py"), str(vault)],
+        CHECK: [*check, "-o", str(reports / "check.json")],
+        NO_CLAIMS: [*check, "--ignore", "stale-claim,overdue-claim"],
+        BARE: [PY, str(HERE / "bare_parse.py"), str(vault)],
+        OBSIDIANTOOLS: [PY, str(HERE / "obsidiantools_graph.py"), str(vault), str(reports / "obsidiantools.json")],
     }
     results: dict[str, list[Measurement]] = {name: [] for name in commands}
-    for _ in range(runs):  # interleaved, so load on the machine hits every command alike
+    for run in range(runs):  # interleaved, so load on the machine hits every command alike
         for name, command in commands.items():
-            results[name].append(measure(command))
-    return [(name, *median(found)) for name, found in results.items()]
+            if name == OBSIDIANTOOLS and run >= obsidiantools_runs:
+                continue
+            measured = measure(command)
+            if name == OBSIDIANTOOLS and measured.returncode != 0:
+                print(f"bench: obsidiantools failed (exit {measured.returncode}) on {vault}", flush=True)
+                obsidiantools_runs = 0
+                continue
+            results[name].append(measured)
+    return {name: median(found) for name, found in results.items() if found}
+
+
+def dangling_lines(made: Synthetic, reports: Path) -> list[str]:
+    """The generator's known dangling links against what `vaultc check` and obsidiantools found."""
+    known = {target for _, target in made.dangling}
+    lines = [f"- nonexistent notes: the generator planted {len(made.dangling)} dangling links to {len(known)} "
+             "distinct missing notes"]
+    try:
+        findings = json.loads((reports / "check.json").read_text(encoding="utf-8"))["findings"]
+        dangling = {(f["path"], f["target"]) for f in findings if f["rule"] == "dangling-link"}
+        verdict = "exactly the planted set" if dangling == made.dangling else (
+            f"{len(dangling - made.dangling)} not planted, {len(made.dangling - dangling)} planted ones missed")
+        lines.append(f"  - `vaultc check`: {len(dangling)} `dangling-link` findings to "
+                     f"{len({t for _, t in dangling})} distinct targets — {verdict}")
+    except (OSError, ValueError, KeyError) as exc:
+        lines.append(f"  - `vaultc check`: no report to count ({type(exc).__name__})")
+    try:
+        found = json.loads((reports / "obsidiantools.json").read_text(encoding="utf-8"))
+        nonexistent = set(found["nonexistent"])
+        extra = sorted(nonexistent - known)
+        lines.append(f"  - obsidiantools: {found['nonexistent_notes']} nonexistent notes, "
+                     f"{len(nonexistent & known)} of them planted and {len(extra)} that exist"
+                     + (f" (for example `[[{extra[0]}]]`: links by vault path are not resolved)" if extra else "")
+                     + f"; {found['notes']} notes, {found['edges']} edges in its graph")
+    except (OSError, ValueError, KeyError):
+        pass  # skipped or failed: said in the ratio line
+    return lines
 
 
 def extra_sections(vault: Path) -> list[str]:
-    """The stages with benchmarks of their own (RDF emit, export and canned queries) on the largest
-    vault; each prints a Markdown report."""
-    import subprocess
-
+    """The stages with benchmarks of their own on the largest vault, each printing a Markdown report:
+    RDF emit, export and canned queries; the SPARQL endpoint under 50 clients for 20 seconds."""
     sections = []
-    for module in ("compiler.rdf.bench",):
-        proc = subprocess.run([PY, "-m", module, str(vault)], capture_output=True, text=True)
-        report = proc.stdout if proc.returncode == 0 else f"`{module}` failed:\n\n    {proc.stderr[-2000:]}"
+    for name, command in (("compiler.rdf.bench", [PY, "-m", "compiler.rdf.bench", str(vault)]),
+                          ("bench/endpoint_load.py", [PY, str(HERE / "endpoint_load.py"), str(vault)])):
+        proc = subprocess.run(command, capture_output=True, text=True)
+        # The load report is printed whatever the outcome (errors are in its table); no report is a failure.
+        report = proc.stdout if proc.stdout.strip() else f"`{name}` failed:\n\n    {proc.stderr[-2000:]}"
+        if proc.returncode != 0 and proc.stdout.strip():
+            report += f"\n`{name}` exited {proc.returncode}: {proc.stderr.strip()[-500:]}\n"
         sections += [("\n" + report).replace("\n# ", "\n## ").strip(), ""]  # nest its title under ours
         print(sections[-2], flush=True)
     return sections
@@ -51,8 +101,6 @@ def extra_sections(vault: Path) -> list[str]:
 
 def site_section(tmp: str, sizes: list[int]) -> list[str]:
     """Site build times per size (bench/site.py), each in a fresh process."""
-    import subprocess
-
     lines = ["## Site build (`vaultc site`)", "",
              "Compile and emit are vaultc's own work; render is `mkdocs build` of the emitted tree with the "
              "project's mkdocs.yml; bare is mkdocs-material alone on the same emitted pages (links already "
@@ -60,41 +108,68 @@ def site_section(tmp: str, sizes: list[int]) -> list[str]:
              "| pages | compile s | emit s | render s | total s | bare mkdocs s | total / bare |",
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for size in sizes:
-        proc = subprocess.run([PY, str(Path(__file__).parent / "site.py"), str(Path(tmp) / f"v{size}")],
+        proc = subprocess.run([PY, str(HERE / "site.py"), str(Path(tmp) / f"v{size}")],
                               capture_output=True, text=True)
         lines.append(proc.stdout.strip() if proc.returncode == 0 else f"| {size:,} | failed: {proc.stderr[-300:]!r} |")
         print(lines[-1], flush=True)
     return lines + [""]
 
 
+def vault_section(made: Synthetic, args, reports: Path) -> list[str]:
+    size = made.pages
+    megabytes = sum(p.stat().st_size for p in made.root.rglob("*.md")) / 1e6
+    if size > args.obsidiantools_max_pages:
+        obsidiantools_runs = 0
+    else:
+        obsidiantools_runs = 1 if size >= OBSIDIANTOOLS_ONCE_FROM else args.runs
+    rows = core_rows(made.root, args.runs, reports, obsidiantools_runs)
+    lines = [f"## Synthetic vault, {size:,} pages ({megabytes:.1f} MB of Markdown)", "",
+             "| command | median s | runs | peak MB |", "|---|---:|---:|---:|"]
+    lines += [f"| {name} | {seconds:.2f} | {runs} | {peak:.0f} |" for name, (seconds, peak, runs) in rows.items()]
+    full, no_claims, bare = rows[CHECK][0], rows[NO_CLAIMS][0], rows[BARE][0]
+    lines += ["", f"- claim pass overhead: {100 * (full - no_claims) / no_claims:.1f}% of `vaultc check` "
+              "(target ≤ 15%)",
+              f"- `vaultc check` / bare single-core parse: {full / bare:.2f}× (target ≤ 0.8×)"]
+    if OBSIDIANTOOLS in rows:
+        seconds, _, runs = rows[OBSIDIANTOOLS]
+        once = (f"; obsidiantools ran once here, not {args.runs} times, as it takes minutes a run at this size"
+                if runs == 1 and args.runs > 1 else "")
+        lines.append(f"- obsidiantools / `vaultc check`: {seconds / full:.1f}× (target ≥ 30×: vaultc at least "
+                     f"30 times faster){once}")
+    elif obsidiantools_runs == 0:
+        lines.append(f"- obsidiantools / `vaultc check`: not measured — obsidiantools is skipped above "
+                     f"{args.obsidiantools_max_pages:,} pages, where one run takes well over 5 minutes "
+                     "(17-30 s per 1,000 pages); `bench/run.py --obsidiantools-max-pages N` includes it")
+    else:
+        lines.append("- obsidiantools / `vaultc check`: not measured — obsidiantools failed on this vault")
+    return lines + dangling_lines(made, reports) + [""]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--obsidiantools-max-pages", type=int, default=20_000,
+                        help="skip obsidiantools on larger vaults (default 20000)")
     parser.add_argument("--out", type=Path, default=Path("BENCHMARKS.md"))
     args = parser.parse_args(argv)
     import os
 
+    sizes = [int(s) for s in args.sizes.split(",")]
     lines = ["# Benchmarks", "", f"Measured {dt.date.today().isoformat()} on: {machine()}; load average "
              f"{os.getloadavg()[0]:.1f} at the start.", "",
-             f"Wall-clock medians of {args.runs} interleaved runs; peak memory is the largest sum of the "
+             f"Wall-clock medians of {args.runs} interleaved runs (obsidiantools: once from "
+             f"{OBSIDIANTOOLS_ONCE_FROM:,} pages, as the runs column says); peak memory is the largest sum of the "
              "resident sets of a command's process tree, sampled every 10 ms. Regenerate with `make bench`.", ""]
     with tempfile.TemporaryDirectory(prefix="vaultc-bench-") as tmp:
-        for size in (int(s) for s in args.sizes.split(",")):
+        for size in sizes:
             made = generate(Path(tmp) / f"v{size}", size)
-            megabytes = sum(p.stat().st_size for p in made.root.rglob("*.md")) / 1e6
-            rows = core_rows(made.root, args.runs)
-            full, no_claims, bare = rows[0][1], rows[1][1], rows[2][1]
-            lines += [f"## Synthetic vault, {size:,} pages ({megabytes:.1f} MB of Markdown)", "",
-                      "| command | median s | peak MB |", "|---|---:|---:|"]
-            lines += [f"| {name} | {seconds:.2f} | {peak:.0f} |" for name, seconds, peak in rows]
-            lines += ["", f"- claim pass overhead: {100 * (full - no_claims) / no_claims:.1f}% of `vaultc check` "
-                      "(target ≤ 15%)",
-                      f"- `vaultc check` / bare single-core parse: {full / bare:.2f}× (target ≤ 0.8×)", ""]
-            print("\n".join(lines[-(len(rows) + 7):]), flush=True)
-            if size == max(int(s) for s in args.sizes.split(",")):
+            section = vault_section(made, args, Path(tmp) / f"reports-{size}")
+            lines += section
+            print("\n".join(section), flush=True)
+            if size == max(sizes):
                 lines += extra_sections(made.root)
-        lines += site_section(tmp, [int(s) for s in args.sizes.split(",")])
+        lines += site_section(tmp, sizes)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"wrote {args.out}")
 

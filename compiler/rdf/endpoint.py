@@ -1,7 +1,8 @@
 """`vaultc sparql`: a read-only SPARQL 1.1 Protocol endpoint over the emitted graph.
 
 The HTTP side is the standard library's ThreadingHTTPServer; queries run in a small pool of
-worker processes (pool.py, worker.py), each holding the graph in its own Oxigraph store. A query
+worker processes (pool.py, worker.py), each holding the graph in its own Oxigraph store; while all
+are busy, requests queue for the next free one (first come, first served) rather than fail. A query
 over the time limit is stopped by killing its worker, which the pool replaces; results are capped
 at `max_rows`. Updates, LOAD and SERVICE are refused before they reach a worker (guard.py).
 """
@@ -26,7 +27,7 @@ from . import page
 from .emit import PageGraph, quads
 from .guard import refusal
 from .negotiate import GRAPH_MEDIA, choose
-from .pool import QueryTimeout, WorkerGone, WorkerPool
+from .pool import QueryTimeout, WorkerGone, WorkerPool, WorkersBusy
 from .store import oxigraph_store
 from .vocab import PREFIXES, canned_queries
 
@@ -39,7 +40,8 @@ class Limits:
     max_rows: int = 10_000  # rows (or triples) in one answer; the rest is cut, and a header says so
     max_request_bytes: int = 64 * 1024  # a longer URL (414) or body (413) is refused unread
     workers: int = 2
-    max_pending: int = 64  # requests in progress at once; more are answered 503 at once
+    queue_timeout: float = 60.0  # seconds a request may wait, first come first served, for a free worker
+    max_pending: int = 128  # requests running or waiting at once; more are answered 503 at once
 
 
 class SparqlEndpoint:
@@ -244,7 +246,11 @@ class _Handler(BaseHTTPRequestHandler):
         }
         limit = endpoint.limits.time_limit
         try:
-            header, body = endpoint.pool.run(request, limit)
+            header, body = endpoint.pool.run(request, limit, wait=endpoint.limits.queue_timeout)
+        except WorkersBusy:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, "every query worker stayed busy; retry shortly",
+                       headers={"Retry-After": "5"})
+            return
         except QueryTimeout:
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran over the time limit of {limit:g} s",
                        headers={"Retry-After": "1"})
