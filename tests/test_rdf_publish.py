@@ -134,7 +134,9 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
     assert code == 0, err
     assert tree_digest(vault) == before
-    assert "2 graphs put" in err and "1 deleted" in err  # AMD and Ideas put, Reading list deleted
+    # AMD and Ideas put, Reading list deleted; and the pages whose vc:backlinkCount moved with them:
+    # Compute and Memory (AMD's layer), TrendForce HBM report (the reading list's link), NVDA (Ideas')
+    assert "6 graphs put" in err and "1 deleted" in err
 
     assert _store_quads(oxigraph) == _local_quads(vault)  # exactly the new state, nothing left over
     assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["NVDA"]

@@ -21,6 +21,8 @@ from .query import run
 from .store import oxigraph_store, rdflib_dataset
 from .vocab import PREFIXES, canned_queries
 
+TARGET_MS = 50  # each canned query's p50 on the 10,000-page synthetic vault, in Oxigraph
+
 
 def _timed(action):
     started = time.perf_counter()
@@ -56,20 +58,37 @@ def main(argv: list[str] | None = None) -> int:
         data, seconds = _timed(lambda fmt=fmt: export(graphs, fmt))
         lines.append(f"| export {fmt} ({len(data) / 1e6:.1f} MB) | {seconds:.2f} |")
     base = vault.config.base_iri
-    lines += ["", f"Canned queries, {args.runs} runs each; load average {_load()} at the start.", "",
-              "| canned query | rows | Oxigraph p50 ms | p95 ms | `vaultc query` p50 ms | p95 ms |",
-              "|---|---|---|---|---|---|"]
-    for name, text in canned_queries().items():
-        engine = [_timed(lambda text=text: list(store.query(f"BASE <{base}> {text}", prefixes=PREFIXES,
-                                                             use_default_graph_as_union=True)))[1]
-                  for _ in range(args.runs)]
+    queries = canned_queries()
+    engine: dict[str, list[float]] = {name: [] for name in queries}
+    engine_cpu: dict[str, list[float]] = {name: [] for name in queries}
+    through_rdflib: dict[str, list[float]] = {name: [] for name in queries}
+    rows: dict[str, int | str] = {}
+    for name, text in queries.items():  # a first run of each, untimed, warms both paths up
         answer = run(dataset, text, base)
-        through_rdflib = [_timed(lambda text=text: run(dataset, text, base))[1] for _ in range(args.runs)]
-        rows = len(answer.rows) if hasattr(answer, "rows") else "-"
-        lines.append(f"| {name} | {rows} | {_p(engine, 50)} | {_p(engine, 95)} | "
-                     f"{_p(through_rdflib, 50)} | {_p(through_rdflib, 95)} |")
+        rows[name] = len(answer.rows) if hasattr(answer, "rows") else "-"
+    # Run after run, every query once: load from other work on the machine then falls on all of
+    # them alike. CPU time beside the wall-clock time shows how much of the latter is waiting.
+    for _ in range(args.runs):
+        for name, text in queries.items():
+            cpu = time.thread_time()
+            engine[name].append(_timed(lambda text=text: _oxigraph(store, text, base))[1])
+            engine_cpu[name].append(time.thread_time() - cpu)
+            through_rdflib[name].append(_timed(lambda text=text: run(dataset, text, base))[1])
+    lines += ["", f"Canned queries, {args.runs} runs each, interleaved; load average {_load()} at the start. "
+              f"Target: Oxigraph p50 ≤ {TARGET_MS} ms.", "",
+              "| canned query | rows | Oxigraph p50 ms | p95 ms | CPU p50 ms | `vaultc query` p50 ms | p95 ms |",
+              "|---|---|---|---|---|---|---|"]
+    for name in queries:
+        lines.append(f"| {name} | {rows[name]} | {_p(engine[name], 50)} | {_p(engine[name], 95)} | "
+                     f"{_p(engine_cpu[name], 50)} | {_p(through_rdflib[name], 50)} | "
+                     f"{_p(through_rdflib[name], 95)} |")
     print("\n".join(lines))
     return 0
+
+
+def _oxigraph(store, text: str, base: str) -> list:
+    """What the endpoint's workers run: the query on the store itself, every row taken."""
+    return list(store.query(f"BASE <{base}> {text}", prefixes=PREFIXES, use_default_graph_as_union=True))
 
 
 def _p(seconds: list[float], percent: int) -> str:

@@ -2,12 +2,19 @@
 
 Reads only the `CompiledVault` — pages, resolutions and claim verdicts — never the Markdown. Every
 page's graph is named by the page's own IRI and holds the triples about the page and its claims, so
-a page can be replaced or removed in a store (publish) without touching any other page's triples.
+a page can be replaced or removed in a store (publish) without touching any other page's triples;
+the exception is `vc:backlinkCount`, which other pages' links decide: when links to a page come or
+go, its graph changes too, and publish sends it again.
+
+The counts (`vc:backlinkCount`, `vc:staleClaimCount`, `vc:overdueClaimCount`) repeat what the links
+and claim verdicts say, for the canned queries that rank pages by them: grouping every link or
+claim of a large vault at query time takes Oxigraph several times longer than reading one number
+per page.
 """
 from __future__ import annotations
 
 import gc
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +33,8 @@ Quad = tuple[Node, Node, Node, URIRef]
 # Frontmatter keys whose links become typed edges (VAULT-SPEC §3, "Edges from frontmatter").
 FRONTMATTER_EDGES = {"sector": VC.inSector, "layers": VC.inLayer, "constraints": VC.exposedTo,
                      "companies": VC.compares}
+# Claim verdicts counted on their page (stated only when not zero).
+CLAIM_COUNTS = {"stale": VC.staleClaimCount, "overdue": VC.overdueClaimCount}
 # On source pages, an author or publisher written as a link names a page instead of a string.
 SOURCE_AGENTS = {"author": DCTERMS.creator, "publisher": DCTERMS.publisher}
 
@@ -49,10 +58,14 @@ class PageGraph:
 def page_graphs(vault) -> list[PageGraph]:
     """Every page's named graph, sorted by path so that outputs are stable."""
     outgoing: dict[str, list[Resolution]] = defaultdict(list)
+    linked_from: dict[str, set[str]] = defaultdict(set)
     for res in vault.resolutions:  # grouped once: `resolutions_from` per page would be quadratic
         outgoing[res.source].append(res)
+        if res.target is not None and res.step != "self" and res.target != res.source:
+            linked_from[res.target].add(res.source)  # exactly the pages whose vc:linksTo names it
     status = {id(v.claim): v.status for v in vault.verdicts}
-    emitter = _Emitter(vault.config.base_iri, vault.pages, status)
+    backlinks = {path: len(sources) for path, sources in linked_from.items()}
+    emitter = _Emitter(vault.config.base_iri, vault.pages, status, backlinks)
     with gc_paused():
         return [emitter.graph(vault.pages[path], outgoing.get(path, ())) for path in sorted(vault.pages)]
 
@@ -78,10 +91,12 @@ def quads(graphs: Iterable[PageGraph]) -> Iterator[Quad]:
 
 
 class _Emitter:
-    def __init__(self, base: str, pages: Mapping[str, Page], status: Mapping[int, str]) -> None:
+    def __init__(self, base: str, pages: Mapping[str, Page], status: Mapping[int, str],
+                 backlinks: Mapping[str, int]) -> None:
         self.base = base
         self.pages = pages
         self.status = status
+        self.backlinks = backlinks
         # Link targets, dates, kinds and line numbers repeat across pages; building an rdflib term
         # costs microseconds, so each distinct one is built once.
         self._iris: dict[str, URIRef] = {}
@@ -120,6 +135,7 @@ class _Emitter:
             for code in _scalars(page.meta.get("code")):
                 add((me, SKOS.notation, self.literal(code)))
         add((me, SKOS.prefLabel, Literal(label)))
+        self._counts(me, page, add)
         sources_by_line: dict[int, list[URIRef]] = defaultdict(list)
         for res in resolutions:
             self._link(me, page, res, add, sources_by_line)
@@ -127,6 +143,16 @@ class _Emitter:
         claims = self._claims(me, page, add, sources_by_line)
         # The same edge written twice (two links to one page) is one triple; keep first-seen order.
         return PageGraph(page.path, me, tuple(dict.fromkeys(out + claims)))
+
+    def _counts(self, me: URIRef, page: Page, add) -> None:
+        """Each stated only when not zero: a page nobody links to has no vc:backlinkCount."""
+        backlinks = self.backlinks.get(page.path, 0)
+        if backlinks:
+            add((me, VC.backlinkCount, self.literal(backlinks, XSD.integer)))
+        verdicts = Counter(self.status.get(id(claim)) for claim in page.claims)
+        for status, predicate in CLAIM_COUNTS.items():
+            if verdicts[status]:
+                add((me, predicate, self.literal(verdicts[status], XSD.integer)))
 
     def _ticker(self, me: URIRef, page: Page, add) -> str | None:
         for symbol in _scalars(page.meta.get("ticker")):

@@ -30,6 +30,7 @@ VC = Namespace(
     # properties
     "path", "linksTo", "danglingLink", "inSector", "inLayer", "exposedTo", "compares", "cites",
     "hasClaim", "text", "line", "kind", "start", "end", "status",
+    "backlinkCount", "staleClaimCount", "overdueClaimCount",
 )
 SCHEMA = Namespace("http://schema.org/", "Corporation", "tickerSymbol", "name", "alternateName", "url")
 SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "Concept", "prefLabel", "notation")
