@@ -53,7 +53,7 @@ class CompiledVault:
 
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
-        return orphans(self.graph)
+        return orphans(self.pages, self.resolutions)
 
     def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
         """The page's `<!-- vaultc: ignore … -->` comments as (line, rule or "*")."""

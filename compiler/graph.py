@@ -52,12 +52,10 @@ def backlinks(graph: nx.MultiDiGraph, path: str) -> list[str]:
     return sorted({src for src in graph.predecessors(path) if src != path})
 
 
-def orphans(graph: nx.MultiDiGraph) -> list[str]:
-    """Pages no other page links to."""
-    return sorted(
-        node for node, data in graph.nodes(data=True)
-        if data["kind"] == "page" and not any(src != node for src in graph.predecessors(node))
-    )
+def orphans(pages: Iterable[str], resolutions: Iterable[Resolution]) -> list[str]:
+    """Pages no other page links to (read from the resolutions: no graph needs building)."""
+    linked = {res.target for res in resolutions if res.target is not None and res.target != res.source}
+    return sorted(path for path in pages if path not in linked)
 
 
 def neighbourhood(graph: nx.MultiDiGraph, path: str, depth: int = 1) -> nx.MultiDiGraph:
