@@ -49,7 +49,7 @@ def findings_of(diagnostics: Iterable[tuple[str, Diagnostic]], config: Config, r
 
 def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:
     """`<!-- vaultc: ignore RULE -->` on the finding's line or the line before."""
-    return any(at in (line, line - 1) and which in (rule_id, "*") for at, which in suppressions)
+    return bool(suppressions) and any(at in (line, line - 1) and which in (rule_id, "*") for at, which in suppressions)
 
 
 # --- baseline -------------------------------------------------------------------------------------

@@ -40,7 +40,20 @@ class Index:
             self._add_path(path, path)
             self.by_attachment[normalise(path.rpartition("/")[2])].append(path)
 
+    @property
+    def _memo(self) -> dict:
+        """Targets already found, when where the link sits made no difference (one candidate or
+        none, not relative): most links name a popular page by the same words."""
+        memo = self.__dict__.get("_found")
+        if memo is None:
+            memo = self.__dict__["_found"] = {}
+        return memo
+
+    def __getstate__(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if k != "_found"}
+
     def add(self, page: Page) -> None:
+        self.__dict__.pop("_found", None)  # a new page may change what a target names
         path = page.path
         stem = path[:-3] if path.lower().endswith(".md") else path
         self._add_path(stem, path)
@@ -55,6 +68,7 @@ class Index:
 
     def remove(self, path: str) -> None:
         """Forget a page, as if it had never been added."""
+        self.__dict__.pop("_found", None)
         name, aliases = self._keys.pop(path)
         _drop(self.by_name, name, path)
         for alias in aliases:
@@ -93,7 +107,13 @@ class Index:
         target = link.target.strip()
         if not target:
             return self._anchor(source, link, source.path, (), "self")
-        path, candidates, step = self._find(source, target, relative_first=link.origin == "markdown")
+        relative_first = link.origin == "markdown"
+        found = self._memo.get((target, relative_first))
+        if found is None:
+            found = self._find(source, target, relative_first)
+            if not found[1] and not relative_first and not target.startswith(("./", "../")):
+                self._memo[(target, relative_first)] = found  # the linking page's folder played no part
+        path, candidates, step = found
         if path is None:
             return Resolution(source.path, link, None)
         return self._anchor(source, link, path, candidates, step)
@@ -121,6 +141,8 @@ class Index:
         # An alias may hold a slash ("Georgia Tech/Intel paper"), so aliases are tried either way.
         steps.append(("alias", self.by_alias.get(key, [])))
         for step, found in steps:
+            if len(found) == 1:
+                return found[0], (), step
             if found:
                 ranked = sorted(set(found), key=lambda p: (p.rpartition("/")[0] != source.folder, len(p), p))
                 return ranked[0], tuple(ranked) if len(ranked) > 1 else (), step

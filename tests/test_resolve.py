@@ -87,3 +87,28 @@ def test_heading_links_ignore_code_and_emphasis_marks():
     for written in ("The KV cache and batching", "The `KV cache` and *batching*"):
         link = Link(raw=f"p#{written}", target="p", headings=(written,))
         assert idx.resolve(pages["src.md"], link).missing_heading is None, written
+
+
+def test_remembered_targets_resolve_as_a_fresh_lookup_would(tmp_path):
+    """The index remembers targets whose resolution did not depend on the linking page; every
+    resolution must equal the one an index without that memory gives, and patching forgets it."""
+    import datetime as dt
+
+    from compiler.analyse import compile_vault
+    from compiler.config import Config
+    from compiler.resolve import Index
+    from compiler.synthetic import generate
+
+    class Forgetful(Index):
+        @property
+        def _memo(self):
+            return {}
+
+    vault = compile_vault(generate(tmp_path / "v", 300).root, Config(), dt.date(2026, 11, 22))
+    plain = Forgetful(vault.pages, vault.attachments)
+    readable = [p for p in vault.pages.values() if p.path not in dict(vault.unreadable)]
+    assert vault.resolutions == tuple(plain.resolve(p, link) for p in readable for link in p.links)
+    assert vault.index._memo
+    some = readable[0]
+    vault.index.remove(some.path)
+    assert not vault.index._memo
