@@ -145,9 +145,10 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
             claims: bool, cache: ParseCache, jobs: int | None) -> CheckResult:
     sources = {f.path: f for f in files if f.is_page}
     # Which pages changed: a trusted stat keeps the old digest; the others are read (and parsed if new).
-    suspects = [s for path, s in sources.items() if cache.known(s) != state.digests.get(path) or path not in state.digests]
+    suspects = [s for path, s in sources.items() if path not in state.digests or cache.known(s) != state.digests[path]]
+    suspected = {s.path for s in suspects}
     for path, source in sources.items():
-        if source not in suspects:
+        if path not in suspected:
             cache.record(source, state.digests[path])
     fresh: dict[str, Page] = {}
     digests: dict[str, str] = {}
