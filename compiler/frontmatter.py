@@ -103,8 +103,10 @@ def key_lines(lines: list[str]) -> dict[str, int]:
     return found
 
 
-def frontmatter_links(meta: dict[str, Any], lines: list[str]) -> list[Link]:
+def frontmatter_links(meta: dict[str, Any], lines: list[str], keys: dict[str, int] | None = None) -> list[Link]:
+    """The wikilinks in frontmatter values; `keys` is `key_lines(lines)` when already known."""
     links = []
+    keys = key_lines(lines) if keys is None else keys
     for key, value in meta.items():
         values = value if isinstance(value, list) else [value]
         for item in values:
@@ -112,7 +114,7 @@ def frontmatter_links(meta: dict[str, Any], lines: list[str]) -> list[Link]:
                 continue
             for inner, embed in _wikilinks_in(item):
                 parts = split_wikilink(inner)
-                line, column = _locate(lines, key, ("!" if embed else "") + "[[" + inner + "]]")
+                line, column = _locate(lines, keys.get(key, 1) - 1, ("!" if embed else "") + "[[" + inner + "]]")
                 links.append(Link(raw=inner, embed=embed, line=line, column=column,
                                   origin="frontmatter", key=key, **parts))
     return links
@@ -132,9 +134,9 @@ def _wikilinks_in(value: str) -> list[tuple[str, bool]]:
     return found
 
 
-def _locate(lines: list[str], key: str, needle: str) -> tuple[int, int]:
-    """Line and column of `needle` in the value of `key` (which may run over several lines)."""
-    key_line = key_lines(lines).get(key, 1) - 1
+def _locate(lines: list[str], key_line: int, needle: str) -> tuple[int, int]:
+    """Line and column of `needle` in the value of the key on `key_line` (0-based; a value may run
+    over several lines)."""
     for i in range(key_line, len(lines)):
         if i > key_line and lines[i][:1] not in (" ", "\t", "-"):
             break

@@ -33,7 +33,8 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
     walker = _BodyWalker(front.body, front.body_offset)
     walker.walk(obsidian_markdown().parse(front.body, {}))
     meta = front.meta
-    links = [*frontmatter_links(meta, front.lines), *walker.links]
+    keys = key_lines(front.lines)
+    links = [*frontmatter_links(meta, front.lines, keys), *walker.links]
     fye = parse_month(meta.get("fiscal_year_end")) if meta.get("fiscal_year_end") is not None else None
     h1 = next((h.text for h in walker.headings if h.level == 1), None)
     title = meta.get("title") if isinstance(meta.get("title"), str) and meta.get("title").strip() else h1 or name
@@ -58,7 +59,7 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
         body_line=front.body_offset + 1,
         line_count=text.count("\n") + (0 if text.endswith("\n") or not text else 1),
         fiscal_year_end=fye or 12,
-        key_lines=key_lines(front.lines),
+        key_lines=keys,
     )
 
 
