@@ -1,9 +1,24 @@
 """Site build benchmark: vaultc's compile and emit, MkDocs' render of the emitted tree with the
 project's mkdocs.yml, and the yardstick — a bare mkdocs-material build of the same emitted pages
-(links already converted) with a compact navigation and no extra plugins.
-`python bench/site.py VAULT` prints a Markdown section."""
+(links already converted) with the same compact navigation and nothing else of ours (no extra
+plugins, extensions or theme features).
+
+`make site` runs `vaultc check` and then `vaultc site`, so the site's compile finds the parse cache
+the check filled: that warm compile is the one the total and the ratio use. The cold compile (no
+cache, every page parsed) is measured too, in its own process, and shown beside it.
+
+`python bench/site.py VAULT [--runs N]` prints one Markdown table row:
+pages | compile s (warm; cold) | emit s | render s | total s | bare mkdocs s | total / bare.
+With --runs N the compile and emit run N times and the two MkDocs builds are paired N times, the
+pair's order alternating (load on the machine hits both alike); the columns are medians, and the
+ratio is the median of the N runs' own ratios (steadier when the machine's speed drifts). Each
+run's figures go to stderr."""
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -15,14 +30,15 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from compiler.analyse import compile_vault  # noqa: E402
-from compiler.config import load_config  # noqa: E402
-from compiler.site.emitter import emit_site  # noqa: E402
 
-BARE = {"site_name": "bare", "theme": {"name": "material", "font": False}, "plugins": ["search"],
-        "nav": [{"Home": "index.md"}], "use_directory_urls": False,
-        "markdown_extensions": ["toc", "tables", "admonition", "attr_list", "md_in_html"],
-        "validation": {"omitted_files": "ignore"}}
+def bare_config(ours: dict, nav: str = "ours") -> dict:
+    """mkdocs-material with search, the basic extensions the emitted pages need (toc, tables,
+    admonitions, attribute lists, Markdown in HTML) and mkdocs.yml's navigation (the index pages;
+    `nav="home"`: the home page alone, the yardstick of earlier runs), nothing more."""
+    return {"site_name": "bare", "theme": {"name": "material", "font": False}, "plugins": ["search"],
+            "nav": ours["nav"] if nav == "ours" else [{"Home": "index.md"}], "use_directory_urls": False,
+            "markdown_extensions": ["toc", "tables", "admonition", "attr_list", "md_in_html"],
+            "validation": {"omitted_files": "ignore"}}
 
 
 def mkdocs_build(config: dict, work: Path, name: str) -> float:
@@ -30,27 +46,83 @@ def mkdocs_build(config: dict, work: Path, name: str) -> float:
     config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
     started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config_file)], check=True,
-                   cwd=ROOT, capture_output=True)
+                   cwd=ROOT, capture_output=True, env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     return time.perf_counter() - started
 
 
-def main(vault_dir: Path) -> None:
+def phase(argv: list[str]) -> dict:
+    """Run one vaultc phase in a fresh process (nothing imported or cached in memory beforehand)."""
+    done = subprocess.run([sys.executable, __file__, "--phase", *argv], check=True, capture_output=True,
+                          text=True, cwd=ROOT)
+    return json.loads(done.stdout)
+
+
+def run_phase(kind: str, vault_dir: Path, cache_dir: Path | None, docs: Path | None) -> dict:
+    """`cold`: compile without a cache. `site`: what `vaultc site` does before MkDocs — compile with
+    the parse cache, then emit the docs tree."""
+    from compiler.analyse import compile_vault
+    from compiler.cache import ParseCache
+    from compiler.config import load_config
+    from compiler.site.emitter import emit_site
+
+    config = load_config(vault_dir)
+    started = time.perf_counter()
+    cache = ParseCache(cache_dir) if kind == "site" else None
+    vault = compile_vault(vault_dir, config, cache=cache)
+    if cache is not None:
+        cache.next_run()
+    result = {"compile": time.perf_counter() - started, "pages": len(vault.pages)}
+    if kind == "site":
+        started = time.perf_counter()
+        emit_site(vault, docs)
+        result["emit"] = time.perf_counter() - started
+    return result
+
+
+def main(vault_dir: Path, runs: int, bare_nav: str = "ours") -> None:
     with tempfile.TemporaryDirectory(prefix="vaultc-site-bench-") as tmp:
         work = Path(tmp)
-        started = time.perf_counter()
-        vault = compile_vault(vault_dir, load_config(vault_dir))
-        compile_s = time.perf_counter() - started
-        started = time.perf_counter()
-        emit_site(vault, work / "docs")
-        emit_s = time.perf_counter() - started
+        cold = phase(["cold", str(vault_dir)])
+        # As `make site`: the check fills the parse cache that `vaultc site` then reads.
+        check = subprocess.run([sys.executable, "-m", "compiler", "check", str(vault_dir), "--cache-dir",
+                                str(work / "cache"), "--format", "json", "-o", str(work / "check.json")],
+                               cwd=ROOT, capture_output=True, text=True)
+        if check.returncode not in (0, 1):  # 1: the vault has error findings, as synthetic ones do
+            raise SystemExit(f"vaultc check failed: {check.stderr[-500:]}")
+        # Each run emits into a fresh folder, as a first `vaultc site` does; the first one is rendered.
+        sites = [phase(["site", str(vault_dir), str(work / "cache"), str(work / f"docs-{run}")]) for run in range(runs)]
         ours = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.Loader)
-        ours.update(docs_dir=str(work / "docs"), site_dir=str(work / "site"))
-        render_s = mkdocs_build(ours, work, "vaultc")
-        bare_s = mkdocs_build({**BARE, "docs_dir": str(work / "docs"), "site_dir": str(work / "bare")}, work, "bare")
-    total = compile_s + emit_s + render_s
-    print(f"| {len(vault.pages):,} | {compile_s:.1f} | {emit_s:.1f} | {render_s:.1f} | {total:.1f} | "
-          f"{bare_s:.1f} | {total / bare_s:.2f}× |")
+        bare = bare_config(ours, bare_nav)
+        ours.update(docs_dir=str(work / "docs-0"), site_dir=str(work / "site"))
+        bare.update(docs_dir=str(work / "docs-0"), site_dir=str(work / "bare"))
+        renders, bares = [], []
+        for run in range(runs):
+            # Whichever build goes first in a pair tends to be the slower one on a shared machine:
+            # ours goes first in the first pair (against us when runs=1), then the order alternates.
+            pair = [(renders, ours, "vaultc"), (bares, bare, "bare")]
+            for times, config, name in pair if run % 2 == 0 else pair[::-1]:
+                times.append(mkdocs_build(config, work, name))
+    totals = [site["compile"] + site["emit"] + render for site, render in zip(sites, renders, strict=True)]
+    ratios = [total / bare for total, bare in zip(totals, bares, strict=True)]
+    for n, (site, render, bare) in enumerate(zip(sites, renders, bares, strict=True)):
+        print(f"run {n + 1}: compile {site['compile']:.2f} + emit {site['emit']:.2f} + render {render:.2f} "
+              f"= {totals[n]:.2f} s; bare {bare:.2f} s; {ratios[n]:.3f}×", file=sys.stderr)
+    median = statistics.median
+    print(f"| {sites[0]['pages']:,} | {median(s['compile'] for s in sites):.1f} warm ({cold['compile']:.1f} cold) | "
+          f"{median(s['emit'] for s in sites):.1f} | {median(renders):.1f} | {median(totals):.1f} | "
+          f"{median(bares):.1f} | {median(ratios):.2f}× |")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if len(sys.argv) > 1 and sys.argv[1] == "--phase":
+        kind, vault, *rest = sys.argv[2:]
+        cache, docs = (Path(rest[0]), Path(rest[1])) if rest else (None, None)
+        print(json.dumps(run_phase(kind, Path(vault), cache, docs)))
+    else:
+        parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+        parser.add_argument("vault", type=Path)
+        parser.add_argument("--runs", type=int, default=1, help="repetitions; medians are shown")
+        parser.add_argument("--bare-nav", choices=["ours", "home"], default="ours",
+                            help="the yardstick's navigation: mkdocs.yml's index pages, or the home page alone")
+        args = parser.parse_args()
+        main(args.vault, args.runs, args.bare_nav)

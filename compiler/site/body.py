@@ -22,6 +22,7 @@ from .spans import Edit, PageText, apply_edits, markdown_span, wiki_span
 _CODE_SPAN = re.compile(r"(`+).+?\1")
 _COMMENT = re.compile(r"%%.*?%%")
 _STANDALONE = re.compile(r"^[ \t>]*$")
+_NOT_ALNUM = re.compile(r"[\W_]+")
 _FIELD_LINE = re.compile(r"^([ \t]*)([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*")
 
 
@@ -37,29 +38,47 @@ class Renderer:
         self.stack = stack or ((path, None),)
         self.own = own  # False inside an embed: no ids (they would repeat), headings demoted
         self.prose = site.prose_lines(self.page)
-        self.lines = _Lines(site, path)
+        self.lines: list[str] = site.body_lines(path)
         self.table_rows = {b.line for b in self.page.blocks if b.kind == "table_row"}
         self.field_lines = {f.line for f in self.page.fields}
         has_comments = "%%" in self.text.text
         self.hidden = _comment_block_lines(self.page, self.lines, len(self.text.lines)) if has_comments else set()
+        self.busy = self._busy_lines()
 
     def render(self, first: int, last: int) -> list[str]:
-        hidden = self.hidden
+        lines, hidden = self.lines, self.hidden
         edits: dict[int, list[Edit]] = {}
         rows: dict[int, list[str]] = {}
-        for n in range(first, last + 1):
-            if n not in hidden:
+        for n in self.busy:
+            if first <= n <= last and n not in hidden:
                 for edit in self._line_edits(n, rows):
                     edits.setdefault(edit.line, []).append(edit)
         for n in range(first, last + 1):
             if n in hidden:
                 rows[n] = []
             elif n not in rows:
-                rows[n] = [apply_edits(self.lines[n], edits.get(n, []))]
+                line_edits = edits.get(n)
+                rows[n] = [apply_edits(lines[n], line_edits) if line_edits else lines[n]]
         convert_callouts(self.page, self.lines, rows, first, last)
         if not self.own:
             self._demote_headings(rows, first, last)
         return [line for n in range(first, last + 1) for line in rows[n]]
+
+    def _busy_lines(self) -> list[int]:
+        """The lines _line_edits can change, in order: those with a link, a flag, or prose holding
+        a tag, a comment, an inline field or a block id. Every other line is copied as it is."""
+        page, lines = self.page, self.lines
+        busy = set(self.site.link_lines.get(page.path, ()))
+        if self.own:
+            busy.update(self.site.flagged_lines.get(page.path, ()))
+        busy.update(self.field_lines & self.prose)
+        tags, blocks = bool(page.tags), bool(page.block_ids)
+        for n in self.prose:
+            if n < len(lines):
+                line = lines[n]
+                if (tags and "#" in line) or "%%" in line or (blocks and "^" in line):
+                    busy.add(n)
+        return sorted(busy)
 
     # --- one line --------------------------------------------------------------------------------
 
@@ -200,16 +219,6 @@ class Renderer:
                 rows[underline] = []  # a setext heading's `===` / `---` line
 
 
-class _Lines:
-    """`lines[n]`: file line n of one page as Markdown body (Site.line), for callouts.py."""
-
-    def __init__(self, site: Site, path: str) -> None:
-        self.site, self.path = site, path
-
-    def __getitem__(self, n: int) -> str:
-        return self.site.line(self.path, n)
-
-
 def _field_edits(n: int, source: str) -> list[Edit]:
     """`key:: value` on its own line reads as Dataview shows it, `**key**: value`, one per line."""
     match = _FIELD_LINE.match(source)
@@ -220,7 +229,8 @@ def _field_edits(n: int, source: str) -> list[Edit]:
 
 
 def _letters(text: str) -> str:
-    return "".join(c for c in text.casefold() if c.isalnum())
+    """The letters and digits of a text, casefolded (as str.isalnum: all but `\\W` and `_`)."""
+    return _NOT_ALNUM.sub("", text.casefold())
 
 
 def _end_point(line: str, table_row: bool) -> int:
@@ -237,7 +247,7 @@ def _end_point(line: str, table_row: bool) -> int:
     return end
 
 
-def _comment_block_lines(page: Page, lines: _Lines, last: int) -> set[int]:
+def _comment_block_lines(page: Page, lines: list[str], last: int) -> set[int]:
     """File lines inside `%%` comment blocks, which Obsidian never shows. Only pages holding `%%`
     get here; their body is tokenised once to tell comments from code."""
     body = "\n".join(lines[n] for n in range(page.body_line, last + 1))

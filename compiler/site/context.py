@@ -30,16 +30,20 @@ class Site:
         self.layout = Layout(vault.pages, vault.attachments)
         self.findings: list[Finding] = run_rules(vault, list(REGISTRY))
         self._texts: dict[str, PageText | None] = {}
+        self._body_lines: dict[str, list[str]] = {}
+        self._heading_keys: dict[str, list[tuple[int, str]]] = {}
         self._slugs: dict[str, list[str]] = {}
         self.by_source: dict[str, list[Resolution]] = defaultdict(list)
         self.by_line: dict[tuple[str, int], list[Resolution]] = defaultdict(list)
         self.by_key: dict[tuple[str, str], list[Resolution]] = defaultdict(list)  # frontmatter values
+        self.link_lines: dict[str, set[int]] = defaultdict(set)  # lines holding a body link, by page
         for res in vault.resolutions:
             self.by_source[res.source].append(res)
             if res.link.origin == "frontmatter":
                 self.by_key[(res.source, res.link.key)].append(res)
             else:
                 self.by_line[(res.source, res.link.line)].append(res)
+                self.link_lines[res.source].add(res.link.line)
         self.degree: dict[str, int] = dict(vault.graph.degree())
         self.flags: dict[tuple[str, int], list[Finding]] = defaultdict(list)
         self.flagged_lines: dict[str, set[int]] = defaultdict(set)
@@ -73,11 +77,20 @@ class Site:
     def line(self, path: str, n: int) -> str:
         """File line n of a page as Markdown body. With frontmatter, parse's body starts on the
         closing `---` line (its remainder is the body's first line, always empty)."""
-        page = self.pages[path]
-        if n == page.body_line and n > 1:
-            return ""
-        text = self.text(path)
-        return text.line(n) if text is not None else ""
+        lines = self.body_lines(path)
+        return lines[n] if 0 < n < len(lines) else ""
+
+    def body_lines(self, path: str) -> list[str]:
+        """`lines[n]` is file line n as Site.line gives it (index 0 unused): one list per page, so
+        the renderer indexes it directly instead of calling line() for every line."""
+        if path not in self._body_lines:
+            text = self.text(path)
+            lines = ["", *text.lines] if text is not None else [""]
+            body_line = self.pages[path].body_line
+            if 1 < body_line < len(lines):
+                lines[body_line] = ""
+            self._body_lines[path] = lines
+        return self._body_lines[path]
 
     def prose_lines(self, page: Page) -> set[int]:
         """Lines holding prose (not code, not comments): where tags and block ids can stand."""
@@ -108,9 +121,14 @@ class Site:
             self._slugs[path] = toc_slugs(texts)
         return self._slugs[path]
 
+    def heading_keys(self, path: str) -> list[tuple[int, str]]:
+        """(level, heading_key(text)) of each of the page's headings, as find_heading takes them."""
+        if path not in self._heading_keys:
+            self._heading_keys[path] = [(h.level, heading_key(h.text)) for h in self.pages[path].headings]
+        return self._heading_keys[path]
+
     def heading_anchor(self, path: str, wanted: tuple[str, ...]) -> str | None:
-        page = self.pages[path]
-        index = find_heading([(h.level, heading_key(h.text)) for h in page.headings], wanted)
+        index = find_heading(self.heading_keys(path), wanted)
         if index is None:
             # `[x](Page.md#already-a-slug)`, as MkDocs users write Markdown links
             slugs = self.slugs(path)

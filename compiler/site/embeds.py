@@ -4,7 +4,6 @@ the lines they name, rendered for the embedding page, with cycle protection.
 from __future__ import annotations
 
 from ..model import Resolution
-from ..resolve import heading_key
 from .anchors import find_heading
 from .links import anchor_of, attr, display, label
 
@@ -48,7 +47,7 @@ def _range(site, res: Resolution) -> tuple[int, int] | None:
         return start, line
     headings = page.headings
     if link.headings:
-        index = find_heading([(h.level, heading_key(h.text)) for h in headings], link.headings)
+        index = find_heading(site.heading_keys(res.target), link.headings)
         if index is None:
             return None
         level = headings[index].level

@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..analyse import CompiledVault
+from ..cache import gc_paused
 from .body import Renderer
 from .context import Site
 from .graphdata import graph_script
@@ -44,6 +45,13 @@ class EmitResult:
 
 
 def emit_site(vault: CompiledVault, docs_dir: Path) -> EmitResult:
+    # As in compile: the site's look-ups and texts are many objects and no cycles worth collecting,
+    # and every collection of the cyclic GC would walk the whole compiled vault again.
+    with gc_paused():
+        return _emit(vault, docs_dir)
+
+
+def _emit(vault: CompiledVault, docs_dir: Path) -> EmitResult:
     started = time.perf_counter()
     if Path(docs_dir).resolve().is_relative_to(vault.root.resolve()):
         # The next compile would read the emitted tree back as vault pages.

@@ -63,12 +63,17 @@ def _index_twin(path: str) -> str:
     return f"{folder}/{twin}" if folder else twin
 
 
-@lru_cache(maxsize=65536)
 def relative(from_doc: str, to_doc: str) -> str:
-    """A relative, percent-encoded link from one docs file to another (`../tickers/Some%20Page.md`).
-    Both are clean relative POSIX paths, so plain segment arithmetic does (posixpath.relpath would
-    consult the working directory on every call)."""
-    start = from_doc.split("/")[:-1]
+    """A relative, percent-encoded link from one docs file to another (`../tickers/Some%20Page.md`)."""
+    return _relative(from_doc.rpartition("/")[0], to_doc)
+
+
+@lru_cache(maxsize=65536)
+def _relative(from_folder: str, to_doc: str) -> str:
+    # Keyed by the linking file's folder: every page of a folder shares its entries. Both are
+    # clean relative POSIX paths, so plain segment arithmetic does (posixpath.relpath would consult
+    # the working directory on every call).
+    start = from_folder.split("/") if from_folder else []
     parts = to_doc.split("/")
     common = 0
     while common < len(start) and common < len(parts) - 1 and start[common] == parts[common]:

@@ -13,7 +13,9 @@ from __future__ import annotations
 import html
 
 import nh3
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+
+from .extensions import needed
 
 # Kept: nh3's own safe set, plus what notes and the emitted Markdown legitimately use. Dropped with
 # their content: script, style, noscript (parsed differently with script on or off), and the
@@ -109,10 +111,13 @@ def plain_text(value: str) -> str:
 
 
 class SanitizePlugin(BasePlugin):
-    """`plugins: [vaultc-sanitize]` in mkdocs.yml."""
+    """`plugins: [vaultc-sanitize]` in mkdocs.yml. Besides cleaning every page, it renders each page
+    with only the Markdown extensions its text can use (extensions.py): the same HTML, sooner."""
+
+    _extensions: list | None = None  # mkdocs.yml's list, while a page renders with its own
 
     @event_priority(100)  # before Material's tags plugin reads the tags
-    def on_page_markdown(self, markdown, *, page, config, files):
+    def _escape_meta(self, markdown, *, page, config, files):
         meta = page.meta
         if isinstance(meta.get("title"), str):
             meta["title"] = plain_text(meta["title"])
@@ -120,6 +125,24 @@ class SanitizePlugin(BasePlugin):
             meta["tags"] = [plain_text(tag) if isinstance(tag, str) else tag for tag in meta["tags"]]
         return markdown
 
+    @event_priority(-100)  # last: the Markdown as it will be rendered, right before it is
+    def _choose_extensions(self, markdown, *, page, config, files):
+        if self._extensions is None:
+            self._extensions = list(config["markdown_extensions"])
+        config["markdown_extensions"] = needed(self._extensions, markdown)
+        return markdown
+
+    on_page_markdown = CombinedEvent(_escape_meta, _choose_extensions)
+
+    @event_priority(100)  # first after the render: every other reader sees mkdocs.yml's list
+    def _restore_extensions(self, html_content, *, page, config, files):
+        if self._extensions is not None:
+            config["markdown_extensions"] = self._extensions
+            self._extensions = None
+        return html_content
+
     @event_priority(-100)  # last: after any plugin that adds to the content
-    def on_page_content(self, html_content, *, page, config, files):
+    def _clean(self, html_content, *, page, config, files):
         return clean_html(html_content)
+
+    on_page_content = CombinedEvent(_restore_extensions, _clean)
