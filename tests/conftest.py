@@ -47,3 +47,17 @@ def check_json(run):
         data["exit"] = code
         return data
     return invoke
+
+
+def stop_session(server) -> None:
+    """Stop a server a test started with start_new_session=True: politely, then its whole session."""
+    import os
+    import signal
+    import subprocess
+
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
+        server.wait()

@@ -24,7 +24,7 @@ from compiler.emit import renderers
 from compiler.site.build import BuildError, require_sanitizer
 from compiler.site.sanitize import clean_html
 from compiler.site.writer import Writer
-from conftest import FIXTURES
+from conftest import stop_session, FIXTURES
 
 ROOT = Path(__file__).parent.parent
 TODAY = "2026-11-22"
@@ -446,12 +446,7 @@ def _serving(command: list[str], cwd: Path, ready) -> None:
             assert server.poll() is None and time.monotonic() < deadline, "".join(lines)
             time.sleep(0.2)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
-            server.wait()
+        stop_session(server)
         reader.join(timeout=5)
         server.stderr.close()
 

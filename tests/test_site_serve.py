@@ -12,7 +12,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import FIXTURES
+from conftest import stop_session, FIXTURES
 
 ROOT = Path(__file__).parent.parent
 
@@ -57,9 +57,5 @@ def test_serve_rebuilds_when_the_vault_changes(tmp_path):
         target.write_text(target.read_text().replace("A paragraph", "An edited paragraph"))
         assert _wait_for(lambda: "An edited paragraph carrying a block id." in _page(url), 60)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
+        stop_session(server)
     assert _wait_for(lambda: _page(url) == "", 15)  # the MkDocs server went with it
