@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from .claims import extract_claims
 from .dates import parse_month
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
-from .markdown import obsidian_markdown
+from .markdown import TERMINATORS, obsidian_markdown
 from .model import Heading, InlineField, Link, Page, TextBlock
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -67,6 +67,13 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
 
 _CONTAINERS = {"list_item_open": "list_item", "blockquote_open": "blockquote"}
 _CLOSERS = {"list_item_close", "blockquote_close"}
+# Where an inline token stops being one line of plain text: where an inline rule may start
+# (markdown.py), a `#tag`, a `key:: value` field or a `^block-id`.
+_NOT_PLAIN = re.compile(TERMINATORS.pattern[:-1] + "#:]")
+_CODE = frozenset({"fence", "code_block", "math_block", "obsidian_comment_block"})
+# Every token type the walk acts on besides `inline`; the rest (paragraph and list brackets,
+# cells, rules...) are passed over with one set test.
+_STRUCTURE = frozenset({*_CONTAINERS, *_CLOSERS, *_CODE, "thead_open", "thead_close", "tr_open", "tr_close"})
 
 
 class _BodyWalker:
@@ -74,6 +81,7 @@ class _BodyWalker:
 
     def __init__(self, body: str, offset: int) -> None:
         self.lines = body.split("\n")
+        self._may_suppress = "vaultc" in body
         self.offset = offset
         self.links: list[Link] = []
         self.headings: list[Heading] = []
@@ -83,7 +91,6 @@ class _BodyWalker:
         self.tags: list[str] = []
         self.suppressions: list[tuple[int, str]] = []
         self._code_lines: set[int] = set()
-        self._plain = obsidian_markdown().inline.terminator_re
 
     def walk(self, tokens: list[Token]) -> None:
         containers: list[str] = []
@@ -93,23 +100,9 @@ class _BodyWalker:
         row_fields: list[tuple[str, str]] = []
         for i, token in enumerate(tokens):
             kind = token.type
-            if kind in _CONTAINERS:
-                containers.append(_CONTAINERS[kind])
-            elif kind in _CLOSERS:
-                containers.pop()
-            elif kind in ("fence", "code_block", "math_block", "obsidian_comment_block") and token.map:
-                self._code_lines.update(range(token.map[0], token.map[1]))
-            elif kind in ("thead_open", "thead_close"):
-                header = kind == "thead_open"
-            elif kind == "tr_open":
-                row, row_line, row_fields = [], self._file_line(token.map[0]) if token.map else 0, []
-            elif kind == "tr_close" and row is not None:
-                if any(cell.strip() for cell in row):
-                    self.blocks.append(TextBlock(row_line, "table_header" if header else "table_row",
-                                                 " | ".join(c.strip() for c in row),
-                                                 tuple(row_fields)))
-                row = None
-            elif kind == "inline" and token.map:
+            if kind == "inline":
+                if not token.map:
+                    continue
                 is_heading = i > 0 and tokens[i - 1].type == "heading_open"
                 text, fields = self._inline(token, in_table=row is not None, keep_code=is_heading)
                 if is_heading:
@@ -122,6 +115,25 @@ class _BodyWalker:
                 else:
                     block_kind = containers[-1] if containers else "paragraph"
                     self.blocks.append(TextBlock(self._file_line(token.map[0]), block_kind, text, tuple(fields)))
+            elif kind not in _STRUCTURE:
+                continue
+            elif kind in _CONTAINERS:
+                containers.append(_CONTAINERS[kind])
+            elif kind in _CLOSERS:
+                containers.pop()
+            elif kind in _CODE:
+                if token.map:
+                    self._code_lines.update(range(token.map[0], token.map[1]))
+            elif kind in ("thead_open", "thead_close"):
+                header = kind == "thead_open"
+            elif kind == "tr_open":
+                row, row_line, row_fields = [], self._file_line(token.map[0]) if token.map else 0, []
+            elif row is not None:  # tr_close
+                if any(cell.strip() for cell in row):
+                    self.blocks.append(TextBlock(row_line, "table_header" if header else "table_row",
+                                                 " | ".join(c.strip() for c in row),
+                                                 tuple(row_fields)))
+                row = None
         self._find_suppressions()
 
     def _file_line(self, body_line: int) -> int:
@@ -131,13 +143,14 @@ class _BodyWalker:
         """Links, fields and block ids of one inline token, and its plain text: code spans are
         blanked for the claim pass but kept in heading text, which links match against."""
         src = token.content
-        if self._plain.search(src) is None:  # one line of plain text: no link, field, id, tag or code
+        if _NOT_PLAIN.search(src) is None:  # one line of plain text: no link, field, id, tag or code
             return src, []
         first = token.map[0]
-        starts = self._line_starts(src, first, in_table)
-        spans = self._fields(src, first)
-        for match in BLOCK_ID.finditer(src):
-            self.block_ids.add(match.group(1))
+        starts: list[int] | None = None  # computed for the first link
+        spans = self._fields(src, first) if "::" in src else []
+        if "^" in src:
+            for match in BLOCK_ID.finditer(src):
+                self.block_ids.add(match.group(1))
         out: list[str] = []
         for child in token.children or ():
             kind = child.type
@@ -149,10 +162,12 @@ class _BodyWalker:
                 out.append(child.content if keep_code else " ")
             elif kind == "wikilink":
                 meta = child.meta
+                starts = starts or self._line_starts(src, first, in_table)
                 self.links.append(self._wikilink(child, src, first, starts, spans))
                 if not meta["embed"]:
                     out.append(meta["display"] or meta["target"] or " > ".join(meta["headings"]))
             elif kind in ("link_open", "image"):
+                starts = starts or self._line_starts(src, first, in_table)
                 link = self._markdown_link(child, src, first, starts)
                 if link is not None:
                     self.links.append(link)
@@ -221,6 +236,8 @@ class _BodyWalker:
         return spans
 
     def _find_suppressions(self) -> None:
+        if not self._may_suppress:
+            return
         for index, text in enumerate(self.lines):
             if index in self._code_lines or "vaultc" not in text:
                 continue

@@ -112,11 +112,15 @@ def test_suppression_comments():
 # --- the inline shortcut --------------------------------------------------------------------------
 
 def _stock_markdown():
-    """Our parser with markdown-it's own core `inline` rule, to compare the shortcut against."""
+    """Our parser with markdown-it's own core `inline` rule and its default text terminators, to
+    compare the shortcut and the narrower terminators against."""
+    from markdown_it.parser_inline import ParserInline
     from markdown_it.rules_core import inline
 
     md = markdown.obsidian_markdown.__wrapped__()
     md.core.ruler.at("inline", inline)
+    md.inline.terminator_re = ParserInline().terminator_re
+    assert md.inline.terminator_re.pattern != markdown.TERMINATORS.pattern
     return md
 
 
