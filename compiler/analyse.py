@@ -118,7 +118,7 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
             done[i] = (source.path, page, None)
         else:
             todo.append((i, source))
-    results = _map(_read_and_parse, [(source, max_bytes, claims, store) for _, source in todo], jobs)
+    results = parallel_map(_read_and_parse, [(source, max_bytes, claims, store) for _, source in todo], jobs)
     pending = iter(todo)
     for i, source in enumerate(sources):
         while i not in done:
@@ -133,7 +133,9 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
         yield done.pop(i)
 
 
-def _map(func, work: list, jobs: int | None):
+def parallel_map(func, work: list, jobs: int | None = None):
+    """`map(func, work)`, in order, over a pool of forked processes (one per core, or `jobs`) when
+    the work is big enough to pay for one. A forked worker sees the parent's memory as it was."""
     jobs = jobs if jobs is not None else (os.cpu_count() or 1)
     if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
         yield from map(func, work)

@@ -239,3 +239,22 @@ def test_unreadable_pages_and_clashing_names(make_vault, tmp_path):
     assert "[secret](../_hidden/secret.md)" in index  # MkDocs never copies dot-folders
     assert "[broken](../broken.md)" in index
     assert "This file could not be read" in read(out, "broken.md")
+
+
+def test_pages_rendered_by_worker_processes_are_the_ones_one_process_renders(tmp_path):
+    """A vault above the pool's threshold has its pages rendered by forked workers; the docs tree
+    is byte for byte the one a single process writes."""
+    from compiler.analyse import PARALLEL_MIN_PAGES
+    from compiler.synthetic import generate
+
+    made = generate(tmp_path / "vault", PARALLEL_MIN_PAGES + 50)
+    shutil.copytree(VAULT, made.root / "features")
+    vault = compiled(made.root)
+    serial = emit_site(vault, tmp_path / "serial", jobs=1)
+    pooled = emit_site(vault, tmp_path / "pooled", jobs=2)
+    assert serial.pages == pooled.pages > PARALLEL_MIN_PAGES
+    assert sorted(serial.written) == sorted(pooled.written)
+    files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(tmp_path / "pooled") for p in (tmp_path / "pooled").rglob("*") if p.is_file())
+    for rel in files:
+        assert (tmp_path / "serial" / rel).read_bytes() == (tmp_path / "pooled" / rel).read_bytes(), rel

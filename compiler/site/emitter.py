@@ -6,12 +6,13 @@ generated pages, the graph data and the site's scripts and styles are written be
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from ..analyse import CompiledVault
+from ..analyse import CompiledVault, parallel_map
 from ..cache import gc_paused
 from .body import Renderer
 from .context import Site
@@ -44,14 +45,15 @@ class EmitResult:
     seconds: float
 
 
-def emit_site(vault: CompiledVault, docs_dir: Path) -> EmitResult:
+def emit_site(vault: CompiledVault, docs_dir: Path, jobs: int | None = None) -> EmitResult:
+    """`jobs`: processes rendering the pages (default: one per core, for a big vault)."""
     # As in compile: the site's look-ups and texts are many objects and no cycles worth collecting,
     # and every collection of the cyclic GC would walk the whole compiled vault again.
     with gc_paused():
-        return _emit(vault, docs_dir)
+        return _emit(vault, docs_dir, jobs)
 
 
-def _emit(vault: CompiledVault, docs_dir: Path) -> EmitResult:
+def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None) -> EmitResult:
     started = time.perf_counter()
     if Path(docs_dir).resolve().is_relative_to(vault.root.resolve()):
         # The next compile would read the emitted tree back as vault pages.
@@ -59,8 +61,8 @@ def _emit(vault: CompiledVault, docs_dir: Path) -> EmitResult:
     vendor = {name: find_vendor(rel) for name, rel in VENDOR.items()}
     site = Site(vault)
     writer = Writer(Path(docs_dir))
-    for path in sorted(site.pages):
-        writer.text(site.doc(path), page_markdown(site, path))
+    for doc, markdown in _page_docs(site, jobs):
+        writer.text(doc, markdown)
     for path in vault.attachments:
         writer.copy(site.doc(path), vault.root / path)
     generated = generated_pages(site)
@@ -74,6 +76,28 @@ def _emit(vault: CompiledVault, docs_dir: Path) -> EmitResult:
     writer.prune()
     return EmitResult(Path(docs_dir), len(site.pages) + len(generated), tuple(writer.written), writer.unchanged,
                       tuple(writer.removed), time.perf_counter() - started)
+
+
+_SITE: Site | None = None  # the site being emitted, as forked workers see it
+
+
+def _page_docs(site: Site, jobs: int | None):
+    """(docs path, Markdown) of every vault page, in path order. Each page's Markdown depends only
+    on the site (whose caches only memoise), so a big vault's pages are rendered by every core
+    while this process writes what comes back. Not when other threads run (`vaultc serve`): a
+    forked child could inherit a lock one of them holds."""
+    global _SITE
+    if threading.active_count() > 1:
+        jobs = 1
+    _SITE = site
+    try:
+        yield from parallel_map(_page_doc, sorted(site.pages), jobs)
+    finally:
+        _SITE = None
+
+
+def _page_doc(path: str) -> tuple[str, str]:
+    return _SITE.doc(path), page_markdown(_SITE, path)
 
 
 def page_markdown(site: Site, path: str) -> str:
