@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..analyse import compile_vault, stderr_progress
-from ..cache import ParseCache, cache_for
+from ..cache import ParseCache, cache_for, gc_paused
 from ..cli import UsageError
 from ..config import load_config
 from .build import BuildError, build, docs_dir_of, find_mkdocs_config, serve
@@ -63,10 +63,11 @@ def run_serve(args) -> int:
 def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
     config = load_config(args.vault, args.config)
     cache = cache or cache_for(args, config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), cache=cache)
-    if cache is not None:
-        cache.next_run()
-    return emit_site(vault, docs_dir)
+    with gc_paused():  # from the compile through the emit: one stretch of many objects, no cycles
+        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), cache=cache)
+        if cache is not None:
+            cache.next_run()
+        return emit_site(vault, docs_dir)
 
 
 RUNNERS = {"site": run_site, "serve": run_serve}
