@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> None:
 
 def in_process_edits(vault: Path, folder: Path, edited: Path, runs: int) -> list[float]:
     """What `check --watch` does after a save: the state is in memory, the report is rendered."""
-    from compiler.cache import ParseCache
+    from compiler.cache import ParseCache, gc_paused
     from compiler.check import findings_of, select_rules
     from compiler.config import load_config
     from compiler.emit import Report, renderers
@@ -72,11 +72,13 @@ def in_process_edits(vault: Path, folder: Path, edited: Path, runs: int) -> list
         with open(edited, "a", encoding="utf-8") as handle:
             handle.write(f"\nWatched edit {i}.\n")
         started = time.perf_counter()
-        result = check_vault(vault, config, None, None, True, cache)
-        findings = findings_of(result.diagnostics, config, rules)
-        renderers()["json"](Report(tuple(findings), result.today, len(result.pages), result.links, vault))
+        with gc_paused():  # as the --watch loop does around each re-check
+            result = check_vault(vault, config, None, None, True, cache)
+            findings = findings_of(result.diagnostics, config, rules)
+            renderers()["json"](Report(tuple(findings), result.today, len(result.pages), result.links, vault))
         times.append(time.perf_counter() - started)
-        cache.flush()
+        with gc_paused():
+            cache.flush()
         cache.next_run()
     return times
 

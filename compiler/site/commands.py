@@ -1,5 +1,8 @@
 """`vaultc site` and `vaultc serve` (emit stage): compile the vault, emit the MkDocs docs tree, and
 build it with `mkdocs build --strict` or serve it with live reload. Registered by cli.py.
+
+The emitter and the MkDocs helpers are imported inside the runners, so that `vaultc check` does
+not pay for them.
 """
 from __future__ import annotations
 
@@ -10,9 +13,6 @@ from ..analyse import compile_vault, stderr_progress
 from ..cache import ParseCache, cache_for, gc_paused
 from ..cli import UsageError
 from ..config import load_config
-from .build import BuildError, build, docs_dir_of, find_mkdocs_config, serve
-from .emitter import AssetError, emit_site
-from .writer import DocsDirError
 
 
 def add_commands(subparsers, common) -> None:
@@ -34,6 +34,10 @@ def _mkdocs_options(parser) -> None:
 
 
 def run_site(args) -> int:
+    from .build import BuildError, build, docs_dir_of, find_mkdocs_config
+    from .emitter import AssetError
+    from .writer import DocsDirError
+
     try:
         config_file = find_mkdocs_config(args.mkdocs_config)
         docs_dir = docs_dir_of(config_file)
@@ -50,6 +54,10 @@ def run_site(args) -> int:
 
 
 def run_serve(args) -> int:
+    from .build import BuildError, docs_dir_of, find_mkdocs_config, serve
+    from .emitter import AssetError
+    from .writer import DocsDirError
+
     try:
         config_file = find_mkdocs_config(args.mkdocs_config)
         docs_dir = docs_dir_of(config_file)
@@ -61,6 +69,8 @@ def run_serve(args) -> int:
 
 
 def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
+    from .emitter import emit_site
+
     config = load_config(args.vault, args.config)
     cache = cache or cache_for(args, config)
     with gc_paused():  # from the compile through the emit: one stretch of many objects, no cycles
