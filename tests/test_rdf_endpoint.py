@@ -292,7 +292,11 @@ def test_the_sparql_command_serves_until_terminated():
         assert connection.getresponse().read().decode().split() == ["c", ID + "tickers/AMD", ID + "tickers/NVDA"]
         connection.close()
         server.send_signal(signal.SIGTERM)
-        assert server.wait(timeout=10) == 0
+        try:
+            assert server.wait(timeout=10) == 0
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise AssertionError(f"still running 10 s after SIGTERM; stderr: {server.stderr.read()[-2000:]}")
     finally:
         if server.poll() is None:
             server.kill()

@@ -11,6 +11,7 @@ import functools
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 from ..analyse import compile_vault, stderr_progress
@@ -167,23 +168,20 @@ def run_sparql(args) -> int:
     print(f"vaultc: SPARQL endpoint at {endpoint.url} ({endpoint.graph_count} page graphs, "
           f"{endpoint.triples} triples); Ctrl-C stops it", file=sys.stderr)
     # SIGTERM (a service manager, `kill`) stops it as cleanly as Ctrl-C: workers and temp files go.
-    previous = signal.signal(signal.SIGTERM, _stop)
+    # The handler asks the serving loop to finish (from a thread: shutdown() waits for the loop)
+    # rather than raising into whatever the main thread is doing at that instant.
+    def stop(signum, frame) -> None:
+        threading.Thread(target=endpoint.server.shutdown, name="vaultc-stop", daemon=True).start()
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
         endpoint.serve_forever()
-    except (KeyboardInterrupt, _Stopped):
-        pass  # the normal ways to stop a server
+    except KeyboardInterrupt:
+        pass
     finally:
         signal.signal(signal.SIGTERM, previous)
         endpoint.close()
     return 0
-
-
-class _Stopped(Exception):
-    pass
-
-
-def _stop(signum, frame) -> None:
-    raise _Stopped
 
 
 @_reports_errors
