@@ -61,3 +61,14 @@ def stop_session(server) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(server.pid, signal.SIGKILL)  # the session this test started, nothing else
         server.wait()
+
+
+def fetch_text(url: str) -> str:
+    """The body of a page a test-started server serves on loopback, or "" while it answers nothing."""
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.read().decode("utf-8")
+    except OSError:
+        return ""

@@ -24,7 +24,7 @@ from compiler.emit import renderers
 from compiler.site.build import BuildError, require_sanitizer
 from compiler.site.sanitize import clean_html
 from compiler.site.writer import Writer
-from conftest import stop_session, FIXTURES
+from conftest import fetch_text, stop_session, FIXTURES
 
 ROOT = Path(__file__).parent.parent
 TODAY = "2026-11-22"
@@ -451,14 +451,6 @@ def _serving(command: list[str], cwd: Path, ready) -> None:
         server.stderr.close()
 
 
-def _fetch(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
-
-
 def test_the_endpoint_and_serve_do_not_write_inside_the_vault(tmp_path):
     vault = _hostile_copy(tmp_path)
     before = tree_digest(vault)
@@ -468,7 +460,7 @@ def test_the_endpoint_and_serve_do_not_write_inside_the_vault(tmp_path):
         found = re.search(r"endpoint at (http://\S+)", stderr)
         if found:
             url = found.group(1).rstrip("/")
-            answers.append(_fetch(f"{url}?query=" + urllib.request.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 3")))
+            answers.append(fetch_text(f"{url}?query=" + urllib.request.quote("SELECT * WHERE { ?s ?p ?o } LIMIT 3")))
         return bool(found)
 
     _serving(["sparql", str(vault), "--port", "0", "--quiet", "--today", TODAY], vault, endpoint_ready)
@@ -481,5 +473,5 @@ def test_the_endpoint_and_serve_do_not_write_inside_the_vault(tmp_path):
     config = site_config(tmp_path / "serve")
     _serving(["serve", str(vault), "--mkdocs-config", str(config), "--dev-addr", f"127.0.0.1:{port}",
               "--today", TODAY], vault,
-             lambda stderr: "Raw" in _fetch(f"http://127.0.0.1:{port}/notes/Raw.html"))
+             lambda stderr: "Raw" in fetch_text(f"http://127.0.0.1:{port}/notes/Raw.html"))
     assert tree_digest(vault) == before

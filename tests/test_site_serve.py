@@ -9,10 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
-from conftest import stop_session, FIXTURES
+from conftest import fetch_text, stop_session, FIXTURES
 
 ROOT = Path(__file__).parent.parent
 
@@ -21,14 +20,6 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _page(url: str) -> str:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.read().decode("utf-8")
-    except OSError:
-        return ""
 
 
 def _wait_for(check, seconds: float) -> bool:
@@ -52,10 +43,10 @@ def test_serve_rebuilds_when_the_vault_changes(tmp_path):
          "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
-        assert _wait_for(lambda: "A paragraph carrying a block id." in _page(url), 60)
+        assert _wait_for(lambda: "A paragraph carrying a block id." in fetch_text(url), 60)
         target = vault / "notes" / "Target.md"
         target.write_text(target.read_text().replace("A paragraph", "An edited paragraph"))
-        assert _wait_for(lambda: "An edited paragraph carrying a block id." in _page(url), 60)
+        assert _wait_for(lambda: "An edited paragraph carrying a block id." in fetch_text(url), 60)
     finally:
         stop_session(server)
-    assert _wait_for(lambda: _page(url) == "", 15)  # the MkDocs server went with it
+    assert _wait_for(lambda: fetch_text(url) == "", 15)  # the MkDocs server went with it
