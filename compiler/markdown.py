@@ -42,7 +42,8 @@ def obsidian_markdown() -> MarkdownIt:
 # text, and the text rule starts again. Without those stops the tokens are the same
 # (tests/test_parse.py compares them with the default set) and "$44B (+30%) - Q3: 62%" is one
 # step, not seven.
-TERMINATORS = re.compile(r"[\n!$%&*<\[\\\]^_`~]")
+RULE_STARTS = "\n!$%&*<[\\]^_`~"
+TERMINATORS = re.compile(f"[{re.escape(RULE_STARTS)}]")
 
 
 def _inline_plain_first(state) -> None:

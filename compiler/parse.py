@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from .claims import extract_claims
 from .dates import parse_month
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
-from .markdown import TERMINATORS, obsidian_markdown
+from .markdown import RULE_STARTS, obsidian_markdown
 from .model import Heading, InlineField, Link, Page, TextBlock
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -69,7 +69,7 @@ _CONTAINERS = {"list_item_open": "list_item", "blockquote_open": "blockquote"}
 _CLOSERS = {"list_item_close", "blockquote_close"}
 # Where an inline token stops being one line of plain text: where an inline rule may start
 # (markdown.py), a `#tag`, a `key:: value` field or a `^block-id`.
-_NOT_PLAIN = re.compile(TERMINATORS.pattern[:-1] + "#:]")
+_NOT_PLAIN = re.compile(f"[{re.escape(RULE_STARTS + '#:')}]")
 _CODE = frozenset({"fence", "code_block", "math_block", "obsidian_comment_block"})
 # Every token type the walk acts on besides `inline`; the rest (paragraph and list brackets,
 # cells, rules...) are passed over with one set test.
