@@ -178,13 +178,14 @@ def _watch_check(args, config, rule_ids: list[str], cache) -> int:
         if args.output is None and sys.stdout.isatty():
             sys.stdout.write("\x1b[2J\x1b[H")  # a fresh screen per report, as `ruff --watch` does
         started = time.perf_counter()
-        with gc_paused():
+        with gc_paused():  # per re-check: the collector runs again while the loop waits
             code = _check_once(args, config, rule_ids, cache)
-        print(f"vaultc: checked in {time.perf_counter() - started:.2f}s (exit {code}); watching "
+            seconds = time.perf_counter() - started
+            if cache is not None:
+                cache.flush()
+        print(f"vaultc: checked in {seconds:.2f}s (exit {code}); watching "
               f"{args.vault} for changes, Ctrl-C to stop", file=sys.stderr, flush=True)
         if cache is not None:
-            with gc_paused():
-                cache.flush()
             cache.next_run()
 
     again()
