@@ -25,32 +25,49 @@ def discover(root: Path, config: Config) -> Discovery:
     root = root.resolve()
     files: list[SourceFile] = []
     rejected: list[tuple[str, Problem]] = []
-    for folder, dirnames, filenames in os.walk(root, followlinks=False):
-        rel_folder = Path(folder).relative_to(root).as_posix()
-        rel_folder = "" if rel_folder == "." else rel_folder
-        dirnames[:] = sorted(
-            d for d in dirnames
-            if d not in ALWAYS_EXCLUDED and not is_excluded(_join(rel_folder, d), config.exclude)
-        )
-        for name in sorted(filenames):
-            rel = _join(rel_folder, name)
-            if is_excluded(rel, config.exclude) or _is_config_file(rel):
-                continue
-            absolute = os.path.join(folder, name)
-            if os.path.islink(absolute):
-                problem = _check_symlink(root, absolute)
-                if problem is not None:
-                    if name.lower().endswith(".md"):
-                        rejected.append((rel, problem))
-                    continue
-            try:
-                stat = os.stat(absolute)
-            except OSError as exc:
-                rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
-                continue
-            files.append(SourceFile(rel, absolute, stat.st_size, name.lower().endswith(".md"), stat.st_mtime_ns))
+    _scan(root, str(root), "", config.exclude, files, rejected)
     files.sort(key=lambda f: f.path)
     return Discovery(tuple(files), tuple(rejected))
+
+
+def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], files: list[SourceFile],
+          rejected: list[tuple[str, Problem]]) -> None:
+    """One folder, then its subfolders, in name order (as `os.walk` goes, top-down). A directory
+    entry tells whether it is a symlink and a folder without another system call."""
+    try:
+        with os.scandir(folder) as listing:
+            entries = sorted(listing, key=lambda e: e.name)
+    except OSError:  # a folder that cannot be listed is skipped, as os.walk skips it
+        return
+    subfolders = []
+    for entry in entries:
+        name = entry.name
+        rel = f"{rel_folder}/{name}" if rel_folder else name
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        if is_dir:
+            # A symlinked folder is never entered: that is where loops come from.
+            if name not in ALWAYS_EXCLUDED and not is_excluded(rel, exclude) and not entry.is_symlink():
+                subfolders.append((entry.path, rel))
+            continue
+        if is_excluded(rel, exclude) or _is_config_file(rel):
+            continue
+        if entry.is_symlink():
+            problem = _check_symlink(root, entry.path)
+            if problem is not None:
+                if name.lower().endswith(".md"):
+                    rejected.append((rel, problem))
+                continue
+        try:
+            stat = entry.stat()
+        except OSError as exc:
+            rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
+            continue
+        files.append(SourceFile(rel, entry.path, stat.st_size, name.lower().endswith(".md"), stat.st_mtime_ns))
+    for path, rel in subfolders:
+        _scan(root, path, rel, exclude, files, rejected)
 
 
 def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem | None]:
@@ -130,7 +147,3 @@ def _check_symlink(root: Path, absolute: str) -> Problem | None:
 
 def _is_config_file(rel: str) -> bool:
     return rel in ("vaultc.toml",)
-
-
-def _join(folder: str, name: str) -> str:
-    return f"{folder}/{name}" if folder else name
