@@ -42,9 +42,12 @@ GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, n
 LINK_TABLES = ("index", "wants", "wanted_by")
 
 
-def save_state(cache: ParseCache, state: "CheckState") -> None:
-    state.token = os.urandom(8).hex()
-    cache.write("check-links", (state.token, *(getattr(state, name) for name in LINK_TABLES)))
+def save_state(cache: ParseCache, state: "CheckState", links: bool = True) -> None:
+    """`links=False` when the link tables are the ones already saved: an edit that changed no
+    page's names, headings, block ids or link targets rewrites only the diagnostics."""
+    if links or not state.token:
+        state.token = os.urandom(8).hex()
+        cache.write("check-links", (state.token, *(getattr(state, name) for name in LINK_TABLES)))
     cache.write("check", state)
 
 
@@ -124,25 +127,26 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
            tuple(sorted(config.max_age_by_type.items())))
     found = discover(root, config)
     state = cache.held.pop("check", None) or cache.read("check", CheckState)
-    result = None
+    result, links = None, True
     if state is not None and state.key == key and state.rejected == found.rejected \
             and state.attachments == tuple(f.path for f in found.files if not f.is_page):
         try:
-            result = _update(state, found.files, config, today, max_age, claims, cache, jobs)
+            result, links = _update(state, found.files, config, today, max_age, claims, cache, jobs)
         except Exception:  # a state that loads but does not hold together: start afresh
-            result = None
+            result, links = None, True
     if result is None:
         vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
         state = _state_of(vault, key, found.rejected, cache, max_age)
         result = _result(state, today, reparsed=-1, rechecked=len(state.digests))
     cache.held["check"] = state
     if result.rechecked:
-        cache.later(lambda: save_state(cache, state))
+        cache.later(lambda: save_state(cache, state, links))
     return result
 
 
 def _update(state: CheckState, files: Iterable[SourceFile], config: Config, today: dt.date, max_age: int | None,
-            claims: bool, cache: ParseCache, jobs: int | None) -> CheckResult:
+            claims: bool, cache: ParseCache, jobs: int | None) -> tuple[CheckResult, bool]:
+    """The result, and whether the link tables (index, wants) changed."""
     sources = {f.path: f for f in files if f.is_page}
     # Which pages changed: a trusted stat keeps the old digest; the others are read (and parsed if new).
     suspects = [s for path, s in sources.items() if path not in state.digests or cache.known(s) != state.digests[path]]
@@ -166,7 +170,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     rejected = {p for p, _ in state.rejected}
     removed = set(state.digests) - set(sources) - rejected
     if not changed and not removed:
-        return _result(state, today, reparsed=0, rechecked=0)
+        return _result(state, today, reparsed=0, rechecked=0), False
     _load_links(cache, state)
 
     # Patch the index. A page whose names changed (or that came or went) affects every page that
@@ -174,6 +178,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     # headings or block ids changed affects the pages that may link to it; any other edit affects
     # the page alone.
     names: set[str] = set()
+    links = bool(removed)
     for path in changed | removed:
         before = (state.index.provides(path), state.index.anchors(path)) if path in state.digests else None
         if path in state.digests:
@@ -181,6 +186,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
         if path in changed:
             state.index.add(fresh[path])
         after = (state.index.provides(path), state.index.anchors(path)) if path in changed else None
+        links = links or before != after
         if before is None or after is None or before[0] != after[0]:
             names |= (before[0] if before else set()) | (after[0] if after else set())
             for name in (before[0] if before else set()) | (after[0] if after else set()):
@@ -205,8 +211,10 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
             state.unreadable.pop(path, None)
     pages = {p: fresh[p] if p in fresh else _load(cache, p, state.digests[p], sources.get(p), config, claims)
              for p in sorted(affected)}
+    wants = {p: state.wants.get(p) for p in pages}
     _check(state, pages, config, today, max_age)
-    return _result(state, today, len(changed), len(affected))
+    links = links or any(state.wants.get(p) != before for p, before in wants.items())
+    return _result(state, today, len(changed), len(affected)), links
 
 
 def _load(cache: ParseCache, path: str, digest: str, source: SourceFile | None, config: Config,

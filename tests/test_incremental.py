@@ -107,6 +107,24 @@ def test_one_edit_reparses_one_page(vault, tmp_path):
     assert result.rechecked == 1  # hub's name did not change: nothing else depends on the edit
 
 
+def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_path):
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    links, check = (folder / "check-links").read_bytes(), (folder / "check").read_bytes()
+    append(vault, "notes/hub.md", "\nAs of March 2025 the share was 40%.\n")  # prose and a claim only
+    got, result = cached(vault, folder)
+    assert result.rechecked == 1 and got == uncached(vault)
+    assert (folder / "check-links").read_bytes() == links  # index and wanted names: unchanged, not rewritten
+    assert (folder / "check").read_bytes() != check  # the diagnostics (a new stale claim) are
+    append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
+    got, _ = cached(vault, folder)
+    assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
+    append(vault, "notes/hub.md", "\n## A new heading\n")  # a new anchor for links into hub
+    links = (folder / "check-links").read_bytes()
+    got, _ = cached(vault, folder)
+    assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
+
+
 def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
     monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
     got, _ = cached(vault, tmp_path / "cache", jobs=2)
