@@ -63,18 +63,20 @@ class CompiledVault:
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
-                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None) -> CompiledVault:
+                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None,
+                  prose: bool = True) -> CompiledVault:
+    """`prose=False`: the pages keep no prose blocks (see `parse_page`) unless a cache is written."""
     with gc_paused():
-        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache)
+        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache, prose)
 
 
 def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | None, progress: Progress | None,
-             jobs: int | None, claims: bool, cache: ParseCache | None) -> CompiledVault:
+             jobs: int | None, claims: bool, cache: ParseCache | None, prose: bool = True) -> CompiledVault:
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
-    parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache)
+    parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache, prose)
     for done, (path, page, problem) in enumerate(parsed, 1):
         if problem is not None:
             unreadable.append((path, problem))
@@ -103,10 +105,11 @@ PARALLEL_MIN_PAGES = 400
 
 
 def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None, claims: bool = True,
-                  cache: ParseCache | None = None):
+                  cache: ParseCache | None = None, prose: bool = True):
     """(path, Page or None, Problem or None) for each source, in order. Pages the cache already
     holds (same path and text) are loaded, the rest parsed; parsing is a pure function of one file,
-    so a big vault's misses are spread over every core."""
+    so a big vault's misses are spread over every core. The cache keeps whole pages: `prose=False`
+    applies only without one."""
     store = cache.store if cache is not None else None
     done: dict[int, tuple[str, Page | None, Problem | None]] = {}
     todo: list[tuple[int, SourceFile]] = []
@@ -118,7 +121,8 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
             done[i] = (source.path, page, None)
         else:
             todo.append((i, source))
-    results = parallel_map(_read_and_parse, [(source, max_bytes, claims, store) for _, source in todo], jobs)
+    prose = prose or store is not None
+    results = parallel_map(_read_and_parse, [(source, max_bytes, claims, store, prose) for _, source in todo], jobs)
     pending = iter(todo)
     for i, source in enumerate(sources):
         while i not in done:
@@ -145,14 +149,14 @@ def parallel_map(func, work: list, jobs: int | None = None):
         yield from pool.map(func, work, chunksize=max(16, len(work) // (jobs * 8)))
 
 
-def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None]):
+def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
     """(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —, problem)."""
-    source, max_bytes, claims, store = item
+    source, max_bytes, claims, store, prose = item
     text, problem = read_page(source, max_bytes)
     if problem is not None:
         return source.path, None, None, problem
     if store is None:
-        return source.path, None, parse_page(source.path, text, claims), None
+        return source.path, None, parse_page(source.path, text, claims, prose), None
     digest = store.digest(source.path, text)
     blob = store.get_blob(digest)
     if blob is None:

@@ -149,7 +149,8 @@ def _check_once(args, config, rule_ids: list[str], cache) -> int:
         findings = findings_of(result.diagnostics, config, rule_ids)
         today, pages, links = result.today, result.pages, result.links
     else:
-        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims)
+        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims,
+                              prose=False)
         findings = run_rules(vault, rule_ids)
         today, pages, links = vault.today, tuple(vault.pages), len(vault.resolutions)
     if args.write_baseline:

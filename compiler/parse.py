@@ -25,8 +25,10 @@ _SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def parse_page(path: str, text: str, claims: bool = True) -> Page:
-    """`claims=False` skips the claim pass, for checks that run no claim rule."""
+def parse_page(path: str, text: str, claims: bool = True, prose: bool = True) -> Page:
+    """`claims=False` skips the claim pass, for checks that run no claim rule; `prose=False` leaves
+    the prose blocks out of the page (the claims are still read from them): only the site needs
+    them, and a check without a cache then ships less from its worker processes."""
     name = path.rpartition("/")[2]
     name = name[:-3] if name.lower().endswith(".md") else name
     front = split_frontmatter(text)
@@ -52,7 +54,7 @@ def parse_page(path: str, text: str, claims: bool = True) -> Page:
         headings=tuple(walker.headings),
         block_ids=frozenset(walker.block_ids),
         fields=tuple(walker.fields),
-        blocks=blocks,
+        blocks=blocks if prose else (),
         claims=tuple(extract_claims(blocks, fye or 12)) if claims else (),
         problems=tuple(front.problems),
         suppressions=tuple(walker.suppressions),
