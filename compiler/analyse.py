@@ -146,7 +146,9 @@ def parallel_map(func, work: list, jobs: int | None = None):
         return
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
-        yield from pool.map(func, work, chunksize=max(16, len(work) // (jobs * 8)))
+        # Small chunks: the cores finish together (the last chunk of 625 pages left one core idle
+        # for up to half a second on 10k pages); more chunks cost next to nothing.
+        yield from pool.map(func, work, chunksize=min(64, max(16, len(work) // (jobs * 8))))
 
 
 def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
