@@ -11,6 +11,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_block import StateBlock
+from markdown_it.rules_core import normalize
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.image import image as _image_rule
 from markdown_it.rules_inline.link import link as _link_rule
@@ -29,6 +30,7 @@ def obsidian_markdown() -> MarkdownIt:
     md.use(wikilink_plugin)
     md.use(comment_plugin)
     md.use(offset_plugin)
+    md.core.ruler.at("normalize", _normalize_if_needed)
     md.core.ruler.at("inline", _inline_plain_first)
     md.inline.terminator_re = TERMINATORS
     return md
@@ -44,6 +46,14 @@ def obsidian_markdown() -> MarkdownIt:
 # step, not seven.
 RULE_STARTS = "\n!$%&*<[\\]^_`~"
 TERMINATORS = re.compile(f"[{re.escape(RULE_STARTS)}]")
+
+
+def _normalize_if_needed(state) -> None:
+    """markdown-it's core `normalize` rule (CR and CRLF to LF, NUL to U+FFFD) only when there is
+    something to change: it rewrites every newline of the text, and read_page has already
+    normalised the line ends of every page."""
+    if "\r" in state.src or "\0" in state.src:
+        normalize(state)
 
 
 def _inline_plain_first(state) -> None:

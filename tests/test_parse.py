@@ -112,19 +112,20 @@ def test_suppression_comments():
 # --- the inline shortcut --------------------------------------------------------------------------
 
 def _stock_markdown():
-    """Our parser with markdown-it's own core `inline` rule and its default text terminators, to
-    compare the shortcut and the narrower terminators against."""
+    """Our parser with markdown-it's own core `normalize` and `inline` rules and its default text
+    terminators, to compare the shortcuts and the narrower terminators against."""
     from markdown_it.parser_inline import ParserInline
-    from markdown_it.rules_core import inline
+    from markdown_it.rules_core import inline, normalize
 
     md = markdown.obsidian_markdown.__wrapped__()
+    md.core.ruler.at("normalize", normalize)
     md.core.ruler.at("inline", inline)
     md.inline.terminator_re = ParserInline().terminator_re
     assert md.inline.terminator_re.pattern != markdown.TERMINATORS.pattern
     return md
 
 
-_ALPHABET = "ab Z9.,'|\n-*_[]!#:%$^`<>&\\~=+@{}()"
+_ALPHABET = "ab Z9.,'|\n\r\0-*_[]!#:%$^`<>&\\~=+@{}()"
 
 
 @hypothesis.settings(max_examples=400, deadline=None)
