@@ -23,9 +23,33 @@ _HANDLER = YAMLHandler()
 
 
 class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML that remembers duplicate keys instead of silently keeping the last one."""
+    """Safe YAML that remembers duplicate keys instead of silently keeping the last one.
+
+    libyaml scans and composes in C; resolving each scalar's type and constructing its value run
+    in Python, once per scalar of every page. Two shortcuts give the same values: a scalar's
+    resolved tag is remembered (a pure function of its kind, text and quoting: the keys and many
+    values recur on every page), and a string scalar's value is its text."""
 
     duplicates: list[tuple[str, int]]
+
+    def resolve(self, kind, value, implicit):
+        key = (kind, value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) >= 4096:
+                _RESOLVED.clear()
+            _RESOLVED[key] = tag
+        return tag
+
+    def construct_object(self, node, deep=False):
+        if node.tag == _STR_TAG and type(node) is yaml.ScalarNode:
+            return node.value  # what construct_yaml_str returns, without three calls to get there
+        return super().construct_object(node, deep)
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_RESOLVED: dict[tuple, str] = {}  # bounded: a cache of a pure function, so parse stays pure
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:

@@ -68,6 +68,65 @@ def test_headings_block_ids_aliases_tags_and_title():
     assert page.tags == ("chips", "ai/infra")
 
 
+_YAML = """\
+base: &base {name: Company 0, tags: [ai, "hbm"], n: 3}
+copy: *base
+same: *base
+quoted: 'it''s "fine"'
+tagged: !!str 2026-01-01
+date: 2026-03-31
+stamp: 2026-03-31T10:00:00Z
+numbers: [1, 1.5, 0x1F, 1e3, .inf, -.nan]
+flags: [yes, no, true, False, ~, null]
+as_text: ["yes", "123", '2026-03-31', "null"]
+as_values: [yes, 123, 2026-03-31, null]
+empty:
+block: |
+  two
+  lines
+folded: >-
+  one
+  line
+"[[key link]]": "[[T00001|peer]]"
+nested: {a: [{b: c}, [d, e]], f: {g: h}}
+"""
+
+
+def test_frontmatter_values_are_what_safe_yaml_loads():
+    """The loader's shortcuts (remembered tags, strings taken as they are) change no value."""
+    import math
+
+    import yaml
+
+    from compiler.frontmatter import split_frontmatter
+    from compiler.synthetic import generate
+
+    def same(a, b):
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
+            return math.isnan(b)
+        if isinstance(a, dict):
+            return isinstance(b, dict) and list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+        if isinstance(a, list):
+            return isinstance(b, list) and len(a) == len(b) and all(map(same, a, b))
+        return type(a) is type(b) and a == b
+
+    texts = [f"---\n{_YAML}---\nbody\n"] * 2  # twice: the second load answers from the remembered tags
+    texts += [p.read_text(encoding="utf-8") for p in sorted(Path("vault").rglob("*.md"))]
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        texts += [p.read_text(encoding="utf-8") for p in sorted(generate(Path(tmp) / "v", 60).root.rglob("*.md"))]
+    checked = 0
+    for text in texts:
+        if not text.startswith("---\n"):
+            continue
+        raw = text.split("\n---\n", 1)[0][4:]
+        front = split_frontmatter(text)
+        expected = yaml.safe_load(raw) or {}
+        assert same(front.meta, {str(k): v for k, v in expected.items()}), raw
+        checked += 1
+    assert checked > 100
+
+
 def test_title_prefers_frontmatter_then_h1_then_name():
     assert parse_page("d/n.md", "---\ntitle: T\n---\n# H\n").title == "T"
     assert parse_page("d/n.md", "# H\n").title == "H"
