@@ -10,6 +10,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 
 from .model import Link, Page, Resolution
@@ -115,7 +116,7 @@ class Index:
                 self._memo[(target, relative_first)] = found  # the linking page's folder played no part
         path, candidates, step = found
         if path is None:
-            return Resolution(source.path, link, None)
+            return _resolution(source.path, link, None, (), None, None)
         return self._anchor(source, link, path, candidates, step)
 
     def _find(self, source: Page, target: str, relative_first: bool) -> tuple[str | None, tuple[str, ...], str | None]:
@@ -155,9 +156,24 @@ class Index:
                 missing = "^" + link.block
             elif link.headings and not has_heading_path(self.headings[path], link.headings):
                 missing = "#".join(link.headings)
-        return Resolution(source.path, link, path, candidates, step, missing)
+        return _resolution(source.path, link, path, candidates, step, missing)
 
 
+_new_object = object.__new__
+_set_state = object.__setattr__
+
+
+def _resolution(source: str, link: Link, target: str | None, candidates: tuple[str, ...], step: str | None,
+                missing: str | None) -> Resolution:
+    """Resolution(...) without the frozen dataclass's guarded setattr per field: one is made for
+    every link of the vault, in the serial part of a compile."""
+    made = _new_object(Resolution)
+    _set_state(made, "__dict__", {"source": source, "link": link, "target": target, "candidates": candidates,
+                                  "step": step, "missing_heading": missing})
+    return made
+
+
+@lru_cache(maxsize=16384)  # a pure function; the same few headings recur on most pages
 def heading_key(text: str) -> str:
     """Headings match on their text, case-insensitively, ignoring the characters Obsidian drops
     from heading links (`# | ^ : % [ ] \\`), Markdown's code and emphasis marks, and runs of spaces."""
