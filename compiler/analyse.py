@@ -77,27 +77,33 @@ def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | Non
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
     parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache, prose)
+    # Each page is indexed and its claims judged as it arrives, while the workers parse the next
+    # ones; what needs every page (resolving links) waits for the last. Pages arrive in path order.
+    index = Index({}, ())
+    verdicts: list[ClaimVerdict] = []
     for done, (path, page, problem) in enumerate(parsed, 1):
         if problem is not None:
             unreadable.append((path, problem))
         else:
             pages[path] = page
+            index.add(page)
+            verdicts += judge_claims((page,), config, today, max_age_days)
         if progress is not None:
             progress(done, len(sources))
     if cache is not None:
         cache.save_manifest()
     attachments = tuple(f.path for f in found.files if not f.is_page)
     # A page that exists but cannot be read is still a link target; index it by name only.
+    readable = list(pages.values())
     for path, _ in unreadable:
         if path.lower().endswith(".md") and path not in pages:
             pages[path] = parse_page(path, "")
-    index = Index(pages, attachments)
-    unreadable_paths = {path for path, _ in unreadable}
-    readable = [p for p in pages.values() if p.path not in unreadable_paths]
+            index.add(pages[path])
+    for path in attachments:
+        index.add_attachment(path)
     resolutions = tuple(resolve_all(index, readable))
-    verdicts = tuple(judge_claims(readable, config, today, max_age_days))
     return CompiledVault(root, config, today, MappingProxyType(pages), attachments, tuple(unreadable),
-                         resolutions, index, verdicts)
+                         resolutions, index, tuple(verdicts))
 
 
 # Below this many pages a process pool costs more than it saves.

@@ -35,11 +35,10 @@ class Index:
         self.blocks: dict[str, frozenset[str]] = {}
         self._owners: dict[str, list[str]] = defaultdict(list)  # path key -> every file with it (case twins)
         self._keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # page -> (name key, alias keys)
-        for path, page in pages.items():
+        for page in pages.values():
             self.add(page)
         for path in attachments:
-            self._add_path(path, path)
-            self.by_attachment[normalise(path.rpartition("/")[2])].append(path)
+            self.add_attachment(path)
 
     @property
     def _memo(self) -> dict:
@@ -66,6 +65,11 @@ class Index:
         self._keys[path] = (name, aliases)
         self.headings[path] = [(h.level, heading_key(h.text)) for h in page.headings]
         self.blocks[path] = page.block_ids
+
+    def add_attachment(self, path: str) -> None:
+        self.__dict__.pop("_found", None)
+        self._add_path(path, path)
+        self.by_attachment[normalise(path.rpartition("/")[2])].append(path)
 
     def remove(self, path: str) -> None:
         """Forget a page, as if it had never been added."""
