@@ -206,3 +206,22 @@ def test_plain_inline_shortcut_on_the_bundled_vault_and_a_synthetic_one(tmp_path
         text = path.read_text(encoding="utf-8")
         assert [t.as_dict() for t in markdown.obsidian_markdown().parse(text, {})] == \
                [t.as_dict() for t in stock.parse(text, {})], path
+
+
+def test_markdown_it_rule_loggers_are_quiet_unless_debug_is_on():
+    import logging
+
+    markdown.obsidian_markdown()
+    quiet = logging.getLogger("markdown_it.rules_block.paragraph")
+    assert quiet.debug is markdown._no_record
+    assert quiet.debug("entering paragraph: %s", object()) == ""
+    watched = logging.getLogger("markdown_it.rules_block.heading")
+    try:
+        watched.setLevel(logging.DEBUG)
+        watched.__dict__.pop("debug", None)
+        markdown._quiet_rule_loggers()
+        assert "debug" not in watched.__dict__  # someone asked for its records: they are kept
+        assert logging.getLogger("markdown_it.rules_block.paragraph").debug is markdown._no_record
+    finally:
+        watched.setLevel(logging.NOTSET)
+        markdown._quiet_rule_loggers()
