@@ -168,9 +168,11 @@ def _inline_comment(state: StateInline, silent: bool) -> bool:
 def _block_comment(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
     """A `%%` opening a line and not closed on it hides every line up to the closing `%%`."""
     begin = state.bMarks[start_line] + state.tShift[start_line]
-    first = state.src[begin:state.eMarks[start_line]]
-    if state.sCount[start_line] - state.blkIndent >= 4 or not first.startswith("%%"):
+    # Tried on every line: no slice until one opens with %%.
+    if not state.src.startswith("%%", begin, state.eMarks[start_line]) \
+            or state.sCount[start_line] - state.blkIndent >= 4:
         return False
+    first = state.src[begin:state.eMarks[start_line]]
     if "%%" in first[2:]:
         return False  # opened and closed on one line: the inline rule handles it
     line = start_line + 1
