@@ -7,11 +7,12 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 from pathlib import Path
 
 from .analyse import CompiledVault
 from .config import Config, ConfigError
-from .model import Finding
+from .model import Finding, Severity
 from .rules import REGISTRY, Diagnostic
 
 
@@ -42,9 +43,23 @@ def diagnose(vault: CompiledVault, rule_ids: Iterable[str]) -> list[tuple[str, D
 def findings_of(diagnostics: Iterable[tuple[str, Diagnostic]], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
     """Diagnostics of the selected rules as findings at their configured severities, in report order."""
     severities = {r: config.severity_of(r, REGISTRY[r].severity) for r in rule_ids}
-    findings = [Finding(rule_id, severities[rule_id], d.path, d.line, d.column, d.message, d.target)
-                for rule_id, d in diagnostics if severities.get(rule_id) is not None]
-    return sorted(findings, key=lambda f: (f.path, f.line, f.column, f.rule, f.message))
+    findings = [_finding(rule_id, severities[rule_id], d) for rule_id, d in diagnostics
+                if severities.get(rule_id) is not None]
+    return sorted(findings, key=_REPORT_ORDER)
+
+
+_REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
+_new_object = object.__new__
+_set_state = object.__setattr__
+
+
+def _finding(rule_id: str, severity: Severity, d: Diagnostic) -> Finding:
+    """Finding(...) without the frozen dataclass's guarded setattr per field: a big vault's
+    report holds tens of thousands, remade on every re-check of `check --watch`."""
+    made = _new_object(Finding)
+    _set_state(made, "__dict__", {"rule": rule_id, "severity": severity, "path": d.path, "line": d.line,
+                                  "column": d.column, "message": d.message, "target": d.target})
+    return made
 
 
 def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:
