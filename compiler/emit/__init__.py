@@ -4,12 +4,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
+from collections import Counter
+from operator import attrgetter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
 from ..model import Finding, Severity
+
+
+_SEVERITY = attrgetter("severity")
 
 
 @dataclass(frozen=True)
@@ -23,7 +29,12 @@ class Report:
     paths: tuple[str, ...] = ()  # every page checked (JUnit lists passing pages too)
 
     def count(self, severity: Severity) -> int:
-        return sum(1 for f in self.findings if f.severity == severity)
+        return self._counts[int(severity)]
+
+    @functools.cached_property
+    def _counts(self) -> Counter:
+        """Findings per severity value, counted in one pass (in C: no enum hashing per finding)."""
+        return Counter(map(int, map(_SEVERITY, self.findings)))
 
     def display_path(self, path: str) -> str:
         """A finding's path as CI tools want it: relative to the working directory (the repository
