@@ -117,16 +117,17 @@ _GUARDS = {
 _NUMERIC_GUARD = rf"(?:{_Y4_START}|\d{{1,2}}(?:/|(?:st|nd|rd|th)?\s))"  # any of _NUMERIC_FORMS
 
 
-def _compile(names: set[str]) -> re.Pattern:
+def _grammar(names: set[str]) -> str:
+    """The pattern of the named forms, one alternative each (numeric forms share one guard)."""
     alternatives = [(name, f"(?={_GUARDS[name]})(?P<{name}>{body})") for name, body in _ALTERNATIVES if name in names]
     numeric = [pattern for name, pattern in alternatives if name in _NUMERIC_FORMS]
     others = [pattern for name, pattern in alternatives if name not in _NUMERIC_FORMS]
     if numeric:
         others.append(f"(?={_NUMERIC_GUARD})" + _NUM_START + "(?:" + "|".join(numeric) + ")")
-    return re.compile("|".join(others), re.IGNORECASE)
+    return "|".join(others)
 
 
-_GRAMMAR = _compile({name for name, _ in _ALTERNATIVES})
+_GRAMMAR = _grammar({name for name, _ in _ALTERNATIVES})  # a pattern, compiled only inside _SEARCH
 
 # The grammar is tried only around year-like numbers, the anchors: a four-digit run 1800-2099, or
 # a two-digit run (group 1) right after an apostrophe or a Q/H/FY/CY/YE mark ("Q3'26", "3Q26",
@@ -147,8 +148,8 @@ _STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[QqHh][1-4]"
 # The whole grammar, tried only at start tokens: a boundary character, then (looking ahead) a start
 # token, then the first alternative that matches there. A token that opens the text has no
 # boundary character before it: _GRAMMAR_AT_START tries it.
-_SEARCH = re.compile(rf"[^\w'’](?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
-_GRAMMAR_AT_START = re.compile(rf"(?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR.pattern})", re.IGNORECASE)
+_SEARCH = re.compile(rf"[^\w'’](?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR})", re.IGNORECASE)
+_GRAMMAR_AT_START = re.compile(rf"(?=(?-i:{_STARTER_BODY}))(?:{_GRAMMAR})", re.IGNORECASE)
 # How far before its first anchor an expression may start: "the first quarter of fiscal 2027"
 # starts 25 characters before 2027. (An expression spans at most four start tokens up to its first
 # anchor, "Mar 19-20, 2025", so no limit on their number is needed.)
