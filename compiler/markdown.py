@@ -38,6 +38,50 @@ def obsidian_markdown() -> MarkdownIt:
     return md
 
 
+def parse_markdown(text: str) -> list[Token]:
+    """The tokens of `text` as obsidian_markdown() parses it, by a parser without the rules that
+    cannot match it (see _MARKED_RULES)."""
+    present = tuple(any(marker in text for marker in markers) for markers, _, _ in _MARKED_RULES)
+    return _parser_without(present).parse(text, {})
+
+
+# Rules that match only where one of their markers occurs in the text: a table needs a `|`, math a
+# `$`, a %%comment%% `%%`, a footnote `[^` or `^[`, a reference definition `]:`, HTML and autolinks
+# `<`, a fence three backticks or tildes, a blockquote `>`, an entity `&`, strikethrough `~~`. A
+# page holding none of a rule's markers is parsed without it, so it is not tried at every line
+# (block rules are tried line by line, and again on each line of a paragraph to see whether it
+# ends there): about a fifth of markdown-it's work on the synthetic vault. The tokens are the
+# same (tests/test_parse.py). Indented code is never left out: other rules ask whether it is on.
+_MARKED_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
+    # (markers, block rules, inline rules)
+    (("|",), ("table",), ()),
+    (("$",), ("math_block",), ("math_inline",)),
+    (("%%",), ("obsidian_comment_block",), ("obsidian_comment",)),
+    (("[^",), ("footnote_def",), ("footnote_ref",)),
+    (("^[",), (), ("footnote_inline",)),
+    (("]:",), ("reference",), ()),
+    (("<",), ("html_block",), ("autolink", "html_inline")),
+    (("```", "~~~"), ("fence",), ()),
+    ((">",), ("blockquote",), ()),
+    (("&",), (), ("entity",)),
+    (("~~",), (), ("strikethrough",)),
+)
+
+
+@lru_cache(maxsize=128)  # a vault uses a handful of combinations
+def _parser_without(present: tuple[bool, ...]) -> MarkdownIt:
+    if all(present):
+        return obsidian_markdown()
+    md = obsidian_markdown.__wrapped__()
+    for here, (_, block, inline) in zip(present, _MARKED_RULES):
+        if not here:
+            if block:
+                md.block.ruler.disable(list(block))
+            if inline:
+                md.inline.ruler.disable(list(inline))
+    return md
+
+
 def _quiet_rule_loggers() -> None:
     """markdown-it-py's block rules log an "entering <rule>" debug record each time they are tried,
     once per rule per line, and asking the logging module whether DEBUG is on (two Python calls)

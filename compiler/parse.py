@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from .claims import extract_claims
 from .dates import parse_month
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
-from .markdown import RULE_STARTS, obsidian_markdown
+from .markdown import RULE_STARTS, parse_markdown
 from .model import Heading, InlineField, Link, Page, TextBlock
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
@@ -33,7 +33,7 @@ def parse_page(path: str, text: str, claims: bool = True, prose: bool = True) ->
     name = name[:-3] if name.lower().endswith(".md") else name
     front = split_frontmatter(text)
     walker = _BodyWalker(front.body, front.body_offset)
-    walker.walk(obsidian_markdown().parse(front.body, {}))
+    walker.walk(parse_markdown(front.body))
     meta = front.meta
     keys = key_lines(front.lines)
     links = [*frontmatter_links(meta, front.lines, keys), *walker.links]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import hypothesis
+import pytest
 import hypothesis.strategies
 
 from compiler import markdown
@@ -195,6 +196,33 @@ def test_plain_inline_shortcut_gives_the_stock_tokens(text):
     assert ours == stock
 
 
+# Text from a random part of the alphabet: most draws then lack some rules' markers, so the
+# parsers without those rules are exercised, against the parser with every rule.
+_SOME_OF_THE_ALPHABET = hypothesis.strategies.sets(hypothesis.strategies.sampled_from(_ALPHABET + ":~`$"), min_size=1) \
+    .flatmap(lambda chars: hypothesis.strategies.text(alphabet=sorted(chars), max_size=80))
+
+
+@hypothesis.settings(max_examples=60, deadline=None)
+@hypothesis.given(_SOME_OF_THE_ALPHABET)
+@pytest.mark.parametrize("each_marker", [  # every rule's tightest case, besides the random text
+    "[a]:b", "[^1]:x", "x[^1]", "x^[y]", "```\ncode\n```", "~~~\nx\n~~~", ">q", "a &amp; b", "~~s~~",
+    "<b>", "<http://x.y>", "$x$", "$$\nm\n$$", "%%c%%", "%%\nc\n%%", "|a|\n|-|", "a|b\n-|-"])
+def test_a_parser_without_the_rules_whose_markers_are_absent_gives_the_same_tokens(each_marker, text):
+    for case in (text, each_marker, f"{text}\n{each_marker}"):
+        full = [t.as_dict() for t in markdown.obsidian_markdown().parse(case, {})]
+        assert [t.as_dict() for t in markdown.parse_markdown(case)] == full, case
+
+
+def test_rules_left_out_for_a_page_are_the_ones_its_markers_allow():
+    plain = markdown._parser_without((False,) * len(markdown._MARKED_RULES))
+    assert "table" not in plain.block.ruler.get_active_rules()
+    assert "code" in plain.block.ruler.get_active_rules()  # other rules ask whether it is on
+    assert markdown._parser_without((True,) * len(markdown._MARKED_RULES)) is markdown.obsidian_markdown()
+    text = "| a | b |\n|---|---|\n| 1 | $2$ |\n\n> quote ~~gone~~ &amp; <b>x</b> [^1]\n\n[^1]: note\n"
+    assert [t.as_dict() for t in markdown.parse_markdown(text)] == \
+           [t.as_dict() for t in markdown.obsidian_markdown().parse(text, {})]
+
+
 def test_plain_inline_shortcut_on_the_bundled_vault_and_a_synthetic_one(tmp_path):
     from compiler.synthetic import generate
 
@@ -205,6 +233,8 @@ def test_plain_inline_shortcut_on_the_bundled_vault_and_a_synthetic_one(tmp_path
     for path in paths:
         text = path.read_text(encoding="utf-8")
         assert [t.as_dict() for t in markdown.obsidian_markdown().parse(text, {})] == \
+               [t.as_dict() for t in stock.parse(text, {})], path
+        assert [t.as_dict() for t in markdown.parse_markdown(text)] == \
                [t.as_dict() for t in stock.parse(text, {})], path
 
 

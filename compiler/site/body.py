@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from ..markdown import obsidian_markdown
+from ..markdown import parse_markdown
 from ..model import Page, Resolution
 from ..parse import BLOCK_ID, TAG
 from .anchors import heading_content
@@ -252,7 +252,7 @@ def _comment_block_lines(page: Page, lines: list[str], last: int) -> set[int]:
     get here; their body is tokenised once to tell comments from code."""
     body = "\n".join(lines[n] for n in range(page.body_line, last + 1))
     hidden: set[int] = set()
-    for token in obsidian_markdown().parse(body):
+    for token in parse_markdown(body):
         if token.type == "obsidian_comment_block" and token.map:
             hidden.update(range(page.body_line + token.map[0], page.body_line + token.map[1]))
     return hidden
