@@ -47,7 +47,9 @@ def parse_markdown(text: str) -> list[Token]:
 
 # Rules that match only where one of their markers occurs in the text: a table needs a `|`, math a
 # `$`, a %%comment%% `%%`, a footnote `[^` or `^[`, a reference definition `]:`, HTML and autolinks
-# `<`, a fence three backticks or tildes, a blockquote `>`, an entity `&`, strikethrough `~~`. A
+# `<`, a fence three backticks or tildes, a blockquote `>`, an entity `&`, strikethrough `~~`, a
+# heading `#`, an escape a backslash, a code span a backtick, emphasis `*` or `_`, an image `![`,
+# a wikilink `[[`. A
 # page holding none of a rule's markers is parsed without it, so it is not tried at every line
 # (block rules are tried line by line, and again on each line of a paragraph to see whether it
 # ends there): about a fifth of markdown-it's work on the synthetic vault. The tokens are the
@@ -65,6 +67,12 @@ _MARKED_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], .
     ((">",), ("blockquote",), ()),
     (("&",), (), ("entity",)),
     (("~~",), (), ("strikethrough",)),
+    (("#",), ("heading",), ()),
+    (("\\",), (), ("escape",)),
+    (("`",), (), ("backticks",)),
+    (("*", "_"), (), ("emphasis",)),
+    (("![",), (), ("image",)),
+    (("[[",), (), ("wikilink",)),
 )
 
 
