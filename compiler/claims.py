@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from .dates import DateExpr, find_dates, is_estimate
-from .model import TextBlock
+from .model import TextBlock, made
 
 
 @dataclass(frozen=True)
@@ -170,18 +170,11 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "")
 
 
-_new_object = object.__new__
-_set_state = object.__setattr__
-
-
 def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date, end: dt.date, explicit: bool,
                cue: str | None) -> Claim:
-    """Claim(...) without the frozen dataclass's one guarded setattr per field (see
-    dates._date_expr): a page's claims are made in bulk."""
-    claim = _new_object(Claim)
-    _set_state(claim, "__dict__", {"line": line, "text": text, "expression": expression, "kind": kind,
-                                   "start": start, "end": end, "explicit": explicit, "cue": cue})
-    return claim
+    """Claim(...), made fast (see model.made): a page's claims are made in bulk."""
+    return made(Claim, {"line": line, "text": text, "expression": expression, "kind": kind, "start": start,
+                        "end": end, "explicit": explicit, "cue": cue})
 
 
 # --- units: sentences, list items, table rows -----------------------------------------------------

@@ -175,5 +175,19 @@ class ClaimVerdict:
     message: str
 
 
+def made(cls: type, fields: dict[str, Any]) -> Any:
+    """An instance of the frozen dataclass `cls` with `fields` (every field, in order), without the
+    generated __init__'s guarded setattr per field: for the kinds made by the ten thousand on a
+    big vault (date expressions, claims, resolutions, findings), where that is a third of the cost.
+    Equality, hashing and immutability are the dataclass's own."""
+    instance = _new_object(cls)
+    _set_state(instance, "__dict__", fields)
+    return instance
+
+
+_new_object = object.__new__
+_set_state = object.__setattr__
+
+
 def today() -> dt.date:
     return dt.date.today()

@@ -13,7 +13,7 @@ from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Iterable, Mapping
 
-from .model import Link, Page, Resolution
+from .model import Link, Page, Resolution, made
 from .parse import normalise
 
 _HEADING_NOISE = re.compile(r"[#|^:%\[\]\\`*]+")
@@ -163,18 +163,12 @@ class Index:
         return _resolution(source.path, link, path, candidates, step, missing)
 
 
-_new_object = object.__new__
-_set_state = object.__setattr__
-
-
 def _resolution(source: str, link: Link, target: str | None, candidates: tuple[str, ...], step: str | None,
                 missing: str | None) -> Resolution:
-    """Resolution(...) without the frozen dataclass's guarded setattr per field: one is made for
-    every link of the vault, in the serial part of a compile."""
-    made = _new_object(Resolution)
-    _set_state(made, "__dict__", {"source": source, "link": link, "target": target, "candidates": candidates,
-                                  "step": step, "missing_heading": missing})
-    return made
+    """Resolution(...), made fast (see model.made): one per link of the vault, in the serial part
+    of a compile."""
+    return made(Resolution, {"source": source, "link": link, "target": target, "candidates": candidates,
+                             "step": step, "missing_heading": missing})
 
 
 @lru_cache(maxsize=16384)  # a pure function; the same few headings recur on most pages
