@@ -23,6 +23,11 @@ from mdit_py_plugins.footnote import footnote_plugin
 
 @lru_cache(maxsize=1)
 def obsidian_markdown() -> MarkdownIt:
+    """The parser of an Obsidian vault's Markdown, with every rule (one per process)."""
+    return _new_parser()
+
+
+def _new_parser() -> MarkdownIt:
     _quiet_rule_loggers()
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
     # Obsidian's inline math needs no space inside the dollars and no digit after the closing one,
@@ -80,7 +85,7 @@ _MARKED_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], .
 def _parser_without(present: tuple[bool, ...]) -> MarkdownIt:
     if all(present):
         return obsidian_markdown()
-    md = obsidian_markdown.__wrapped__()
+    md = _new_parser()
     for here, (_, block, inline) in zip(present, _MARKED_RULES):
         if not here:
             if block:
