@@ -54,11 +54,11 @@ def parse_markdown(text: str) -> list[Token]:
 # `$`, a %%comment%% `%%`, a footnote `[^` or `^[`, a reference definition `]:`, HTML and autolinks
 # `<`, a fence three backticks or tildes, a blockquote `>`, an entity `&`, strikethrough `~~`, a
 # heading `#`, an escape a backslash, a code span a backtick, emphasis `*` or `_`, an image `![`,
-# a wikilink `[[`. A
-# page holding none of a rule's markers is parsed without it, so it is not tried at every line
-# (block rules are tried line by line, and again on each line of a paragraph to see whether it
-# ends there): about a fifth of markdown-it's work on the synthetic vault. The tokens are the
-# same (tests/test_parse.py). Indented code is never left out: other rules ask whether it is on.
+# a wikilink `[[`. A page holding none of a rule's markers is parsed without it, so it is not
+# tried at every line (block rules are tried line by line, and again on each line of a paragraph
+# to see whether it ends there): about a fifth of markdown-it's work on the synthetic vault. The
+# tokens are the same (tests/test_parse.py). Indented code is never left out: other rules ask
+# whether it is on.
 _MARKED_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], ...] = (
     # (markers, block rules, inline rules)
     (("|",), ("table",), ()),
