@@ -87,7 +87,7 @@ def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | Non
         else:
             pages[path] = page
             index.add(page)
-            verdicts += judge_claims((page,), config, today, max_age_days)
+            verdicts += judge_page(page, config, today, max_age_days)
         if progress is not None:
             progress(done, len(sources))
     if cache is not None:
@@ -196,13 +196,17 @@ def max_age_for(page: Page, config: Config, override: int | None = None) -> int:
 
 
 def judge_claims(pages, config: Config, today: dt.date, override: int | None) -> list[ClaimVerdict]:
+    """The verdicts on every page's claims, pages in path order."""
+    return [v for page in sorted(pages, key=lambda p: p.path) for v in judge_page(page, config, today, override)]
+
+
+def judge_page(page: Page, config: Config, today: dt.date, override: int | None) -> list[ClaimVerdict]:
+    max_age = max_age_for(page, config, override)
     verdicts = []
-    for page in sorted(pages, key=lambda p: p.path):
-        max_age = max_age_for(page, config, override)
-        for claim in page.claims:
-            status = claim_rules.verdict(claim, today, max_age)
-            verdicts.append(ClaimVerdict(page.path, claim, status, max_age,
-                                         claim_rules.message(claim, status, today, max_age)))
+    for claim in page.claims:
+        status = claim_rules.verdict(claim, today, max_age)
+        verdicts.append(ClaimVerdict(page.path, claim, status, max_age,
+                                     claim_rules.message(claim, status, today, max_age)))
     return verdicts
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from .model import Link, Page, Resolution, made
 from .parse import normalise

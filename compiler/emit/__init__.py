@@ -7,8 +7,8 @@ import datetime as dt
 import functools
 import os
 from collections import Counter
-from operator import attrgetter
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 from urllib.parse import quote
 
