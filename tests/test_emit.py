@@ -100,3 +100,24 @@ def test_every_format_passes_with_a_baseline_of_the_current_findings(run, tmp_pa
         code, out, _ = run("check", VAULT, "--format", fmt, "--today", "2026-11-22", "--baseline", baseline)
         assert code == 0, fmt
     assert json.loads(run("check", VAULT, "--format", "json", "--baseline", baseline)[1])["findings"] == []
+
+
+def test_paths_are_shown_relative_to_the_working_directory(tmp_path, monkeypatch):
+    """Inside the working directory a finding's path carries the vault's folder (as CI annotations
+    need); at the vault's root, or with the vault outside, it is the vault-relative path."""
+    import datetime as dt
+
+    from compiler.emit import Report
+
+    vault = tmp_path / "repo" / "notes vault"
+    vault.mkdir(parents=True)
+    report = lambda: Report((), dt.date(2026, 11, 22), 0, 0, vault)  # noqa: E731 — a fresh report per place
+    monkeypatch.chdir(tmp_path / "repo")
+    assert report().display_path("a/b.md") == "notes vault/a/b.md"
+    assert report().uri("a/b.md") == "notes%20vault/a/b.md"
+    monkeypatch.chdir(vault)
+    assert report().display_path("a/b.md") == "a/b.md"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert report().display_path("a/b.md") == "a/b.md"

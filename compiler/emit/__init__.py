@@ -39,13 +39,20 @@ class Report:
     def display_path(self, path: str) -> str:
         """A finding's path as CI tools want it: relative to the working directory (the repository
         root in CI) when the vault lies inside it, else vault-relative."""
+        prefix = self._prefix
+        return f"{prefix}/{path}" if prefix else path
+
+    @functools.cached_property
+    def _prefix(self) -> str:
+        """The vault's folder relative to the working directory, or "" when paths are shown
+        vault-relative. Worked out once per report, not once per file (two `resolve` calls each)."""
         try:
             prefix = Path(os.path.relpath(self.vault.resolve(), Path.cwd().resolve()))
         except ValueError:
-            return path
-        if prefix.parts and prefix.parts[0] == "..":
-            return path
-        return (prefix / path).as_posix() if str(prefix) != "." else path
+            return ""
+        if (prefix.parts and prefix.parts[0] == "..") or str(prefix) == ".":
+            return ""
+        return prefix.as_posix()
 
     def uri(self, path: str) -> str:
         return quote(self.display_path(path))
