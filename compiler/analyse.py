@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import multiprocessing
 import os
 import pickle
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,11 +148,23 @@ def parallel_map(func, work: list, jobs: int | None = None):
     if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
         yield from map(func, work)
         return
+    # Imported here: a check that parses a few pages (most incremental runs) starts without them.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_become_worker) as pool:
         # Small chunks: the cores finish together (the last chunk of 625 pages left one core idle
         # for up to half a second on 10k pages); more chunks cost next to nothing.
         yield from pool.map(func, work, chunksize=min(64, max(16, len(work) // (jobs * 8))))
+
+
+_IN_WORKER = False  # set in the pool's worker processes
+
+
+def _become_worker() -> None:
+    global _IN_WORKER
+    _IN_WORKER = True
 
 
 def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
@@ -171,7 +181,7 @@ def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
         page = parse_page(source.path, text, claims)
         blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
         store.put(digest, blob)
-        if multiprocessing.parent_process() is None:  # in-process: no need to unpickle what we hold
+        if not _IN_WORKER:  # in-process: no need to unpickle what we hold
             return source.path, digest, page, None
     return source.path, digest, blob, None
 
