@@ -73,6 +73,20 @@ def test_unreadable_files_do_not_stop_the_run(make_vault, check_json):
     assert "UTF-8" in messages and "NUL" in messages and "limit" in messages
 
 
+def test_a_page_that_changed_size_after_discovery_is_read_whole_or_refused(tmp_path):
+    """read_page reads what discovery saw plus what the file grew by since, up to the limit."""
+    from compiler.discover import read_page
+    from compiler.model import SourceFile
+
+    page = tmp_path / "p.md"
+    page.write_text("one\ntwo [[x]]\n" * 20)
+    whole = page.read_text()
+    for seen in (0, 5, len(whole) - 1, len(whole), len(whole) + 50):  # grew, unchanged, shrank
+        assert read_page(SourceFile("p.md", str(page), seen, True), 1000) == (whole, None)
+    text, problem = read_page(SourceFile("p.md", str(page), 10, True), len(whole) - 1)
+    assert text is None and "grew over the" in problem.message
+
+
 def test_severity_overrides_select_ignore_and_fail_on(make_vault, check_json, run):
     vault = make_vault({"a.md": "[[gone]]\n", "b.md": "[[a]]\n"})
     (vault / "vaultc.toml").write_text('[severity]\ndangling-link = "warning"\norphan-page = "off"\n')
