@@ -13,7 +13,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from .markdown import split_wikilink
-from .model import Link, Problem
+from .model import Link, Problem, new_link
 
 PAGE_TYPES = ("sector", "ticker", "source", "layer", "constraint", "compare", "note")
 LINK_KEYS = ("sector", "layers", "constraints", "companies")
@@ -139,8 +139,8 @@ def frontmatter_links(meta: dict[str, Any], lines: list[str], keys: dict[str, in
             for inner, embed in _wikilinks_in(item):
                 parts = split_wikilink(inner)
                 line, column = _locate(lines, keys.get(key, 1) - 1, ("!" if embed else "") + "[[" + inner + "]]")
-                links.append(Link(raw=inner, embed=embed, line=line, column=column,
-                                  origin="frontmatter", key=key, **parts))
+                links.append(new_link(inner, parts["target"], parts["headings"], parts["block"], parts["display"],
+                                      embed, line, column, "frontmatter", key))
     return links
 
 

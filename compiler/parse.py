@@ -16,7 +16,7 @@ from .claims import extract_claims
 from .dates import parse_month
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
-from .model import Heading, InlineField, Link, Page, TextBlock
+from .model import Heading, InlineField, Link, Page, TextBlock, new_link
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _FIELD_INLINE = re.compile(r"[\[(]([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
@@ -206,9 +206,8 @@ class _BodyWalker:
         needle = child.markup + meta["target"]
         line, column = self._position(src, offset, first, starts, needle)
         key = next((k for k, _, lo, hi in spans if lo <= offset < hi), None)
-        return Link(raw=child.content, target=meta["target"], headings=meta["headings"], block=meta["block"],
-                    display=meta["display"], embed=meta["embed"], line=line, column=column,
-                    origin="field" if key else "body", key=key)
+        return new_link(child.content, meta["target"], meta["headings"], meta["block"], meta["display"], meta["embed"],
+                        line, column, "field" if key else "body", key)
 
     def _markdown_link(self, child: Token, src: str, first: int, starts: list[int]) -> Link | None:
         href = child.attrGet("href" if child.type == "link_open" else "src") or ""
@@ -223,8 +222,7 @@ class _BodyWalker:
             block = anchor[1:]
         elif anchor:
             headings = tuple(h for h in anchor.split("#") if h)
-        return Link(raw=href, target=path, headings=headings, block=block, display=None,
-                    embed=child.type == "image", line=line, column=column, origin="markdown")
+        return new_link(href, path, headings, block, None, child.type == "image", line, column, "markdown")
 
     def _fields(self, src: str, first: int) -> list[tuple[str, str, int, int]]:
         """Dataview fields of one block as (key, value, value start, value end) offsets in `src`."""
