@@ -15,11 +15,12 @@ from pathlib import Path
 from . import __version__
 from .analyse import compile_vault, stderr_progress
 from .cache import cache_for, gc_paused
-from .check import apply_baseline, findings_of, run_rules, select_rules, write_baseline
+from .check import apply_baseline, findings_of, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
 from .emit.files import write_atomic
 from .incremental import check_vault
+from .workers import check_cold
 from .model import Severity
 from .rules import REGISTRY
 
@@ -149,10 +150,10 @@ def _check_once(args, config, rule_ids: list[str], cache) -> int:
         findings = findings_of(result.diagnostics, config, rule_ids)
         today, pages, links = result.today, result.pages, result.links
     else:
-        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), claims=wants_claims,
-                              prose=False)
-        findings = run_rules(vault, rule_ids)
-        today, pages, links = vault.today, tuple(vault.pages), len(vault.resolutions)
+        result = check_cold(args.vault, config, args.today or dt.date.today(), args.max_age, rule_ids,
+                            stderr_progress())
+        findings = findings_of(result.diagnostics, config, rule_ids)
+        today, pages, links = result.today, result.pages, result.links
     if args.write_baseline:
         write_baseline(findings, args.write_baseline)
         print(f"vaultc: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)

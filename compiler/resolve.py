@@ -53,18 +53,23 @@ class Index:
         return {k: v for k, v in self.__dict__.items() if k != "_found"}
 
     def add(self, page: Page) -> None:
+        self.add_entry(page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings], page.block_ids)
+
+    def add_entry(self, path: str, name: str, aliases: Iterable[str], headings: Iterable[tuple[int, str]],
+                  block_ids: frozenset[str]) -> None:
+        """A page by what links can name in it (`headings` as (level, text)): all the index
+        keeps of a page, and all a worker process that holds the page sends for it."""
         self.__dict__.pop("_found", None)  # a new page may change what a target names
-        path = page.path
         stem = path[:-3] if path.lower().endswith(".md") else path
         self._add_path(stem, path)
-        name = normalise(page.name)
-        aliases = tuple(dict.fromkeys(normalise(a) for a in page.aliases if a.strip()))
+        name = normalise(name)
+        aliases = tuple(dict.fromkeys(normalise(a) for a in aliases if a.strip()))
         self.by_name[name].append(path)
         for alias in aliases:
             self.by_alias[alias].append(path)
         self._keys[path] = (name, aliases)
-        self.headings[path] = [(h.level, heading_key(h.text)) for h in page.headings]
-        self.blocks[path] = page.block_ids
+        self.headings[path] = [(level, heading_key(text)) for level, text in headings]
+        self.blocks[path] = block_ids
 
     def add_attachment(self, path: str) -> None:
         self.__dict__.pop("_found", None)

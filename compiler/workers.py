@@ -1,0 +1,244 @@
+"""A check without a cache, on every core, without moving pages between processes.
+
+compile_vault (analyse.py) parses in worker processes and sends every page back, because the site,
+the RDF graph and the claims listing need all of them in one place. A check needs only findings.
+Here each worker keeps the pages it parsed: the main process builds the link index from the names,
+aliases, headings and block ids the workers report, hands the finished index to each of them, and
+each resolves and checks its own pages against it — as an incremental check re-checks the pages an
+edit affects — and sends back their diagnostics and the pages they link to. Orphans, the one rule
+that needs every page's links, are found from those. On 10k pages, pickling every page out of its
+worker and back in cost about 1.1 s of CPU, twice what resolving and checking them takes; and
+those two steps, which ran on one core after the last page was parsed, now run on every core.
+The findings are compile_vault's + run_rules's (tests/test_workers.py).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import pickle
+import traceback
+from pathlib import Path
+
+from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims
+from .check import diagnose
+from .config import Config
+from .discover import discover, read_page
+from .incremental import GLOBAL_RULES, CheckResult, PartialVault
+from .model import Page, Problem, SourceFile
+from .parse import parse_page
+from .resolve import Index, resolve_all
+
+CHUNK = 64  # pages per request: small, so that the workers finish together
+IN_FLIGHT = 2  # requests queued per worker, so that none waits for the next
+
+
+def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, rule_ids: list[str],
+               progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
+    """The selected rules' diagnostics on the whole vault, parsing every page (no cache)."""
+    claims = any(r in rule_ids for r in ("stale-claim", "overdue-claim"))
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    found = discover(root, config)
+    sources = [f for f in found.files if f.is_page]
+    if jobs <= 1 or len(sources) < PARALLEL_MIN_PAGES or not _can_fork():
+        vault = compile_vault(root, config, today, max_age, progress, jobs, claims, prose=False)
+        diagnostics = diagnose(vault, rule_ids)
+        return CheckResult(diagnostics, tuple(vault.pages), len(vault.resolutions), today, len(sources),
+                           len(vault.pages))
+    attachments = tuple(f.path for f in found.files if not f.is_page)
+    share = _Share(today, max_age, config, [r for r in rule_ids if r not in GLOBAL_RULES], attachments)
+    with _Pool(jobs, sources, config.max_file_bytes, claims, share) as pool:
+        index, unread = pool.parse(progress)
+        # Files discovery refused are link targets too, and the main process checks them itself
+        # (in compile_vault's order: read pages, refused ones, then the ones that could not be read).
+        refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
+        for path, page in refused.items():
+            index.add(page)
+        for path in unread:
+            index.add(parse_page(path, ""))
+        for path in attachments:
+            index.add_attachment(path)
+        shares = pool.check(index)
+    shares.append(share.check(index, refused, dict(found.rejected)))
+    diagnostics, linked, links, suppressions = [], set(), 0, {}
+    for found_here, linked_here, links_here, suppressions_here in shares:
+        diagnostics += found_here
+        linked |= linked_here
+        links += links_here
+        suppressions.update(suppressions_here)
+    paths = [s.path for s in sources if s.path not in unread] + list(refused) + list(unread)
+    every = dict.fromkeys(sorted(paths))
+    unreadable = (*found.rejected, *unread.items())
+    view = PartialVault(root=root, config=config, today=today, pages={}, attachments=attachments,
+                        unreadable=unreadable, resolutions=(), index=index,
+                        orphan_paths=tuple(p for p in every if p not in linked), all_suppressions=suppressions)
+    diagnostics += diagnose(view, [r for r in rule_ids if r in GLOBAL_RULES])
+    return CheckResult(diagnostics, tuple(paths), links, today, len(sources), len(paths))
+
+
+def _can_fork() -> bool:
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Share:
+    """What checks one share of the vault's pages against the whole index, in whichever process
+    holds them."""
+
+    def __init__(self, today: dt.date, max_age: int | None, config: Config, rule_ids: list[str],
+                 attachments: tuple[str, ...]) -> None:
+        self.today, self.max_age, self.config = today, max_age, config
+        self.rule_ids, self.attachments = rule_ids, attachments
+
+    def check(self, index: Index, pages: dict[str, Page], unreadable: dict[str, Problem]):
+        """(diagnostics, the other pages these link to, how many links, suppressions by page)."""
+        readable = [page for path, page in pages.items() if path not in unreadable]
+        resolutions = tuple(resolve_all(index, readable))
+        suppressions = {path: page.suppressions for path, page in pages.items() if page.suppressions}
+        view = PartialVault(root=Path("."), config=self.config, today=self.today, pages=pages,
+                            attachments=self.attachments, unreadable=tuple(unreadable.items()),
+                            resolutions=resolutions, index=index,
+                            verdicts=tuple(judge_claims(readable, self.config, self.today, self.max_age)),
+                            all_suppressions=suppressions)
+        linked = {r.target for r in resolutions if r.target is not None and r.target != r.source}
+        return diagnose(view, self.rule_ids), linked, len(resolutions), suppressions
+
+
+class _Pool:
+    """Forked worker processes, each holding the pages it parsed until the index is ready."""
+
+    def __init__(self, jobs: int, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share) -> None:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        self.sources = sources
+        self.conns, self.processes = [], []
+        for _ in range(jobs):
+            ours, theirs = context.Pipe()
+            process = context.Process(target=_work, args=(theirs, sources, max_bytes, claims, share), daemon=True)
+            process.start()
+            theirs.close()
+            self.conns.append(ours)
+            self.processes.append(process)
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
+        for conn in self.conns:
+            conn.close()
+
+    def parse(self, progress: Progress | None) -> tuple[Index, dict[str, Problem]]:
+        """Every page parsed in some worker: the index of the readable ones (added in path order,
+        as compile_vault adds them) and the pages that could not be read."""
+        total = len(self.sources)
+        chunks = [(lo, min(lo + CHUNK, total)) for lo in range(0, total, CHUNK)]
+        waiting = iter(chunks)
+        for worker in range(len(self.conns)):
+            for chunk in [next(waiting, None) for _ in range(IN_FLIGHT)]:
+                if chunk is not None:
+                    self._send(worker, chunk)
+        index, unread = Index({}, ()), {}
+        arrived: dict[int, list] = {}
+        added = done = 0
+        while added < len(chunks):
+            worker, (lo, entries) = self._receive()
+            chunk = next(waiting, None)
+            if chunk is not None:
+                self._send(worker, chunk)
+            arrived[lo] = entries
+            while added < len(chunks) and chunks[added][0] in arrived:
+                for path, name, aliases, headings, block_ids, problem in arrived.pop(chunks[added][0]):
+                    if problem is None:
+                        index.add_entry(path, name, aliases, headings, block_ids)
+                    else:
+                        unread[path] = problem
+                    done += 1
+                    if progress is not None:
+                        progress(done, total)
+                added += 1
+        return index, unread
+
+    def check(self, index: Index) -> list:
+        """Each worker's share checked against the finished index, in worker order."""
+        blob = pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL)
+        for worker in range(len(self.conns)):
+            self._send(worker, None)  # no more pages: the index follows
+            self._send(worker, blob, raw=True)
+        shares: dict[int, tuple] = {}
+        while len(shares) < len(self.conns):
+            worker, share = self._receive(exclude=shares)
+            shares[worker] = share
+        return [shares[i] for i in range(len(self.conns))]
+
+    def _receive(self, exclude=()):
+        """(worker number, message) from the next worker to answer, leaving out the ones in
+        `exclude` (which have finished); a worker that failed or died fails the check."""
+        from multiprocessing.connection import wait
+
+        waiting = [i for i in range(len(self.conns)) if i not in exclude]
+        by_handle = {self.conns[i]: i for i in waiting}
+        by_handle.update({self.processes[i].sentinel: i for i in waiting})
+        while True:
+            ready = wait(list(by_handle))
+            conns = [handle for handle in ready if handle in self.conns]
+            if not conns:  # only exits: a worker died before it answered
+                worker = by_handle[ready[0]]
+                if self.conns[worker].poll():
+                    continue
+                self._died(worker)
+            worker = by_handle[conns[0]]
+            try:
+                kind, message = conns[0].recv()
+            except (EOFError, OSError):  # closed, or reset by a worker that died
+                self._died(worker)
+            if kind == "failed":
+                raise RuntimeError(f"a worker process failed:\n{message}")
+            return worker, message
+
+    def _send(self, worker: int, message, raw: bool = False) -> None:
+        try:
+            self.conns[worker].send_bytes(message) if raw else self.conns[worker].send(message)
+        except OSError:  # a worker that died
+            self._died(worker)
+
+    def _died(self, worker: int):
+        process = self.processes[worker]
+        process.join(1)
+        raise RuntimeError(f"a worker process exited (code {process.exitcode}) before it answered")
+
+
+def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share) -> None:
+    """A worker: parse the chunks it is sent, keeping the pages; then, given the index, check them."""
+    pages: dict[str, Page] = {}
+    unread: dict[str, Problem] = {}
+    try:
+        while (chunk := conn.recv()) is not None:
+            entries = []
+            for source in sources[chunk[0]:chunk[1]]:
+                text, problem = read_page(source, max_bytes)
+                if problem is not None:
+                    unread[source.path] = problem
+                    entries.append((source.path, "", (), (), frozenset(), problem))
+                    continue
+                page = pages[source.path] = parse_page(source.path, text, claims, prose=False)
+                entries.append((page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings],
+                                page.block_ids, None))
+            conn.send(("parsed", (chunk[0], entries)))
+        index = pickle.loads(conn.recv_bytes())
+        for path in unread:  # a page that cannot be read is still checked: for unreadable-file
+            pages[path] = parse_page(path, "")
+        conn.send(("checked", share.check(index, pages, unread)))
+    except KeyboardInterrupt:  # Ctrl-C reaches every process of the group: the main one reports it
+        pass
+    except BaseException:  # noqa: BLE001 — reported to the main process, which fails the check
+        try:
+            conn.send(("failed", traceback.format_exc()))
+        except OSError:  # the main process is gone
+            pass
+    finally:
+        conn.close()
