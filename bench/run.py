@@ -31,9 +31,10 @@ def median(runs: list[Measurement]) -> tuple[float, float, int]:
     return statistics.median(r.seconds for r in runs), max(r.peak_mb for r in runs), len(runs)
 
 
-def core_rows(vault: Path, runs: int, reports: Path, obsidiantools_runs: int) -> dict[str, tuple[float, float, int]]:
-    """Name -> (median s, peak MB, runs). `vaultc check` and obsidiantools leave their reports in
-    `reports/` (check.json, obsidiantools.json) for the counts that go beside the times."""
+def core_rows(vault: Path, runs: int, reports: Path, obsidiantools_runs: int):
+    """Name -> (median s, peak MB, runs), and name -> each run's measurement. `vaultc check` and
+    obsidiantools leave their reports in `reports/` (check.json, obsidiantools.json) for the counts
+    that go beside the times."""
     reports.mkdir(parents=True, exist_ok=True)
     check = [PY, "-m", "compiler", "check", str(vault), "--no-cache", "--format", "json"]  # cold: no parse cache
     commands = {
@@ -53,7 +54,7 @@ def core_rows(vault: Path, runs: int, reports: Path, obsidiantools_runs: int) ->
                 obsidiantools_runs = 0
                 continue
             results[name].append(measured)
-    return {name: median(found) for name, found in results.items() if found}
+    return {name: median(found) for name, found in results.items() if found}, results
 
 
 def dangling_lines(made: Synthetic, reports: Path) -> list[str]:
@@ -134,14 +135,15 @@ def vault_section(made: Synthetic, args, reports: Path) -> list[str]:
         obsidiantools_runs = 0
     else:
         obsidiantools_runs = 1 if size >= OBSIDIANTOOLS_ONCE_FROM else args.runs
-    rows = core_rows(made.root, args.runs, reports, obsidiantools_runs)
+    rows, runs_of = core_rows(made.root, args.runs, reports, obsidiantools_runs)
     lines = [f"## Synthetic vault, {size:,} pages ({megabytes:.1f} MB of Markdown)", "",
              "| command | median s | runs | peak MB |", "|---|---:|---:|---:|"]
     lines += [f"| {name} | {seconds:.2f} | {runs} | {peak:.0f} |" for name, (seconds, peak, runs) in rows.items()]
     full, no_claims, bare = rows[CHECK][0], rows[NO_CLAIMS][0], rows[BARE][0]
     lines += ["", f"- claim pass overhead: {100 * (full - no_claims) / no_claims:.1f}% of `vaultc check` "
               "(target ≤ 15%)",
-              f"- `vaultc check` / bare single-core parse: {full / bare:.2f}× (target ≤ 0.8×)"]
+              f"- `vaultc check` / bare single-core parse: {full / bare:.2f}× (target ≤ 0.8×); "
+              f"{_paired(runs_of[CHECK], runs_of[BARE])}"]
     if OBSIDIANTOOLS in rows:
         seconds, _, runs = rows[OBSIDIANTOOLS]
         once = (f"; obsidiantools ran once here, not {args.runs} times, as it takes minutes a run at this size"
@@ -155,6 +157,14 @@ def vault_section(made: Synthetic, args, reports: Path) -> list[str]:
     else:
         lines.append("- obsidiantools / `vaultc check`: not measured — obsidiantools failed on this vault")
     return lines + dangling_lines(made, reports) + [""] + incremental_lines(made.root, args.runs), rows
+
+
+def _paired(check: list[Measurement], bare: list[Measurement]) -> str:
+    """The check / bare ratio of each run (the two ran one after the other), and their median: steadier
+    than the ratio of the medians when the machine's speed drifts between runs."""
+    ratios = [c.seconds / b.seconds for c, b in zip(check, bare)]
+    return (f"run by run {', '.join(f'{r:.2f}×' for r in ratios)}, median {statistics.median(ratios):.2f}×"
+            if ratios else "no paired runs")
 
 
 def incremental_lines(vault: Path, runs: int) -> list[str]:
