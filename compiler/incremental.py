@@ -13,10 +13,13 @@ ask for, which pages each page links to, and each page's diagnostics. On the nex
    so the pages affected are the changed ones, every page with a link that asks for one of the
    names the changed pages had before or have now, and every page that shares one of those names
    (its duplicate-alias finding may come or go). Only those are resolved and checked again;
-4. orphans — the one whole-vault question — come from the stored "links to" sets of every page.
+4. orphans — the one whole-vault question — come from the stored "links to" sets of every page;
+5. on another day only the claims' verdicts can differ: the claims that can age (snapshots and
+   forecasts, with each page's max age) are kept in a record of their own, read on the first run
+   of a day and judged again; no page is parsed, resolved or checked again for that.
 
 The result equals a full compile's (tests/test_incremental.py compares them); anything the state
-cannot answer (another vaultc, other settings, another day, attachments added or removed) falls
+cannot answer (another vaultc, other settings, attachments added or removed) falls
 back to a full compile, which still loads unchanged pages from the parse cache.
 """
 from __future__ import annotations
@@ -28,9 +31,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analyse import CompiledVault, Progress, compile_vault, judge_claims, parse_sources
+from .analyse import CompiledVault, Progress, compile_vault, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, gc_paused
-from .check import diagnose
+from .check import diagnose, suppressed
+from .claims import message, verdict
 from .config import Config
 from .discover import discover
 from .model import Page, Problem, SourceFile
@@ -40,14 +44,20 @@ from .rules import REGISTRY, Diagnostic
 
 GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
 LINK_TABLES = ("index", "wants", "wanted_by")
+CLAIM_RULES = {"stale": "stale-claim", "overdue": "overdue-claim"}  # verdict -> the rule reporting it
 
 
-def save_state(cache: ParseCache, state: "CheckState", links: bool = True) -> None:
+def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claims: bool = False) -> None:
     """`links=False` when the link tables are the ones already saved: an edit that changed no
-    page's names, headings, block ids or link targets rewrites only the diagnostics."""
+    page's names, headings, block ids or link targets rewrites only the diagnostics. `claims`
+    when the claim table was built or brought up to date (a cold check, a new day)."""
     if links or not state.token:
         state.token = os.urandom(8).hex()
         cache.write("check-links", (state.token, *(getattr(state, name) for name in LINK_TABLES)))
+    if (claims or not state.claims_token) and state.datable is not None:
+        state.claims_token = os.urandom(8).hex()
+        state.claims_behind = set()  # the table in memory has every page's claims as they now are
+        cache.write("check-claims", (state.claims_token, state.datable))
     cache.write("check", state)
 
 
@@ -76,17 +86,26 @@ class CheckState:
     diagnostics: dict[str, list[tuple]]  # page -> what its rules found there: (rule id, *Diagnostic)
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     token: str = ""  # pairs this record with its link tables, which are kept apart (see save_state)
+    today: dt.date | None = None  # the day the claims were judged on
+    # page -> (its max age, its claims that can age): read on the first run of a day, from a record
+    # of its own (paired by claims_token); pages checked again since it was saved are in claims_behind.
+    datable: dict[str, tuple[int, tuple]] | None = None
+    claims_token: str = ""
+    claims_behind: set[str] = field(default_factory=set)
 
     def __getstate__(self) -> dict:
-        # A no-change run needs only the diagnostics: the link tables, the bulk of the state, are
-        # stored in a record of their own and loaded when a page did change.
-        return {**self.__dict__, **dict.fromkeys(LINK_TABLES)}
+        # A no-change run needs only the diagnostics: the link tables and the claim table, the bulk
+        # of the state, are stored in records of their own and loaded when a page or the day changed.
+        return {**self.__dict__, **dict.fromkeys(LINK_TABLES), "datable": None}
 
     def forget(self, path: str) -> None:
         for key in self.wants.pop(path, ()):
             self.wanted_by[key].discard(path)
         for table in (self.links_to, self.links, self.suppressions, self.diagnostics):
             table.pop(path, None)
+        if self.datable is not None:
+            self.datable.pop(path, None)
+        self.claims_behind.add(path)
 
 
 @dataclass(frozen=True)
@@ -123,14 +142,17 @@ def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int 
 
 def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
                  progress: Progress | None, jobs: int | None) -> CheckResult:
-    key = ("check", today, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
+    key = ("check", 2, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
            tuple(sorted(config.max_age_by_type.items())))
     found = discover(root, config)
     state = cache.held.pop("check", None) or cache.read("check", CheckState)
-    result, links = None, True
+    result, links, new_day, new_table = None, True, False, False
     if state is not None and state.key == key and state.rejected == found.rejected \
             and state.attachments == tuple(f.path for f in found.files if not f.is_page):
         try:
+            if state.today != today:
+                new_table = _judge_again(state, today, config, max_age, cache)
+                new_day = True
             result, links = _update(state, found.files, config, today, max_age, claims, cache, jobs)
         except Exception:  # a state that loads but does not hold together: start afresh
             result, links = None, True
@@ -138,10 +160,55 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
         vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
         state = _state_of(vault, key, found.rejected, cache, max_age)
         result = _result(state, today, reparsed=-1, rechecked=len(state.digests))
+        new_table = True
     cache.held["check"] = state
-    if result.rechecked:
-        cache.later(lambda: save_state(cache, state, links))
+    if result.rechecked or new_day or new_table:
+        cache.later(lambda: save_state(cache, state, links, claims=new_table))
     return result
+
+
+def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int | None, cache: ParseCache) -> bool:
+    """Another day: every stored claim judged again, each page's claim findings replaced. Pages
+    checked again since the claim table was saved give their claims from the parse cache; whether
+    there were any (and the table is to be saved again) is returned."""
+    if state.datable is None:
+        record = cache.read("check-claims", tuple)
+        if not record or len(record) != 2 or record[0] != state.claims_token:
+            raise LookupError("the claim table does not belong to this state")
+        state.datable = record[1]
+    for path in state.claims_behind:
+        digest = state.digests.get(path)
+        if digest is None or digest.startswith("!"):  # gone, or unreadable: no claims
+            state.datable.pop(path, None)
+            continue
+        page = cache.recall(digest, path)
+        if page is None:
+            raise LookupError(f"{path} is no longer in the parse cache")
+        _keep_datable(state, page, config, max_age)
+    changed = bool(state.claims_behind)
+    state.claims_behind = set()
+    for path, diagnostics in state.diagnostics.items():
+        if path in state.datable or any(d[0] in CLAIM_RULES.values() for d in diagnostics):
+            state.diagnostics[path] = [d for d in diagnostics if d[0] not in CLAIM_RULES.values()]
+    for path, (age, claims) in state.datable.items():
+        kept = state.diagnostics.setdefault(path, [])
+        notes = state.suppressions.get(path, ())
+        for claim in claims:
+            status = verdict(claim, today, age)
+            rule_id = CLAIM_RULES.get(status)
+            if rule_id is not None and not suppressed(notes, claim.line, rule_id):
+                kept.append((rule_id, path, claim.line, 1, message(claim, status, today, age), None))
+    state.today = today
+    return changed
+
+
+def _keep_datable(state: CheckState, page: Page, config: Config, max_age: int | None) -> None:
+    """Put the page's claims that can age (not events) in the claim table."""
+    claims = tuple(c for c in page.claims if c.kind != "event")
+    if claims:
+        state.datable[page.path] = (max_age_for(page, config, max_age), claims)
+    else:
+        state.datable.pop(page.path, None)
 
 
 def _update(state: CheckState, files: Iterable[SourceFile], config: Config, today: dt.date, max_age: int | None,
@@ -259,6 +326,13 @@ def _check(state: CheckState, pages: dict[str, Page], config: Config, today: dt.
     state.links_to.update((path, frozenset(targets)) for path, targets in links_to.items())
     for rule_id, d in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
         state.diagnostics.setdefault(d.path, []).append((rule_id, *d))  # plain tuples pickle fastest
+    state.claims_behind.update(pages)  # until a claim table with them is saved
+    if state.datable is not None:  # the claim table is in memory (a full compile, or --watch)
+        for path, page in pages.items():
+            if path in state.unreadable:
+                state.datable.pop(path, None)
+            else:
+                _keep_datable(state, page, config, max_age)
 
 
 def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Problem], ...], cache: ParseCache,
@@ -266,7 +340,7 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
     state = CheckState(
         key=key, digests={p: cache.seen[p].digest for p in vault.pages if p in cache.seen},
         attachments=vault.attachments, rejected=rejected, unreadable=dict(vault.unreadable), index=vault.index,
-        wants={}, links_to={}, links={}, suppressions={}, diagnostics={})
+        wants={}, links_to={}, links={}, suppressions={}, diagnostics={}, today=vault.today, datable={})
     for path, problem in vault.unreadable:
         state.digests[path] = "!" + problem.message
     _check(state, dict(vault.pages), vault.config, vault.today, max_age, compiled=vault)

@@ -23,15 +23,18 @@ TODAY = dt.date(2026, 11, 22)
 RULES = select_rules()
 
 
-def uncached(root: Path):
-    vault = compile_vault(root, Config(), TODAY, jobs=1)
+def uncached(root: Path, today: dt.date = TODAY):
+    vault = compile_vault(root, Config(), today, jobs=1)
     return run_rules(vault, RULES), tuple(sorted(vault.pages)), len(vault.resolutions)
 
 
-def cached(root: Path, folder: Path, jobs: int = 1):
-    cache = ParseCache(folder)
-    result = check_vault(root, Config(), TODAY, None, True, cache, jobs=jobs)
+def cached(root: Path, folder: Path, jobs: int = 1, today: dt.date = TODAY, cache: ParseCache | None = None):
+    """A check as a fresh process makes it (state read from disk), or, given `cache`, as the next run
+    of a long-running one (`check --watch`)."""
+    cache = cache or ParseCache(folder)
+    result = check_vault(root, Config(), today, None, True, cache, jobs=jobs)
     cache.flush()
+    cache.next_run()
     return (findings_of(result.diagnostics, Config(), RULES), result.pages, result.links), result
 
 
@@ -123,6 +126,41 @@ def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_p
     links = (folder / "check-links").read_bytes()
     got, _ = cached(vault, folder)
     assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
+
+
+def test_another_day_judges_the_stored_claims_again_and_checks_nothing_else(vault, tmp_path):
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    append(vault, "notes/hub.md", "\nAs of March 2026 the share was 40%. Sold out through Q2 2027.\n"
+                                  "<!-- vaultc: ignore stale-claim -->\nAs of March 2024 it was 30%.\n")
+    cached(vault, folder)  # an edit on the first day: hub's claims are not in the saved claim table yet
+    for days in (1, 30, 200, 400, -100, 0):
+        today = TODAY + dt.timedelta(days=days)
+        got, result = cached(vault, folder, today=today)
+        assert got == uncached(vault, today), days
+        assert (result.reparsed, result.rechecked) == (0, 0)
+    kinds = {f.rule for f in uncached(vault, TODAY + dt.timedelta(days=400))[0]}
+    assert {"stale-claim", "overdue-claim"} <= kinds
+
+
+def test_edits_and_new_days_in_any_order_agree(vault, tmp_path):
+    """Fresh processes, and one long-running process (as --watch), through edits and day changes."""
+    days = iter(range(1, 100))
+    for watching in (False, True):
+        folder = tmp_path / f"cache-{watching}"
+        keep = ParseCache(folder) if watching else None
+        cached(vault, folder, cache=keep)
+        for label, edit in [*EDITS[6:10], ("forget it", lambda r: (r / "notes/twin.md").unlink()), *EDITS[:2]]:
+            edit(vault)
+            today = TODAY + dt.timedelta(days=20 * next(days))
+            got, _ = cached(vault, folder, today=today, cache=keep)
+            assert got == uncached(vault, today), (watching, label)
+            append(vault, "notes/hub.md", f"\nAs of March 2024 backlog was ${next(days)}B.\n")  # same day, stale
+            got, _ = cached(vault, folder, today=today, cache=keep)
+            assert got == uncached(vault, today), (watching, label, "same day")
+            got, _ = cached(vault, folder, today=today + dt.timedelta(days=90))  # then a fresh process
+            assert got == uncached(vault, today + dt.timedelta(days=90)), (watching, label)
+        write(vault, "notes/twin.md", "# Twin\n\nAs of May 2025 margins were 61%.\n")
 
 
 def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
