@@ -1,12 +1,14 @@
 """The parse cache and incremental checks, on one vault: a cold `vaultc check` (empty cache), a
-no-change rerun, a rerun after one page was edited (each a fresh process, as from a shell or a
-pre-commit hook), and the same edit inside a `check --watch` session (state kept in memory).
+no-change rerun, a rerun after one page was edited, a no-change rerun on the next day (each a
+fresh process, as from a shell or a pre-commit hook), and the same edit inside a `check --watch`
+session (state kept in memory).
 
     python bench/incremental.py VAULT [--runs N]      prints a Markdown section
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import statistics
 import sys
@@ -44,9 +46,14 @@ def main(argv: list[str] | None = None) -> None:
                 handle.write(f"\nEdited line {i}: see [[{edited.stem}]].\n")
             edit.append(measure(command))
         watch = in_process_edits(vault, cache, edited, args.runs)
+        later = []
+        for i in range(args.runs):  # each run one more day on, as a daily check sees it
+            day = (dt.date.today() + dt.timedelta(days=i + 1)).isoformat()
+            later.append(measure([*command, "--today", day]))
     rows = [("cold: empty cache, every page parsed", cold),
             ("warm: nothing changed", warm),
-            ("one page edited (fresh process)", edit)]
+            ("one page edited (fresh process)", edit),
+            ("nothing changed, the next day (fresh process; claims judged again)", later)]
     print(f"| run | median s | peak MB |\n|---|---:|---:|")
     for name, found in rows:
         print(f"| {name} | {statistics.median(m.seconds for m in found):.2f} | {max(m.peak_mb for m in found):.0f} |")
