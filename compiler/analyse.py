@@ -133,7 +133,7 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
             at, todo_source = next(pending)
             path, digest, parsed, problem = next(results)
             if isinstance(parsed, bytes):
-                parsed = _unpickle(parsed, path) or parse_page(path, read_page(todo_source, max_bytes)[0], claims)
+                parsed = unpickle_page(parsed, path) or parse_page(path, read_page(todo_source, max_bytes)[0], claims)
             if digest is not None:
                 cache.record(todo_source, digest)
                 cache.remember(digest, parsed)
@@ -186,7 +186,7 @@ def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
     return source.path, digest, blob, None
 
 
-def _unpickle(blob: bytes, path: str) -> Page | None:
+def unpickle_page(blob: bytes, path: str) -> Page | None:
     try:
         page = pickle.loads(blob)
     except Exception:  # a corrupt cache entry: parse the page again

@@ -157,8 +157,12 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
         except Exception:  # a state that loads but does not hold together: start afresh
             result, links = None, True
     if result is None:
-        vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
-        state = _state_of(vault, key, found.rejected, cache, max_age)
+        from .workers import state_on_workers  # which imports this module
+
+        state = state_on_workers(found, config, today, max_age, claims, cache, key, progress, jobs)
+        if state is None:  # a small vault, or no pool
+            vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
+            state = _state_of(vault, key, found.rejected, cache, max_age)
         result = _result(state, today, reparsed=-1, rechecked=len(state.digests))
         new_table = True
     cache.held["check"] = state

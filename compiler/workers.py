@@ -1,4 +1,4 @@
-"""A check without a cache, on every core, without moving pages between processes.
+"""A cold check on every core, without moving pages between processes.
 
 compile_vault (analyse.py) parses in worker processes and sends every page back, because the site,
 the RDF graph and the claims listing need all of them in one place. A check needs only findings.
@@ -10,6 +10,10 @@ that needs every page's links, are found from those. On 10k pages, pickling ever
 worker and back in cost about 1.1 s of CPU, twice what resolving and checking them takes; and
 those two steps, which ran on one core after the last page was parsed, now run on every core.
 The findings are compile_vault's + run_rules's (tests/test_workers.py).
+
+With a cache (`state_on_workers`), the workers also load the pages the parse cache holds and store
+the ones they parse, and check their pages into the tables of the incremental check's state, which
+the main process joins (tests/test_incremental.py runs every edit from such a state).
 """
 from __future__ import annotations
 
@@ -19,11 +23,12 @@ import pickle
 import traceback
 from pathlib import Path
 
-from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims
+from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, unpickle_page
+from .cache import PageStore, ParseCache
 from .check import diagnose
 from .config import Config
-from .discover import discover, read_page
-from .incremental import GLOBAL_RULES, CheckResult, PartialVault
+from .discover import Discovery, discover, read_page
+from .incremental import GLOBAL_RULES, CheckResult, CheckState, PartialVault, _check
 from .model import Page, Problem, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all
@@ -47,7 +52,7 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
     attachments = tuple(f.path for f in found.files if not f.is_page)
     share = _Share(today, max_age, config, [r for r in rule_ids if r not in GLOBAL_RULES], attachments)
     with _Pool(jobs, sources, config.max_file_bytes, claims, share) as pool:
-        index, unread = pool.parse(progress)
+        index, unread, _ = pool.parse(progress)
         # Files discovery refused are link targets too, and the main process checks them itself
         # (in compile_vault's order: read pages, refused ones, then the ones that could not be read).
         refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
@@ -75,6 +80,56 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
     return CheckResult(diagnostics, tuple(paths), links, today, len(sources), len(paths))
 
 
+def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: int | None, claims: bool,
+                     cache: ParseCache, key: tuple, progress: Progress | None = None,
+                     jobs: int | None = None) -> CheckState | None:
+    """A cold check with a cache, the same way: each worker parses its pages (or loads them from the
+    parse cache), stores what it parsed, and later checks its pages into the tables of a
+    `CheckState` (incremental.py), which the main process joins. None where a pool does not pay
+    (small vaults, one core, no fork): incremental.py then compiles the vault itself."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    sources = [f for f in found.files if f.is_page]
+    if jobs <= 1 or len(sources) < PARALLEL_MIN_PAGES or not _can_fork():
+        return None
+    attachments = tuple(f.path for f in found.files if not f.is_page)
+    known = {s.path: digest for s in sources if (digest := cache.known(s))}
+    share = _Share(today, max_age, config, [], attachments, tables=True)
+    with _Pool(jobs, sources, config.max_file_bytes, claims, share, cache.store, known) as pool:
+        index, unread, digests = pool.parse(progress)
+        for source in sources:
+            if source.path in digests:
+                cache.record(source, digests[source.path])
+        cache.save_manifest()
+        refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
+        for page in refused.values():
+            index.add(page)
+        for path in unread:
+            index.add(parse_page(path, ""))
+        for path in attachments:
+            index.add_attachment(path)
+        shares = pool.check(index)
+    unreadable = {**dict(found.rejected), **unread}
+    state = CheckState(key=key, digests={**digests, **{p: "!" + problem.message for p, problem in unreadable.items()}},
+                       attachments=attachments, rejected=found.rejected, unreadable=unreadable, index=index,
+                       wants={}, links_to={}, links={}, suppressions={}, diagnostics={}, today=today, datable={})
+    for tables in shares:
+        for name, table in zip(_TABLES, tables):
+            getattr(state, name).update(table)
+    for path, keys in state.wants.items():
+        for wanted_key in keys:
+            state.wanted_by[wanted_key].add(path)
+    _check(state, refused, config, today, max_age)  # the refused pages, here
+    others = PartialVault(root=Path("."), config=config, today=today, pages={}, attachments=attachments,
+                          unreadable=tuple((p, problem) for p, problem in found.rejected if p not in refused),
+                          resolutions=(), index=index)
+    for rule_id, d in diagnose(others, ["unreadable-file"]):  # refused files that are not pages
+        state.diagnostics.setdefault(d.path, []).append((rule_id, *d))
+    return state
+
+
+_TABLES = ("wants", "links_to", "links", "suppressions", "diagnostics", "datable")
+
+
 def _can_fork() -> bool:
     import multiprocessing
 
@@ -86,12 +141,19 @@ class _Share:
     holds them."""
 
     def __init__(self, today: dt.date, max_age: int | None, config: Config, rule_ids: list[str],
-                 attachments: tuple[str, ...]) -> None:
+                 attachments: tuple[str, ...], tables: bool = False) -> None:
         self.today, self.max_age, self.config = today, max_age, config
-        self.rule_ids, self.attachments = rule_ids, attachments
+        self.rule_ids, self.attachments, self.tables = rule_ids, attachments, tables
 
     def check(self, index: Index, pages: dict[str, Page], unreadable: dict[str, Problem]):
-        """(diagnostics, the other pages these link to, how many links, suppressions by page)."""
+        """(diagnostics, the other pages these link to, how many links, suppressions by page); or,
+        for a check state (`tables`), that state's tables for these pages (see _TABLES)."""
+        if self.tables:
+            state = CheckState(key=(), digests={}, attachments=self.attachments, rejected=(), unreadable=unreadable,
+                               index=index, wants={}, links_to={}, links={}, suppressions={}, diagnostics={},
+                               datable={})
+            _check(state, pages, self.config, self.today, self.max_age)
+            return tuple(getattr(state, name) for name in _TABLES)
         readable = [page for path, page in pages.items() if path not in unreadable]
         resolutions = tuple(resolve_all(index, readable))
         suppressions = {path: page.suppressions for path, page in pages.items() if page.suppressions}
@@ -107,7 +169,8 @@ class _Share:
 class _Pool:
     """Forked worker processes, each holding the pages it parsed until the index is ready."""
 
-    def __init__(self, jobs: int, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share) -> None:
+    def __init__(self, jobs: int, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share,
+                 store: PageStore | None = None, known: dict[str, str] | None = None) -> None:
         import multiprocessing
 
         context = multiprocessing.get_context("fork")
@@ -115,7 +178,8 @@ class _Pool:
         self.conns, self.processes = [], []
         for _ in range(jobs):
             ours, theirs = context.Pipe()
-            process = context.Process(target=_work, args=(theirs, sources, max_bytes, claims, share), daemon=True)
+            process = context.Process(target=_work, args=(theirs, sources, max_bytes, claims, share, store, known or {}),
+                                      daemon=True)
             process.start()
             theirs.close()
             self.conns.append(ours)
@@ -132,9 +196,10 @@ class _Pool:
         for conn in self.conns:
             conn.close()
 
-    def parse(self, progress: Progress | None) -> tuple[Index, dict[str, Problem]]:
+    def parse(self, progress: Progress | None) -> tuple[Index, dict[str, Problem], dict[str, str]]:
         """Every page parsed in some worker: the index of the readable ones (added in path order,
-        as compile_vault adds them) and the pages that could not be read."""
+        as compile_vault adds them), the pages that could not be read, and the readable pages'
+        digests in the parse cache (when there is one)."""
         total = len(self.sources)
         chunks = [(lo, min(lo + CHUNK, total)) for lo in range(0, total, CHUNK)]
         waiting = iter(chunks)
@@ -142,7 +207,7 @@ class _Pool:
             for chunk in [next(waiting, None) for _ in range(IN_FLIGHT)]:
                 if chunk is not None:
                     self._send(worker, chunk)
-        index, unread = Index({}, ()), {}
+        index, unread, digests = Index({}, ()), {}, {}
         arrived: dict[int, list] = {}
         added = done = 0
         while added < len(chunks):
@@ -152,16 +217,18 @@ class _Pool:
                 self._send(worker, chunk)
             arrived[lo] = entries
             while added < len(chunks) and chunks[added][0] in arrived:
-                for path, name, aliases, headings, block_ids, problem in arrived.pop(chunks[added][0]):
+                for path, name, aliases, headings, block_ids, problem, digest in arrived.pop(chunks[added][0]):
                     if problem is None:
                         index.add_entry(path, name, aliases, headings, block_ids)
+                        if digest is not None:
+                            digests[path] = digest
                     else:
                         unread[path] = problem
                     done += 1
                     if progress is not None:
                         progress(done, total)
                 added += 1
-        return index, unread
+        return index, unread, digests
 
     def check(self, index: Index) -> list:
         """Each worker's share checked against the finished index, in worker order."""
@@ -212,7 +279,8 @@ class _Pool:
         raise RuntimeError(f"a worker process exited (code {process.exitcode}) before it answered")
 
 
-def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share) -> None:
+def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: _Share, store: PageStore | None,
+          known: dict[str, str]) -> None:
     """A worker: parse the chunks it is sent, keeping the pages; then, given the index, check them."""
     pages: dict[str, Page] = {}
     unread: dict[str, Problem] = {}
@@ -220,14 +288,14 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
         while (chunk := conn.recv()) is not None:
             entries = []
             for source in sources[chunk[0]:chunk[1]]:
-                text, problem = read_page(source, max_bytes)
+                page, digest, problem = _page(source, max_bytes, claims, store, known.get(source.path))
                 if problem is not None:
                     unread[source.path] = problem
-                    entries.append((source.path, "", (), (), frozenset(), problem))
+                    entries.append((source.path, "", (), (), frozenset(), problem, None))
                     continue
-                page = pages[source.path] = parse_page(source.path, text, claims, prose=False)
+                pages[source.path] = page
                 entries.append((page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings],
-                                page.block_ids, None))
+                                page.block_ids, None, digest))
             conn.send(("parsed", (chunk[0], entries)))
         index = pickle.loads(conn.recv_bytes())
         for path in unread:  # a page that cannot be read is still checked: for unreadable-file
@@ -242,3 +310,24 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
             pass
     finally:
         conn.close()
+
+
+def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | None, known: str | None):
+    """(page, digest in the parse cache or None, problem): from the cache when it holds the text,
+    else parsed (and stored, whole, for the other commands)."""
+    if known is not None:  # unchanged since the last run: not even read
+        page = store.get(known, source.path)
+        if page is not None:
+            return page, known, None
+    text, problem = read_page(source, max_bytes)
+    if problem is not None:
+        return None, None, problem
+    if store is None:
+        return parse_page(source.path, text, claims, prose=False), None, None
+    digest = store.digest(source.path, text)
+    blob = store.get_blob(digest)
+    page = unpickle_page(blob, source.path) if blob is not None else None
+    if page is None:
+        page = parse_page(source.path, text, claims)
+        store.put(digest, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+    return page, digest, None

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import analyse
+from compiler import analyse, workers
 from compiler.analyse import compile_vault
 from compiler.cache import ParseCache, default_cache_dir
 from compiler.check import findings_of, run_rules, select_rules
@@ -75,6 +75,14 @@ EDITS = [
 ]
 
 
+@pytest.fixture(params=[1, 2], ids=["in-process", "workers"])
+def jobs(request, monkeypatch):
+    """Cold checks compiled in this process, or on two workers that write the cache themselves
+    (compiler/workers.py), which small vaults do not get unless told to."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    return request.param
+
+
 @pytest.fixture
 def vault(tmp_path):
     made = generate(tmp_path / "v", 150)
@@ -82,18 +90,18 @@ def vault(tmp_path):
     return made.root
 
 
-def test_cold_warm_and_every_edit_agree_with_a_compile_without_cache(vault, tmp_path):
+def test_cold_warm_and_every_edit_agree_with_a_compile_without_cache(vault, tmp_path, jobs):
     folder = tmp_path / "cache"
-    got, first = cached(vault, folder)
+    got, first = cached(vault, folder, jobs)
     assert got == uncached(vault)
     assert first.reparsed == -1  # cold: a full compile
-    got, warm = cached(vault, folder)
+    got, warm = cached(vault, folder, jobs)
     assert got == uncached(vault)
     assert (warm.reparsed, warm.rechecked) == (0, 0)
     total = len(got[1])
     for label, edit in EDITS:
         edit(vault)
-        got, result = cached(vault, folder)
+        got, result = cached(vault, folder, jobs)
         assert got == uncached(vault), label
         if label not in ("add an attachment",):
             assert result.rechecked < total / 2, f"{label}: {result.rechecked} of {total} pages re-checked"
@@ -172,16 +180,35 @@ def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
     assert dict(warm.pages) == dict(cold.pages) and list(warm.pages) == list(cold.pages)
 
 
-def test_corrupt_cache_is_ignored_and_rebuilt(vault, tmp_path):
+def test_corrupt_cache_is_ignored_and_rebuilt(vault, tmp_path, jobs):
     folder = tmp_path / "cache"
     expected = uncached(vault)
-    cached(vault, folder)
+    cached(vault, folder, jobs)
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert any(p.parent.parent.name == "pages" for p in files) and (folder / "check").is_file()
+    assert not [p for p in files if p.name.startswith(".tmp-")]  # every write finished with its rename
     for i, path in enumerate(files):
         path.write_bytes(b"garbage" if i % 2 else path.read_bytes()[: len(path.read_bytes()) // 2])
-    assert cached(vault, folder)[0] == expected
-    assert cached(vault, folder)[0] == expected  # and the rebuilt cache serves the next run
+    assert cached(vault, folder, jobs)[0] == expected
+    assert cached(vault, folder, jobs)[0] == expected  # and the rebuilt cache serves the next run
+
+
+def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, jobs):
+    """No check state (another setting, say), but every page in the parse cache: none is parsed
+    and stored again (the stored pages' files stay as they were)."""
+    folder = tmp_path / "cache"
+    cached(vault, folder, jobs)
+
+    def stored():
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (folder / "pages").rglob("*") if p.is_file()}
+
+    before = stored()
+    for lost in (["check"], ["check", "manifest"]):  # the state; then also what the file stats said
+        for name in lost:
+            (folder / name).unlink()
+        got, result = cached(vault, folder, jobs)
+        assert got == uncached(vault) and result.reparsed == -1
+        assert stored() == before, lost
 
 
 def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault):
