@@ -46,15 +46,28 @@ def _new_parser() -> MarkdownIt:
 def parse_markdown(text: str) -> list[Token]:
     """The tokens of `text` as obsidian_markdown() parses it, by a parser without the rules that
     cannot match it (see _MARKED_RULES)."""
-    present = tuple(any(marker in text for marker in markers) for markers, _, _ in _MARKED_RULES)
+    lines_as_read = "\r" not in text  # else markdown-it's normalize makes more lines than a pattern sees
+    present = tuple([any(marker in text if type(marker) is str else
+                         (not lines_as_read or marker.search(text) is not None) for marker in markers)
+                     for markers, _, _ in _MARKED_RULES])
     return _parser_without(present).parse(text, {})
+
+
+# A line that may be a thematic break or a setext heading's underline, inside any blockquotes and
+# list items: whatever prefixes the containers leave (spaces, tabs, `>`, list markers), then three
+# or more of one of - * _ (spaces between allowed), or a run of = or -. These rules are tried at
+# every line (and again at each line of a paragraph, to see whether it ends there), and most pages
+# have no such line (a table's |---| row is none).
+_BREAK_LINE = re.compile(r"^[ \t>]*(?:(?:[-+*]|\d{1,9}[.)])[ \t]+[ \t>]*)*([-*_])(?:[ \t]*\1){2,}[ \t]*$", re.M)
+_UNDERLINE = re.compile(r"^[ \t>]*(?:=+|-+)[ \t]*$", re.M)
 
 
 # Rules that match only where one of their markers occurs in the text: a table needs a `|`, math a
 # `$`, a %%comment%% `%%`, a footnote `[^` or `^[`, a reference definition `]:`, HTML and autolinks
 # `<`, a fence three backticks or tildes, a blockquote `>`, an entity `&`, strikethrough `~~`, a
 # heading `#`, an escape a backslash, a code span a backtick, emphasis `*` or `_`, an image `![`,
-# a wikilink `[[`. A page holding none of a rule's markers is parsed without it, so it is not
+# a wikilink `[[`, a thematic break or a setext underline a line of their own (a pattern, above).
+# A page holding none of a rule's markers is parsed without it, so it is not
 # tried at every line (block rules are tried line by line, and again on each line of a paragraph
 # to see whether it ends there): about a fifth of markdown-it's work on the synthetic vault. The
 # tokens are the same (tests/test_parse.py). Indented code is never left out: other rules ask
@@ -78,6 +91,8 @@ _MARKED_RULES: tuple[tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]], .
     (("*", "_"), (), ("emphasis",)),
     (("![",), (), ("image",)),
     (("[[",), (), ("wikilink",)),
+    ((_BREAK_LINE,), ("hr",), ()),
+    ((_UNDERLINE,), ("lheading",), ()),
 )
 
 

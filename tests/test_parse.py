@@ -207,7 +207,8 @@ _SOME_OF_THE_ALPHABET = hypothesis.strategies.sets(hypothesis.strategies.sampled
 @pytest.mark.parametrize("each_marker", [  # every rule's tightest case, besides the random text
     "[a]:b", "[^1]:x", "x[^1]", "x^[y]", "```\ncode\n```", "~~~\nx\n~~~", ">q", "a &amp; b", "~~s~~",
     "<b>", "<http://x.y>", "$x$", "$$\nm\n$$", "%%c%%", "%%\nc\n%%", "|a|\n|-|", "a|b\n-|-", "#h", "a\\*b",
-    "`c`", "*e*", "_e_", "![i](x)", "[[w]]", "![[e]]"])
+    "`c`", "*e*", "_e_", "![i](x)", "[[w]]", "![[e]]", "a\n===", "a\n---", "> a\n> ---", "- a\n  ===",
+    "***", "- * * *", "> - ___", "1. ---", "  - a\n\n    - - -", "a\r---", "a\r\n===", "|a|\n|---|\n---"])
 def test_a_parser_without_the_rules_whose_markers_are_absent_gives_the_same_tokens(each_marker, text):
     for case in (text, each_marker, f"{text}\n{each_marker}"):
         full = [t.as_dict() for t in markdown.obsidian_markdown().parse(case, {})]
