@@ -53,15 +53,7 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
     share = _Share(today, max_age, config, [r for r in rule_ids if r not in GLOBAL_RULES], attachments)
     with _Pool(jobs, sources, config.max_file_bytes, claims, share) as pool:
         index, unread, _ = pool.parse(progress)
-        # Files discovery refused are link targets too, and the main process checks them itself
-        # (in compile_vault's order: read pages, refused ones, then the ones that could not be read).
-        refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
-        for path, page in refused.items():
-            index.add(page)
-        for path in unread:
-            index.add(parse_page(path, ""))
-        for path in attachments:
-            index.add_attachment(path)
+        refused = _complete(index, found, unread, attachments)
         shares = pool.check(index)
     shares.append(share.check(index, refused, dict(found.rejected)))
     diagnostics, linked, links, suppressions = [], set(), 0, {}
@@ -100,13 +92,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
             if source.path in digests:
                 cache.record(source, digests[source.path])
         cache.save_manifest()
-        refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
-        for page in refused.values():
-            index.add(page)
-        for path in unread:
-            index.add(parse_page(path, ""))
-        for path in attachments:
-            index.add_attachment(path)
+        refused = _complete(index, found, unread, attachments)
         shares = pool.check(index)
     unreadable = {**dict(found.rejected), **unread}
     state = CheckState(key=key, digests={**digests, **{p: "!" + problem.message for p, problem in unreadable.items()}},
@@ -128,6 +114,21 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
 
 
 _TABLES = ("wants", "links_to", "links", "suppressions", "diagnostics", "datable")
+
+
+def _complete(index: Index, found: Discovery, unread: dict[str, Problem], attachments: tuple[str, ...]) -> dict[str, Page]:
+    """Add what the workers did not report to the index, in compile_vault's order (read pages, then
+    refused ones, then the ones that could not be read, then attachments): files discovery refused
+    and pages that could not be read are link targets too. The refused pages, which the main process
+    checks itself, are returned."""
+    refused = {path: parse_page(path, "") for path, _ in found.rejected if path.lower().endswith(".md")}
+    for page in refused.values():
+        index.add(page)
+    for path in unread:
+        index.add(parse_page(path, ""))
+    for path in attachments:
+        index.add_attachment(path)
+    return refused
 
 
 def _can_fork() -> bool:
