@@ -283,7 +283,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     pages = {p: fresh[p] if p in fresh else _load(cache, p, state.digests[p], sources.get(p), config, claims)
              for p in sorted(affected)}
     wants = {p: state.wants.get(p) for p in pages}
-    _check(state, pages, config, today, max_age)
+    check_pages(state, pages, config, today, max_age)
     links = links or any(state.wants.get(p) != before for p, before in wants.items())
     return _result(state, today, len(changed), len(affected)), links
 
@@ -300,8 +300,8 @@ def _load(cache: ParseCache, path: str, digest: str, source: SourceFile | None, 
     return page
 
 
-def _check(state: CheckState, pages: dict[str, Page], config: Config, today: dt.date, max_age: int | None,
-           compiled: CompiledVault | None = None) -> None:
+def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today: dt.date, max_age: int | None,
+                compiled: CompiledVault | None = None) -> None:
     """Resolve and run the rules on `pages` against the whole index and store what they find; a
     full compile (`compiled`) has resolved and judged them already."""
     readable = [page for path, page in pages.items() if path not in state.unreadable]
@@ -347,7 +347,7 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
         wants={}, links_to={}, links={}, suppressions={}, diagnostics={}, today=vault.today, datable={})
     for path, problem in vault.unreadable:
         state.digests[path] = "!" + problem.message
-    _check(state, dict(vault.pages), vault.config, vault.today, max_age, compiled=vault)
+    check_pages(state, dict(vault.pages), vault.config, vault.today, max_age, compiled=vault)
     return state
 
 

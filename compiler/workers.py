@@ -28,7 +28,7 @@ from .cache import PageStore, ParseCache
 from .check import diagnose
 from .config import Config
 from .discover import Discovery, discover, read_page
-from .incremental import GLOBAL_RULES, CheckResult, CheckState, PartialVault, _check
+from .incremental import GLOBAL_RULES, CheckResult, CheckState, PartialVault, check_pages
 from .model import Page, Problem, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all
@@ -104,7 +104,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
     for path, keys in state.wants.items():
         for wanted_key in keys:
             state.wanted_by[wanted_key].add(path)
-    _check(state, refused, config, today, max_age)  # the refused pages, here
+    check_pages(state, refused, config, today, max_age)  # the refused pages, here
     others = PartialVault(root=Path("."), config=config, today=today, pages={}, attachments=attachments,
                           unreadable=tuple((p, problem) for p, problem in found.rejected if p not in refused),
                           resolutions=(), index=index)
@@ -153,7 +153,7 @@ class _Share:
             state = CheckState(key=(), digests={}, attachments=self.attachments, rejected=(), unreadable=unreadable,
                                index=index, wants={}, links_to={}, links={}, suppressions={}, diagnostics={},
                                datable={})
-            _check(state, pages, self.config, self.today, self.max_age)
+            check_pages(state, pages, self.config, self.today, self.max_age)
             return tuple(getattr(state, name) for name in _TABLES)
         readable = [page for path, page in pages.items() if path not in unreadable]
         resolutions = tuple(resolve_all(index, readable))
