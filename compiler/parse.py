@@ -29,6 +29,8 @@ def parse_page(path: str, text: str, claims: bool = True, prose: bool = True) ->
     """`claims=False` skips the claim pass, for checks that run no claim rule; `prose=False` leaves
     the prose blocks out of the page (the claims are still read from them): only the site needs
     them, and a check without a cache then ships less from its worker processes."""
+    if "\r" in text:  # line ends as read_page leaves them: markdown-it ends a line at a lone CR too
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     name = path.rpartition("/")[2]
     name = name[:-3] if name.lower().endswith(".md") else name
     front = split_frontmatter(text)

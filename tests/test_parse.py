@@ -151,6 +151,18 @@ def test_text_blocks_for_claims():
         (9, "table_header", "a | b"), (11, "table_row", "c | d")]
 
 
+def test_old_line_ends_count_as_markdown_it_counts_them():
+    """A lone CR ends a line for markdown-it: a page given to parse_page with CR or CRLF line ends
+    has its links on the lines it would have with LF (found by the fuzzer: a link "on line 2" of a
+    page of one LF line)."""
+    lf = parse_page("x.md", "---\ntype: note\n---\nfirst\nsee [[a]]\n\n[[b]]\n")
+    for ends in ("\r", "\r\n"):
+        other = parse_page("x.md", "---\ntype: note\n---\nfirst\nsee [[a]]\n\n[[b]]\n".replace("\n", ends))
+        assert other == lf
+    page = parse_page("fuzz.md", "\x7f}VV\r\x7f[[\x01\x00]\x00]]")
+    assert [link.line for link in page.links] == [2] and page.line_count == 2
+
+
 def test_bad_yaml_is_a_problem_not_a_crash():
     page = parse_page("x.md", "---\ntype: [unclosed\n---\n[[Still parsed]]\n")
     assert page.problems and page.problems[0].rule == "frontmatter" and page.problems[0].line >= 2
