@@ -142,6 +142,8 @@ def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int 
 
 def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
                  progress: Progress | None, jobs: int | None) -> CheckResult:
+    # What the stored state depends on ("check", the state's format, then the settings); not the
+    # day, which only the claims' verdicts depend on (see _judge_again).
     key = ("check", 2, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
            tuple(sorted(config.max_age_by_type.items())))
     found = discover(root, config)

@@ -63,11 +63,10 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
         links += links_here
         suppressions.update(suppressions_here)
     paths = [s.path for s in sources if s.path not in unread] + list(refused) + list(unread)
-    every = dict.fromkeys(sorted(paths))
     unreadable = (*found.rejected, *unread.items())
     view = PartialVault(root=root, config=config, today=today, pages={}, attachments=attachments,
                         unreadable=unreadable, resolutions=(), index=index,
-                        orphan_paths=tuple(p for p in every if p not in linked), all_suppressions=suppressions)
+                        orphan_paths=tuple(p for p in sorted(paths) if p not in linked), all_suppressions=suppressions)
     diagnostics += diagnose(view, [r for r in rule_ids if r in GLOBAL_RULES])
     return CheckResult(diagnostics, tuple(paths), links, today, len(sources), len(paths))
 
