@@ -94,9 +94,12 @@ def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem |
         return None, Problem("unreadable-file", f"not valid UTF-8 (byte {exc.start}, line {line})", line)
     if text.startswith("\ufeff"):
         text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, None
+    return line_ends_as_lf(text), None
+
+
+def line_ends_as_lf(text: str) -> str:
+    """CRLF and a lone CR as LF: the line ends markdown-it counts (its normalize makes the same)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def is_excluded(path: str, patterns: tuple[str, ...]) -> bool:

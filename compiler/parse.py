@@ -14,6 +14,7 @@ from markdown_it.token import Token
 
 from .claims import extract_claims
 from .dates import parse_month
+from .discover import line_ends_as_lf
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
 from .model import Heading, InlineField, Link, Page, TextBlock, new_link
@@ -29,8 +30,7 @@ def parse_page(path: str, text: str, claims: bool = True, prose: bool = True) ->
     """`claims=False` skips the claim pass, for checks that run no claim rule; `prose=False` leaves
     the prose blocks out of the page (the claims are still read from them): only the site needs
     them, and a check without a cache then ships less from its worker processes."""
-    if "\r" in text:  # line ends as read_page leaves them: markdown-it ends a line at a lone CR too
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = line_ends_as_lf(text)  # as read_page gives it: line numbers are counted as markdown-it counts them
     name = path.rpartition("/")[2]
     name = name[:-3] if name.lower().endswith(".md") else name
     front = split_frontmatter(text)
