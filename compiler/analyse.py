@@ -15,7 +15,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Mapping
 
 from . import claims as claim_rules
-from .cache import PageStore, ParseCache, gc_paused
+from .cache import PageStore, ParseCache, gc_paused, unpickle_page
 from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph, orphans
@@ -175,23 +175,24 @@ def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
         return source.path, None, None, problem
     if store is None:
         return source.path, None, parse_page(source.path, text, claims, prose), None
-    digest = store.digest(source.path, text)
+    digest, parsed = stored_or_parsed(store, source.path, text, claims, pickled=_IN_WORKER)
+    return source.path, digest, parsed, None
+
+
+def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickled: bool = False):
+    """(digest, page) of a page's text: the page the parse cache holds for it, or the text parsed
+    now and stored (whole: the site reads its prose). `pickled`: the page as its blob, for a worker
+    whose answer is pickled anyway (a stored page is then not even unpickled here)."""
+    digest = store.digest(path, text)
     blob = store.get_blob(digest)
-    if blob is None:
-        page = parse_page(source.path, text, claims)
+    if blob is not None and pickled:
+        return digest, blob
+    page = unpickle_page(blob, path) if blob is not None else None
+    if page is None:  # not stored yet, or corrupt
+        page = parse_page(path, text, claims)
         blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
         store.put(digest, blob)
-        if not _IN_WORKER:  # in-process: no need to unpickle what we hold
-            return source.path, digest, page, None
-    return source.path, digest, blob, None
-
-
-def unpickle_page(blob: bytes, path: str) -> Page | None:
-    try:
-        page = pickle.loads(blob)
-    except Exception:  # a corrupt cache entry: parse the page again
-        return None
-    return page if isinstance(page, Page) and page.path == path else None
+    return digest, blob if pickled else page
 
 
 def max_age_for(page: Page, config: Config, override: int | None = None) -> int:

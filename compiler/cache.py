@@ -89,13 +89,7 @@ class PageStore:
 
     def get(self, digest: str, path: str) -> Page | None:
         blob = self.get_blob(digest)
-        if blob is None:
-            return None
-        try:
-            page = pickle.loads(blob)
-        except Exception:  # corrupt or from an older vaultc: parsed again, and overwritten then
-            return None
-        return page if isinstance(page, Page) and page.path == path else None
+        return unpickle_page(blob, path) if blob is not None else None
 
     def get_blob(self, digest: str) -> bytes | None:
         try:
@@ -205,6 +199,16 @@ class ParseCache:
 
     def write(self, name: str, value: Any) -> None:
         write_quietly(self.folder / name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def unpickle_page(blob: bytes, path: str) -> Page | None:
+    """The page a stored blob holds, or None when it is corrupt, from an older vaultc or of
+    another path (it is then parsed again, and overwritten)."""
+    try:
+        page = pickle.loads(blob)
+    except Exception:
+        return None
+    return page if isinstance(page, Page) and page.path == path else None
 
 
 @contextlib.contextmanager

@@ -23,7 +23,7 @@ import pickle
 import traceback
 from pathlib import Path
 
-from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, unpickle_page
+from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, stored_or_parsed
 from .cache import PageStore, ParseCache
 from .check import diagnose
 from .config import Config
@@ -324,10 +324,5 @@ def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | N
         return None, None, problem
     if store is None:
         return parse_page(source.path, text, claims, prose=False), None, None
-    digest = store.digest(source.path, text)
-    blob = store.get_blob(digest)
-    page = unpickle_page(blob, source.path) if blob is not None else None
-    if page is None:
-        page = parse_page(source.path, text, claims)
-        store.put(digest, pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL))
+    digest, page = stored_or_parsed(store, source.path, text, claims)
     return page, digest, None
