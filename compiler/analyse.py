@@ -212,12 +212,15 @@ def judge_claims(pages, config: Config, today: dt.date, override: int | None) ->
 
 
 def judge_page(page: Page, config: Config, today: dt.date, override: int | None) -> list[ClaimVerdict]:
-    max_age = max_age_for(page, config, override)
+    return judge(page.path, page.claims, max_age_for(page, config, override), today)
+
+
+def judge(path: str, claims, max_age: int, today: dt.date) -> list[ClaimVerdict]:
+    """The verdicts on one page's claims (given with the page's max age)."""
     verdicts = []
-    for claim in page.claims:
+    for claim in claims:
         status = claim_rules.verdict(claim, today, max_age)
-        verdicts.append(ClaimVerdict(page.path, claim, status, max_age,
-                                     claim_rules.message(claim, status, today, max_age)))
+        verdicts.append(ClaimVerdict(path, claim, status, max_age, claim_rules.message(claim, status, today, max_age)))
     return verdicts
 
 

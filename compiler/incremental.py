@@ -31,10 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .analyse import CompiledVault, Progress, compile_vault, judge_claims, max_age_for, parse_sources
+from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, gc_paused
-from .check import diagnose, suppressed
-from .claims import message, verdict
+from .check import diagnose
 from .config import Config
 from .discover import discover
 from .model import Page, Problem, SourceFile
@@ -44,7 +43,7 @@ from .rules import REGISTRY, Diagnostic
 
 GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
 LINK_TABLES = ("index", "wants", "wanted_by")
-CLAIM_RULES = {"stale": "stale-claim", "overdue": "overdue-claim"}  # verdict -> the rule reporting it
+CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
 
 def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claims: bool = False) -> None:
@@ -194,16 +193,14 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
     changed = bool(state.claims_behind)
     state.claims_behind = set()
     for path, diagnostics in state.diagnostics.items():
-        if path in state.datable or any(d[0] in CLAIM_RULES.values() for d in diagnostics):
-            state.diagnostics[path] = [d for d in diagnostics if d[0] not in CLAIM_RULES.values()]
-    for path, (age, claims) in state.datable.items():
-        kept = state.diagnostics.setdefault(path, [])
-        notes = state.suppressions.get(path, ())
-        for claim in claims:
-            status = verdict(claim, today, age)
-            rule_id = CLAIM_RULES.get(status)
-            if rule_id is not None and not suppressed(notes, claim.line, rule_id):
-                kept.append((rule_id, path, claim.line, 1, message(claim, status, today, age), None))
+        if path in state.datable or any(d[0] in CLAIM_RULES for d in diagnostics):
+            state.diagnostics[path] = [d for d in diagnostics if d[0] not in CLAIM_RULES]
+    # Judged as analyse judges them, reported by the claim rules themselves (suppressions and all).
+    verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
+    view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
+                        resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
+    for rule_id, d in diagnose(view, CLAIM_RULES):
+        state.diagnostics.setdefault(d.path, []).append((rule_id, *d))
     state.today = today
     return changed
 
