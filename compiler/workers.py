@@ -154,6 +154,8 @@ class _Share:
                                datable={})
             check_pages(state, pages, self.config, self.today, self.max_age)
             return tuple(getattr(state, name) for name in _TABLES)
+        # Without a cache nothing is kept for a next run: check_pages's tables (what each page's
+        # links want, per-page link sets, the claim table) would cost half as much again.
         readable = [page for path, page in pages.items() if path not in unreadable]
         resolutions = tuple(resolve_all(index, readable))
         suppressions = {path: page.suppressions for path, page in pages.items() if page.suppressions}
