@@ -49,6 +49,8 @@ def findings_of(diagnostics: Iterable[tuple[str, Diagnostic]], config: Config, r
 
 
 _REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
+
+
 def _finding(rule_id: str, severity: Severity, d: Diagnostic) -> Finding:
     """Finding(...), made fast (see model.made): a big vault's report holds tens of thousands,
     remade on every re-check of `check --watch`."""
