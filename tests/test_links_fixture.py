@@ -67,3 +67,29 @@ def test_every_form_that_should_resolve_does(check_json):
     assert by_raw["NVDA#Thesis#Moat"].missing_heading is None
     assert by_raw["NVDA#^keyfig"].missing_heading is None
     assert by_raw["chart.png|300"].link.embed and by_raw["chart.png|300"].link.display == "300"
+
+
+def test_the_command_ends_without_losing_output_or_cache(run, tmp_path):
+    """A one-shot check ends the process at once (cli.run): every byte of a long report still
+    reaches the pipe and the file, the exit code is kept, and the cache is complete."""
+    repo = FIXTURES.parent.parent
+    bundled = repo / "vault"
+    code, expected, _ = run("check", bundled, "--today", "2026-11-22", "--no-cache")
+    assert code == 0 and expected.count("\n") > 80  # the bundled vault's 86 warnings, and a summary
+    # buffered output, as a shell's (PYTHONUNBUFFERED would write every byte at once)
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}, "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "compiler", "check", str(bundled), "--today", "2026-11-22",
+               "--cache-dir", str(tmp_path / "cache")]
+    for _ in range(2):  # cold, then from the cache the first run saved
+        proc = subprocess.run(command, capture_output=True, text=True, cwd=repo, env=env)
+        assert (proc.returncode, proc.stdout) == (0, expected), proc.stderr
+    # a short report stays in the stream's buffer until it is flushed
+    short = ("--select", "dangling-link", "--format", "json")
+    code, expected_short, _ = run("check", bundled, "--today", "2026-11-22", "--no-cache", *short)
+    proc = subprocess.run([*command, *short], capture_output=True, text=True, cwd=repo, env=env)
+    assert (proc.returncode, proc.stdout) == (code, expected_short) and len(expected_short) < 4096
+    assert {"check", "check-links", "manifest"} <= {p.name for p in (tmp_path / "cache").iterdir()}
+    proc = subprocess.run([*command, "--fail-on", "warning", "-o", str(tmp_path / "r.txt")], cwd=repo, env=env)
+    assert proc.returncode == 1 and (tmp_path / "r.txt").read_text() == expected
+    proc = subprocess.run([*command, "--select", "no-such-rule"], capture_output=True, text=True, cwd=repo)
+    assert proc.returncode == 2 and proc.stderr.startswith("vaultc: error: unknown rule")

@@ -12,7 +12,7 @@ ROOT = Path(__file__).parent.parent
 def test_console_script_and_module_entry_point():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["name"] == "vaultc"
-    assert project["scripts"]["vaultc"] == "compiler.cli:main"
+    assert project["scripts"]["vaultc"] == "compiler.cli:run"
     assert (ROOT / "compiler" / "__main__.py").is_file()
 
 
