@@ -54,8 +54,9 @@ _REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
 def _finding(rule_id: str, severity: Severity, d: Diagnostic) -> Finding:
     """Finding(...), made fast (see model.made): a big vault's report holds tens of thousands,
     remade on every re-check of `check --watch`."""
-    return made(Finding, {"rule": rule_id, "severity": severity, "path": d.path, "line": d.line,
-                          "column": d.column, "message": d.message, "target": d.target})
+    path, line, column, message, target = d  # unpacked: a NamedTuple's fields are Python properties
+    return made(Finding, {"rule": rule_id, "severity": severity, "path": path, "line": line,
+                          "column": column, "message": message, "target": target})
 
 
 def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:

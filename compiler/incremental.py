@@ -357,7 +357,12 @@ def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) ->
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
                         unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
                         orphan_paths=orphans, all_suppressions=state.suppressions)
-    found = [(rule_id, Diagnostic(*rest)) for path in sorted(state.diagnostics)
-             for rule_id, *rest in state.diagnostics[path]]
+    # Diagnostic(*...) by tuple.__new__: the NamedTuple's own __new__ is a Python call, and a
+    # big vault's state holds tens of thousands of diagnostics, all reported on every run.
+    found = [(d[0], _diagnostic(Diagnostic, d[1:])) for path in sorted(state.diagnostics)
+             for d in state.diagnostics[path]]
     found += diagnose(view, GLOBAL_RULES)
     return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked)
+
+
+_diagnostic = tuple.__new__
