@@ -11,6 +11,7 @@ that cannot be read back — truncated, corrupt, from another version — is ign
     <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
                                 modification time did not change are not even read again
     <cache>/check               what the last `vaultc check` derived (see incremental.py)
+    <cache>/*-patch             what changed in the record of that name since it was written whole
 
 Like `__pycache__`, the cache is the user's own build output and is trusted: do not point
 `cache_dir` at a folder other people can write to.
@@ -33,7 +34,7 @@ from . import __version__
 from .config import Config, ConfigError
 from .model import Page, SourceFile
 
-FORMAT = 2  # bump whenever what the cache holds changes shape
+FORMAT = 3  # bump whenever what the cache holds changes shape
 _COUNTER = itertools.count()
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within
@@ -126,7 +127,8 @@ class ParseCache:
         self.salt = f"vaultc {__version__} cache {FORMAT} claims={int(claims)}\0".encode()
         self.store = PageStore(self.folder, self.salt)
         self.started_ns = time.time_ns()
-        self.manifest: dict[str, Entry] = self.read("manifest", dict) or {}
+        self._base: tuple[str, dict[str, Entry]] | None = None  # the manifest record as saved, and its id
+        self.manifest: dict[str, Entry] = self._read_manifest()
         self._seen: dict[str, Entry] = {}
         self.held: dict[str, Any] = {}  # records a long-running process (--watch, serve) keeps in memory
         self.pages: dict[str, Page] = {}  # digest -> page, for the next run of this process
@@ -180,8 +182,36 @@ class ParseCache:
         return self._seen
 
     def save_manifest(self) -> None:
-        """Keep what this run saw (files that went away are dropped), stamped with the run's start."""
-        self.write("manifest", {**self._seen, "": Entry(0, self.started_ns, "")})
+        """Keep what this run saw (files that went away are dropped), stamped with the run's start.
+
+        Saved as a patch on the manifest record when few entries differ from it (an edit changes
+        one): rewriting 10k entries after each edit was a twentieth of an incremental check."""
+        current = {**self._seen, "": Entry(0, self.started_ns, "")}
+        if self._base is not None:
+            generation, base = self._base
+            changed = {path: entry for path, entry in current.items() if base.get(path) != entry}
+            gone = [path for path in base if path not in current]
+            if len(changed) + len(gone) <= patch_limit(len(base)):
+                self.write("manifest-patch", (generation, changed, gone))
+                return
+        generation = os.urandom(8).hex()
+        self.write("manifest", (generation, current))
+        self._base = (generation, current)
+
+    def _read_manifest(self) -> dict[str, Entry]:
+        """The manifest record, with the patch saved on it since (a patch of another record, left
+        by a run that wrote the record again after it, is ignored)."""
+        found = self.read("manifest", tuple)
+        if found is None or len(found) != 2 or not isinstance(found[1], dict):
+            return {}
+        self._base = found
+        patch = self.read("manifest-patch", tuple)
+        if patch is None or len(patch) != 3 or patch[0] != found[0]:
+            return found[1]
+        manifest = {**found[1], **patch[1]}
+        for path in patch[2]:
+            manifest.pop(path, None)
+        return manifest
 
     @property
     def _recorded_ns(self) -> int:
@@ -199,6 +229,12 @@ class ParseCache:
 
     def write(self, name: str, value: Any) -> None:
         write_quietly(self.folder / name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def patch_limit(entries: int) -> int:
+    """How many entries a record's patch may hold before the record is written whole again (a
+    patch is read in full on every run, and grows with every page edited since the record)."""
+    return max(64, entries // 32)
 
 
 def unpickle_page(blob: bytes, path: str) -> Page | None:

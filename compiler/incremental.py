@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
-from .cache import ParseCache, gc_paused
+from .cache import ParseCache, gc_paused, patch_limit
 from .check import diagnose
 from .config import Config
 from .discover import discover
@@ -43,6 +43,10 @@ from .rules import REGISTRY, Diagnostic
 
 GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
 LINK_TABLES = ("index", "wants", "wanted_by")
+# What a run saves as a patch on the state record (see save_state): each page's entries in these
+# tables, for the pages checked since the record was written whole, and these fields.
+PAGE_TABLES = ("digests", "unreadable", "links_to", "links", "suppressions", "diagnostics")
+PATCHED_FIELDS = ("token", "today", "claims_token", "claims_behind")
 CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
 
@@ -57,7 +61,34 @@ def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claim
         state.claims_token = os.urandom(8).hex()
         state.claims_behind = set()  # the table in memory has every page's claims as they now are
         cache.write("check-claims", (state.claims_token, state.datable))
-    cache.write("check", state)
+    if state.generation and len(state.touched) <= patch_limit(len(state.digests)):
+        # the pages checked since the record was written whole, as they now are
+        touched = tuple(state.touched)
+        tables = tuple({p: table[p] for p in touched if p in table}
+                       for table in (getattr(state, name) for name in PAGE_TABLES))
+        cache.write("check-patch", (state.generation, touched, tables,
+                                    {name: getattr(state, name) for name in PATCHED_FIELDS}))
+    else:
+        state.generation, state.touched = os.urandom(8).hex(), set()
+        cache.write("check", state)
+
+
+def load_state(cache: ParseCache) -> CheckState | None:
+    """The state as the last run saved it: the record, and the patch written on it since (a patch
+    of another record, left by a run that wrote the record again after it, is ignored)."""
+    state = cache.read("check", CheckState)
+    patch = cache.read("check-patch", tuple) if state is not None else None
+    if patch is None or len(patch) != 4 or patch[0] != state.generation:
+        return state
+    _, touched, tables, fields = patch
+    for name, entries in zip(PAGE_TABLES, tables):
+        table = getattr(state, name)
+        for path in touched:
+            table.pop(path, None)
+        table.update(entries)
+    state.__dict__.update(fields)
+    state.touched = set(touched)
+    return state
 
 
 def _load_links(cache: ParseCache, state: "CheckState") -> None:
@@ -91,6 +122,8 @@ class CheckState:
     datable: dict[str, tuple[int, tuple]] | None = None
     claims_token: str = ""
     claims_behind: set[str] = field(default_factory=set)
+    generation: str = ""  # the id of the record last written whole, which patches name
+    touched: set[str] = field(default_factory=set)  # pages whose entries changed since (see save_state)
 
     def __getstate__(self) -> dict:
         # A no-change run needs only the diagnostics: the link tables and the claim table, the bulk
@@ -98,6 +131,7 @@ class CheckState:
         return {**self.__dict__, **dict.fromkeys(LINK_TABLES), "datable": None}
 
     def forget(self, path: str) -> None:
+        self.touched.add(path)
         for key in self.wants.pop(path, ()):
             self.wanted_by[key].discard(path)
         for table in (self.links_to, self.links, self.suppressions, self.diagnostics):
@@ -146,7 +180,7 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
     key = ("check", 2, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
            tuple(sorted(config.max_age_by_type.items())))
     found = discover(root, config)
-    state = cache.held.pop("check", None) or cache.read("check", CheckState)
+    state = cache.held.pop("check", None) or load_state(cache)
     result, links, new_day, new_table = None, True, False, False
     if state is not None and state.key == key and state.rejected == found.rejected \
             and state.attachments == tuple(f.path for f in found.files if not f.is_page):
@@ -195,12 +229,14 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
     for path, diagnostics in state.diagnostics.items():
         if path in state.datable or any(d[0] in CLAIM_RULES for d in diagnostics):
             state.diagnostics[path] = [d for d in diagnostics if d[0] not in CLAIM_RULES]
+            state.touched.add(path)
     # Judged as analyse judges them, reported by the claim rules themselves (suppressions and all).
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
                         resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
     for rule_id, d in diagnose(view, CLAIM_RULES):
         state.diagnostics.setdefault(d.path, []).append((rule_id, *d))
+        state.touched.add(d.path)
     state.today = today
     return changed
 
@@ -274,6 +310,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
         state.unreadable.pop(path, None)
         del state.digests[path]
     for path in changed:
+        state.touched.add(path)
         state.digests[path] = digests[path]
         if path in problems:
             state.unreadable[path] = problems[path]
@@ -329,6 +366,7 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
     state.links_to.update((path, frozenset(targets)) for path, targets in links_to.items())
     for rule_id, d in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
         state.diagnostics.setdefault(d.path, []).append((rule_id, *d))  # plain tuples pickle fastest
+        state.touched.add(d.path)
     state.claims_behind.update(pages)  # until a claim table with them is saved
     if state.datable is not None:  # the claim table is in memory (a full compile, or --watch)
         for path, page in pages.items():

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from compiler import analyse, workers
+from compiler import analyse, incremental, workers
+from compiler import cache as cache_module
 from compiler.analyse import compile_vault
 from compiler.cache import ParseCache, default_cache_dir
 from compiler.check import findings_of, run_rules, select_rules
 from compiler.config import Config
 from compiler.incremental import check_vault
+from compiler.model import SourceFile
 from compiler.synthetic import generate
 
 TODAY = dt.date(2026, 11, 22)
@@ -122,11 +124,14 @@ def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_p
     folder = tmp_path / "cache"
     cached(vault, folder)
     links, check = (folder / "check-links").read_bytes(), (folder / "check").read_bytes()
+    assert not (folder / "check-patch").exists()
     append(vault, "notes/hub.md", "\nAs of March 2025 the share was 40%.\n")  # prose and a claim only
     got, result = cached(vault, folder)
     assert result.rechecked == 1 and got == uncached(vault)
     assert (folder / "check-links").read_bytes() == links  # index and wanted names: unchanged, not rewritten
-    assert (folder / "check").read_bytes() != check  # the diagnostics (a new stale claim) are
+    # the diagnostics (a new stale claim) are, as a patch on the state record: one page's entries
+    assert (folder / "check").read_bytes() == check and (folder / "check-patch").is_file()
+    assert len((folder / "check-patch").read_bytes()) < len(check) / 10
     append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
     got, _ = cached(vault, folder)
     assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
@@ -169,6 +174,46 @@ def test_edits_and_new_days_in_any_order_agree(vault, tmp_path):
             got, _ = cached(vault, folder, today=today + dt.timedelta(days=90))  # then a fresh process
             assert got == uncached(vault, today + dt.timedelta(days=90)), (watching, label)
         write(vault, "notes/twin.md", "# Twin\n\nAs of May 2025 margins were 61%.\n")
+
+
+def test_a_patch_of_another_state_record_is_ignored(vault, tmp_path, monkeypatch):
+    """The state and the manifest are saved as patches on their last whole record. A patch left
+    behind by an older record must not be laid on a newer one: here it would bring back a dangling
+    link that a page created since resolves."""
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
+    cached(vault, folder)
+    old = {name: (folder / name).read_bytes() for name in ("check-patch", "manifest-patch")}
+    monkeypatch.setattr(incremental, "patch_limit", lambda entries: 0)  # the next save is whole
+    monkeypatch.setattr(cache_module, "patch_limit", lambda entries: 0)
+    write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
+    got, _ = cached(vault, folder)
+    assert got == uncached(vault) and not any(f.rule == "dangling-link" and f.path == "notes/hub.md" for f in got[0])
+    for name, data in old.items():
+        (folder / name).write_bytes(data)
+    got, result = cached(vault, folder)
+    assert (result.reparsed, result.rechecked) == (0, 0) and got == uncached(vault)
+
+
+def test_the_manifest_is_saved_as_a_patch_and_a_stale_patch_is_ignored(tmp_path, monkeypatch):
+    def run(mtimes: dict[str, int]) -> ParseCache:
+        cache = ParseCache(tmp_path / "cache")
+        for path, mtime in mtimes.items():
+            cache.record(SourceFile(path, str(tmp_path / path), 1, True, mtime), f"digest-{mtime}")
+        cache.save_manifest()
+        return cache
+
+    run({"a.md": 10, "b.md": 10})
+    run({"a.md": 20, "b.md": 10})  # one entry changed: a patch
+    assert (tmp_path / "cache" / "manifest-patch").is_file()
+    assert ParseCache(tmp_path / "cache").manifest["a.md"] == (1, 20, "digest-20")
+    stale = (tmp_path / "cache" / "manifest-patch").read_bytes()
+    monkeypatch.setattr(cache_module, "patch_limit", lambda entries: 0)
+    run({"a.md": 30})  # b.md gone; saved whole
+    (tmp_path / "cache" / "manifest-patch").write_bytes(stale)
+    manifest = ParseCache(tmp_path / "cache").manifest
+    assert manifest["a.md"] == (1, 30, "digest-30") and "b.md" not in manifest
 
 
 def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
