@@ -11,6 +11,7 @@ that cannot be read back — truncated, corrupt, from another version — is ign
     <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
                                 modification time did not change are not even read again
     <cache>/check               what the last `vaultc check` derived (see incremental.py)
+    <cache>/check-index/NNN     its link tables (index, wanted names), in shards by key
     <cache>/*-patch             what changed in the record of that name since it was written whole
 
 Like `__pycache__`, the cache is the user's own build output and is trusted: do not point
@@ -26,6 +27,8 @@ import os
 import pickle
 import tempfile
 import time
+import zlib
+from collections.abc import MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -229,6 +232,123 @@ class ParseCache:
 
     def write(self, name: str, value: Any) -> None:
         write_quietly(self.folder / name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+SHARDS = 256  # how many records a sharded table set is stored in (see ShardedTables)
+
+
+def shard_of(key: str) -> int:
+    """The shard a key is stored in: the same in every process (str's hash() is salted per process)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+
+
+class ShardedTables:
+    """Tables keyed by strings (an index: names -> paths, paths -> headings...), stored in SHARDS
+    records by key, each record holding every table's entries for its keys. A run that asks for
+    a few keys — an incremental check after an edit resolves a page's links — loads the shards
+    those fall in, not the whole set (a 10k-page vault's index took a tenth of such a check to
+    load), and saves only the shards it changed.
+
+    Each shard record carries a token; the caller keeps the tokens of the set it saved (in its
+    own record, written after the shards) and hands them back, so a shard written by another run
+    since is refused (LookupError) rather than mixed in."""
+
+    def __init__(self, cache: "ParseCache", name: str, tokens: tuple[str, ...], layout: dict[str, Any]) -> None:
+        """`layout`: table name -> the factory of a missing key's value (as defaultdict's), or None;
+        a table with a factory holds mutable values, which callers change in place."""
+        if len(tokens) != SHARDS:
+            raise LookupError(f"{name}: {len(tokens)} shard tokens for {SHARDS} shards")
+        self.cache, self.name, self.tokens = cache, name, tokens
+        self.loaded: set[int] = set()
+        self.dirty: set[int] = set()
+        self.tables = {table: LazyTable(self, factory) for table, factory in layout.items()}
+
+    def load(self, shard: int) -> None:
+        record = self.cache.read(f"{self.name}/{shard:03x}", tuple)
+        if record is None or len(record) != 2 or record[0] != self.tokens[shard]:
+            raise LookupError(f"{self.name}: shard {shard:03x} does not belong to this state")
+        for table, entries in record[1].items():
+            self.tables[table].data.update(entries)
+        self.loaded.add(shard)
+
+    @staticmethod
+    def save(cache: "ParseCache", name: str, tables: dict[str, Any], tokens: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        """Write the shards of `tables` (plain dicts, or the LazyTables of a loaded set: then only
+        the shards that changed) and return the tokens of the set as saved."""
+        lazy = next(iter(tables.values()), None)
+        if isinstance(lazy, LazyTable):
+            shards, tokens = lazy.shards.dirty, list(lazy.shards.tokens)
+            tables = {table: value.data for table, value in tables.items()}
+        else:
+            shards, tokens = range(SHARDS), [""] * SHARDS
+        parts = {shard: {table: {} for table in tables} for shard in shards}
+        for table, entries in tables.items():
+            for key, value in entries.items():
+                part = parts.get(shard_of(key))
+                if part is not None:
+                    part[table][key] = value
+        for shard, part in parts.items():
+            tokens[shard] = os.urandom(8).hex()
+            cache.write(f"{name}/{shard:03x}", (tokens[shard], part))
+        if isinstance(lazy, LazyTable):
+            lazy.shards.tokens, lazy.shards.dirty = tuple(tokens), set()
+        return tuple(tokens)
+
+
+class LazyTable(MutableMapping):
+    """One table of a ShardedTables: a dict whose keys are loaded shard by shard as they are asked
+    for. A shard is marked changed when a key in it is set or deleted, or when a mutable value
+    in it is handed out."""
+
+    def __init__(self, shards: ShardedTables, factory) -> None:
+        self.shards, self.factory, self.data = shards, factory, {}
+
+    def _shard(self, key: str) -> int:
+        shard = shard_of(key)
+        if shard not in self.shards.loaded:
+            self.shards.load(shard)
+        return shard
+
+    def __getitem__(self, key: str) -> Any:
+        shard = self._shard(key)
+        if self.factory is not None:
+            self.shards.dirty.add(shard)
+            if key not in self.data:
+                self.data[key] = self.factory()
+        return self.data[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        shard = self._shard(key)
+        if self.factory is not None:
+            self.shards.dirty.add(shard)
+        return self.data.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            return False
+        self._shard(key)
+        return key in self.data
+
+    def pop(self, key: str, *default: Any) -> Any:  # as dict's: a missing key gets no new value
+        self.shards.dirty.add(self._shard(key))
+        return self.data.pop(key, *default)
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.shards.dirty.add(self._shard(key))
+        self.data[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        self.shards.dirty.add(self._shard(key))
+        del self.data[key]
+
+    def __iter__(self):
+        for shard in range(SHARDS):
+            if shard not in self.shards.loaded:
+                self.shards.load(shard)
+        return iter(self.data)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def patch_limit(entries: int) -> int:

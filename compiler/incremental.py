@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
-from .cache import ParseCache, gc_paused, patch_limit
+from .cache import ParseCache, ShardedTables, gc_paused, patch_limit
 from .check import diagnose
 from .config import Config
 from .discover import discover
@@ -46,7 +46,7 @@ LINK_TABLES = ("index", "wants", "wanted_by")
 # What a run saves as a patch on the state record (see save_state): each page's entries in these
 # tables, for the pages checked since the record was written whole, and these fields.
 PAGE_TABLES = ("digests", "unreadable", "links_to", "links", "suppressions", "diagnostics")
-PATCHED_FIELDS = ("token", "today", "claims_token", "claims_behind")
+PATCHED_FIELDS = ("shards", "today", "claims_token", "claims_behind")
 CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
 
@@ -54,9 +54,10 @@ def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claim
     """`links=False` when the link tables are the ones already saved: an edit that changed no
     page's names, headings, block ids or link targets rewrites only the diagnostics. `claims`
     when the claim table was built or brought up to date (a cold check, a new day)."""
-    if links or not state.token:
-        state.token = os.urandom(8).hex()
-        cache.write("check-links", (state.token, *(getattr(state, name) for name in LINK_TABLES)))
+    if links or not state.shards:
+        tables = {**{name: getattr(state.index, name) for name in Index.TABLES},
+                  "wants": state.wants, "wanted_by": state.wanted_by}
+        state.shards = ShardedTables.save(cache, "check-index", tables)
     if (claims or not state.claims_token) and state.datable is not None:
         state.claims_token = os.urandom(8).hex()
         state.claims_behind = set()  # the table in memory has every page's claims as they now are
@@ -92,13 +93,13 @@ def load_state(cache: ParseCache) -> CheckState | None:
 
 
 def _load_links(cache: ParseCache, state: "CheckState") -> None:
+    """The link tables, as tables that load the shards of the keys asked for (a shard that does
+    not belong to this state raises LookupError when it is asked for)."""
     if state.index is not None:
         return
-    found = cache.read("check-links", tuple)
-    if not found or found[0] != state.token or len(found) != 1 + len(LINK_TABLES):
-        raise LookupError("the link tables do not belong to this state")
-    for name, value in zip(LINK_TABLES, found[1:]):
-        setattr(state, name, value)
+    shards = ShardedTables(cache, "check-index", state.shards, {**Index.TABLES, "wants": None, "wanted_by": set})
+    state.index = Index.over(shards.tables)
+    state.wants, state.wanted_by = shards.tables["wants"], shards.tables["wanted_by"]
 
 
 @dataclass
@@ -115,7 +116,7 @@ class CheckState:
     suppressions: dict[str, tuple[tuple[int, str], ...]]
     diagnostics: dict[str, list[tuple]]  # page -> what its rules found there: (rule id, *Diagnostic)
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    token: str = ""  # pairs this record with its link tables, which are kept apart (see save_state)
+    shards: tuple[str, ...] = ()  # pairs this record with its link tables' shards, kept apart (see save_state)
     today: dt.date | None = None  # the day the claims were judged on
     # page -> (its max age, its claims that can age): read on the first run of a day, from a record
     # of its own (paired by claims_token); pages checked again since it was saved are in claims_behind.

@@ -12,6 +12,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from typing import Any
 
 from .model import Link, Page, Resolution, made
 from .parse import normalise
@@ -24,6 +25,17 @@ class Index:
     """Every name a link can use, mapped to the vault paths it may mean. Built once per compile from
     the pages' names, aliases, headings and block ids (never their bodies), and patched page by page
     when an incremental check re-reads one (`remove` then `add`)."""
+
+    # Its tables, each with the factory of a missing key's value (defaultdict's) or None.
+    TABLES = {"by_path": None, "by_suffix": list, "by_name": list, "by_attachment": list, "by_alias": list,
+              "headings": None, "blocks": None, "_owners": list, "_keys": None}
+
+    @classmethod
+    def over(cls, tables: Mapping[str, Any]) -> "Index":
+        """An index over tables kept elsewhere (the incremental check's cache.ShardedTables)."""
+        index = cls.__new__(cls)
+        index.__dict__.update((name, tables[name]) for name in cls.TABLES)
+        return index
 
     def __init__(self, pages: Mapping[str, Page], attachments: Iterable[str]) -> None:
         self.by_path: dict[str, str] = {}

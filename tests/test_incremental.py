@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -123,22 +124,28 @@ def test_one_edit_reparses_one_page(vault, tmp_path):
 def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_path):
     folder = tmp_path / "cache"
     cached(vault, folder)
-    links, check = (folder / "check-links").read_bytes(), (folder / "check").read_bytes()
+    def shards():
+        return {p.name: p.read_bytes() for p in (folder / "check-index").iterdir()}
+
+    links, check = shards(), (folder / "check").read_bytes()
+    assert len(links) == cache_module.SHARDS
     assert not (folder / "check-patch").exists()
     append(vault, "notes/hub.md", "\nAs of March 2025 the share was 40%.\n")  # prose and a claim only
     got, result = cached(vault, folder)
     assert result.rechecked == 1 and got == uncached(vault)
-    assert (folder / "check-links").read_bytes() == links  # index and wanted names: unchanged, not rewritten
+    assert shards() == links  # index and wanted names: unchanged, not rewritten
     # the diagnostics (a new stale claim) are, as a patch on the state record: one page's entries
     assert (folder / "check").read_bytes() == check and (folder / "check-patch").is_file()
-    assert len((folder / "check-patch").read_bytes()) < len(check) / 10
+    _, (_, touched, _, _) = pickle.loads((folder / "check-patch").read_bytes())
+    assert touched == ("notes/hub.md",)
     append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
     got, _ = cached(vault, folder)
-    assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
+    rewritten = {name for name, data in shards().items() if links[name] != data}
+    assert got == uncached(vault) and 0 < len(rewritten) < len(links) / 4  # only the shards that changed
     append(vault, "notes/hub.md", "\n## A new heading\n")  # a new anchor for links into hub
-    links = (folder / "check-links").read_bytes()
+    links = shards()
     got, _ = cached(vault, folder)
-    assert got == uncached(vault) and (folder / "check-links").read_bytes() != links
+    assert got == uncached(vault) and shards() != links
 
 
 def test_another_day_judges_the_stored_claims_again_and_checks_nothing_else(vault, tmp_path):
@@ -194,6 +201,21 @@ def test_a_patch_of_another_state_record_is_ignored(vault, tmp_path, monkeypatch
         (folder / name).write_bytes(data)
     got, result = cached(vault, folder)
     assert (result.reparsed, result.rechecked) == (0, 0) and got == uncached(vault)
+
+
+def test_a_shard_of_the_link_tables_left_by_another_state_is_refused(vault, tmp_path):
+    """The link tables are stored in shards, and a run reads only the shards it asks for. An old
+    shard put back must be refused: here it would hide that hub now wants the page created last."""
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    old = {p.name: p.read_bytes() for p in (folder / "check-index").iterdir()}
+    append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
+    cached(vault, folder)
+    for name, data in old.items():
+        (folder / "check-index" / name).write_bytes(data)
+    write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
+    got, result = cached(vault, folder)
+    assert got == uncached(vault) and result.reparsed == -1  # the state was given up, and rebuilt
 
 
 def test_the_manifest_is_saved_as_a_patch_and_a_stale_patch_is_ignored(tmp_path, monkeypatch):

@@ -88,7 +88,7 @@ def test_the_command_ends_without_losing_output_or_cache(run, tmp_path):
     code, expected_short, _ = run("check", bundled, "--today", "2026-11-22", "--no-cache", *short)
     proc = subprocess.run([*command, *short], capture_output=True, text=True, cwd=repo, env=env)
     assert (proc.returncode, proc.stdout) == (code, expected_short) and len(expected_short) < 4096
-    assert {"check", "check-links", "manifest"} <= {p.name for p in (tmp_path / "cache").iterdir()}
+    assert {"check", "check-index", "manifest"} <= {p.name for p in (tmp_path / "cache").iterdir()}
     proc = subprocess.run([*command, "--fail-on", "warning", "-o", str(tmp_path / "r.txt")], cwd=repo, env=env)
     assert proc.returncode == 1 and (tmp_path / "r.txt").read_text() == expected
     proc = subprocess.run([*command, "--select", "no-such-rule"], capture_output=True, text=True, cwd=repo)
