@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import ALWAYS_EXCLUDED, Config
-from .model import Problem, SourceFile
+from .model import Problem, SourceFile, made
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,10 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
     except OSError:  # a folder that cannot be listed is skipped, as os.walk skips it
         return
     subfolders = []
+    prefix = f"{rel_folder}/" if rel_folder else ""
     for entry in entries:
         name = entry.name
-        rel = f"{rel_folder}/{name}" if rel_folder else name
+        rel = prefix + name
         try:
             is_dir = entry.is_dir()
         except OSError:
@@ -52,7 +53,7 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
             if name not in ALWAYS_EXCLUDED and not is_excluded(rel, exclude) and not entry.is_symlink():
                 subfolders.append((entry.path, rel))
             continue
-        if is_excluded(rel, exclude) or _is_config_file(rel):
+        if (exclude and is_excluded(rel, exclude)) or (not prefix and _is_config_file(rel)):
             continue
         if entry.is_symlink():
             problem = _check_symlink(root, entry.path)
@@ -65,7 +66,9 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
         except OSError as exc:
             rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
             continue
-        files.append(SourceFile(rel, entry.path, stat.st_size, name.lower().endswith(".md"), stat.st_mtime_ns))
+        # made(): a vault's files are listed on every run, and the frozen __init__ is a third of it
+        files.append(made(SourceFile, {"path": rel, "abspath": entry.path, "size": stat.st_size,
+                                       "is_page": name.lower().endswith(".md"), "mtime_ns": stat.st_mtime_ns}))
     for path, rel in subfolders:
         _scan(root, path, rel, exclude, files, rejected)
 
