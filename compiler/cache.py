@@ -195,26 +195,44 @@ class ParseCache:
             changed = {path: entry for path, entry in current.items() if base.get(path) != entry}
             gone = [path for path in base if path not in current]
             if len(changed) + len(gone) <= patch_limit(len(base)):
-                self.write("manifest-patch", (generation, changed, gone))
+                self.write_patch("manifest", generation, (changed, gone))
                 return
-        generation = os.urandom(8).hex()
-        self.write("manifest", (generation, current))
-        self._base = (generation, current)
+        self._base = (self.write_whole("manifest", current), current)
 
     def _read_manifest(self) -> dict[str, Entry]:
-        """The manifest record, with the patch saved on it since (a patch of another record, left
-        by a run that wrote the record again after it, is ignored)."""
-        found = self.read("manifest", tuple)
-        if found is None or len(found) != 2 or not isinstance(found[1], dict):
+        found = self.read_whole("manifest", dict)
+        if found is None:
             return {}
-        self._base = found
-        patch = self.read("manifest-patch", tuple)
-        if patch is None or len(patch) != 3 or patch[0] != found[0]:
-            return found[1]
-        manifest = {**found[1], **patch[1]}
-        for path in patch[2]:
-            manifest.pop(path, None)
+        generation, manifest, patch = found
+        self._base = (generation, manifest)
+        if patch is not None:
+            changed, gone = patch
+            manifest = {**manifest, **changed}
+            for path in gone:
+                manifest.pop(path, None)
         return manifest
+
+    # Records that are written whole now and then, and between times as a patch on the last whole
+    # one (the manifest, the check state). A patch names the record it was laid on by its
+    # generation, so one left by a run before the record was written whole again is ignored.
+
+    def write_whole(self, name: str, value: Any) -> str:
+        """Write the record; its generation (a fresh id, to name it in patches) is returned."""
+        generation = os.urandom(8).hex()
+        self.write(name, (generation, value))
+        return generation
+
+    def write_patch(self, name: str, generation: str, patch: Any) -> None:
+        self.write(f"{name}-patch", (generation, patch))
+
+    def read_whole(self, name: str, kind: type) -> tuple[str, Any, Any] | None:
+        """(generation, the record's value, the patch written on it since or None), or None when
+        there is no such record (missing, corrupt, of another format)."""
+        found = self.read(name, tuple)
+        if found is None or len(found) != 2 or not isinstance(found[1], kind):
+            return None
+        patch = self.read(f"{name}-patch", tuple)
+        return found[0], found[1], patch[1] if patch is not None and len(patch) == 2 and patch[0] == found[0] else None
 
     @property
     def _recorded_ns(self) -> int:

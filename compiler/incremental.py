@@ -67,28 +67,29 @@ def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claim
         touched = tuple(state.touched)
         tables = tuple({p: table[p] for p in touched if p in table}
                        for table in (getattr(state, name) for name in PAGE_TABLES))
-        cache.write("check-patch", (state.generation, touched, tables,
-                                    {name: getattr(state, name) for name in PATCHED_FIELDS}))
+        cache.write_patch("check", state.generation,
+                          (touched, tables, {name: getattr(state, name) for name in PATCHED_FIELDS}))
     else:
-        state.generation, state.touched = os.urandom(8).hex(), set()
-        cache.write("check", state)
+        state.touched = set()
+        state.generation = cache.write_whole("check", state)
 
 
 def load_state(cache: ParseCache) -> CheckState | None:
-    """The state as the last run saved it: the record, and the patch written on it since (a patch
-    of another record, left by a run that wrote the record again after it, is ignored)."""
-    state = cache.read("check", CheckState)
-    patch = cache.read("check-patch", tuple) if state is not None else None
-    if patch is None or len(patch) != 4 or patch[0] != state.generation:
-        return state
-    _, touched, tables, fields = patch
-    for name, entries in zip(PAGE_TABLES, tables):
-        table = getattr(state, name)
-        for path in touched:
-            table.pop(path, None)
-        table.update(entries)
-    state.__dict__.update(fields)
-    state.touched = set(touched)
+    """The state as the last run saved it: the record, and the patch written on it since."""
+    found = cache.read_whole("check", CheckState)
+    if found is None:
+        return None
+    generation, state, patch = found
+    state.generation = generation
+    if patch is not None:
+        touched, tables, fields = patch
+        for name, entries in zip(PAGE_TABLES, tables):
+            table = getattr(state, name)
+            for path in touched:
+                table.pop(path, None)
+            table.update(entries)
+        state.__dict__.update(fields)
+        state.touched = set(touched)
     return state
 
 
