@@ -290,7 +290,7 @@ class ShardedTables:
         self.loaded.add(shard)
 
     @staticmethod
-    def save(cache: "ParseCache", name: str, tables: dict[str, Any], tokens: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    def save(cache: "ParseCache", name: str, tables: dict[str, Any]) -> tuple[str, ...]:
         """Write the shards of `tables` (plain dicts, or the LazyTables of a loaded set: then only
         the shards that changed) and return the tokens of the set as saved."""
         lazy = next(iter(tables.values()), None)

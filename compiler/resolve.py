@@ -26,7 +26,16 @@ class Index:
     the pages' names, aliases, headings and block ids (never their bodies), and patched page by page
     when an incremental check re-reads one (`remove` then `add`)."""
 
-    # Its tables, each with the factory of a missing key's value (defaultdict's) or None.
+    by_path: dict[str, str]
+    by_suffix: dict[str, list[str]]
+    by_name: dict[str, list[str]]
+    by_attachment: dict[str, list[str]]
+    by_alias: dict[str, list[str]]
+    headings: dict[str, list[tuple[int, str]]]
+    blocks: dict[str, frozenset[str]]
+    _owners: dict[str, list[str]]  # path key -> every file with it (case twins)
+    _keys: dict[str, tuple[str, tuple[str, ...]]]  # page -> (name key, alias keys)
+    # The tables above, each with the factory of a missing key's value (defaultdict's) or None.
     TABLES = {"by_path": None, "by_suffix": list, "by_name": list, "by_attachment": list, "by_alias": list,
               "headings": None, "blocks": None, "_owners": list, "_keys": None}
 
@@ -38,15 +47,7 @@ class Index:
         return index
 
     def __init__(self, pages: Mapping[str, Page], attachments: Iterable[str]) -> None:
-        self.by_path: dict[str, str] = {}
-        self.by_suffix: dict[str, list[str]] = defaultdict(list)
-        self.by_name: dict[str, list[str]] = defaultdict(list)
-        self.by_attachment: dict[str, list[str]] = defaultdict(list)
-        self.by_alias: dict[str, list[str]] = defaultdict(list)
-        self.headings: dict[str, list[tuple[int, str]]] = {}
-        self.blocks: dict[str, frozenset[str]] = {}
-        self._owners: dict[str, list[str]] = defaultdict(list)  # path key -> every file with it (case twins)
-        self._keys: dict[str, tuple[str, tuple[str, ...]]] = {}  # page -> (name key, alias keys)
+        self.__dict__.update((name, defaultdict(factory) if factory else {}) for name, factory in self.TABLES.items())
         for page in pages.values():
             self.add(page)
         for path in attachments:
