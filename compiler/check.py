@@ -12,8 +12,13 @@ from pathlib import Path
 
 from .analyse import CompiledVault
 from .config import Config, ConfigError
-from .model import Finding, Severity, made
-from .rules import REGISTRY, Diagnostic
+from .model import Finding
+from .rules import REGISTRY
+
+# What diagnose() returns, one per diagnostic: the rule's id and its Diagnostic's fields, as one flat
+# tuple (rule id, path, line, column, message, target). The check state stores these as they are,
+# and findings_of reads them.
+Reported = tuple[str, str, int, int, str, "str | None"]
 
 
 def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[str]:
@@ -30,33 +35,28 @@ def run_rules(vault: CompiledVault, rule_ids: Iterable[str]) -> list[Finding]:
     return findings_of(diagnose(vault, rule_ids), vault.config, rule_ids)
 
 
-def diagnose(vault: CompiledVault, rule_ids: Iterable[str]) -> list[tuple[str, Diagnostic]]:
-    """What each rule reports on the vault, less what inline comments suppress: (rule id, diagnostic)."""
+def diagnose(vault: CompiledVault, rule_ids: Iterable[str]) -> list[Reported]:
+    """What each rule reports on the vault, less what inline comments suppress."""
     found = []
     for rule_id in rule_ids:
         for d in REGISTRY[rule_id].check(vault):
             if not suppressed(vault.suppressions(d.path), d.line, rule_id):
-                found.append((rule_id, d))
+                found.append((rule_id, *d))
     return found
 
 
-def findings_of(diagnostics: Iterable[tuple[str, Diagnostic]], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
+def findings_of(reported: Iterable[Reported], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
     """Diagnostics of the selected rules as findings at their configured severities, in report order."""
     severities = {r: config.severity_of(r, REGISTRY[r].severity) for r in rule_ids}
-    findings = [_finding(rule_id, severities[rule_id], d) for rule_id, d in diagnostics
-                if severities.get(rule_id) is not None]
+    # tuple.__new__, not Finding(...): the NamedTuple's __new__ is a Python call per finding
+    findings = [_finding(Finding, (rule_id, severity, path, line, column, message, target))
+                for rule_id, path, line, column, message, target in reported
+                if (severity := severities.get(rule_id)) is not None]
     return sorted(findings, key=_REPORT_ORDER)
 
 
+_finding = tuple.__new__
 _REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
-
-
-def _finding(rule_id: str, severity: Severity, d: Diagnostic) -> Finding:
-    """Finding(...), made fast (see model.made): a big vault's report holds tens of thousands,
-    remade on every re-check of `check --watch`."""
-    path, line, column, message, target = d  # unpacked: a NamedTuple's fields are Python properties
-    return made(Finding, {"rule": rule_id, "severity": severity, "path": path, "line": line,
-                          "column": column, "message": message, "target": target})
 
 
 def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:

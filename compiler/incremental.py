@@ -33,13 +33,13 @@ from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, ShardedTables, gc_paused, patch_limit
-from .check import diagnose
+from .check import Reported, diagnose
 from .config import Config
 from .discover import discover
 from .model import Page, Problem, SourceFile
 from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
-from .rules import REGISTRY, Diagnostic
+from .rules import REGISTRY
 
 GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
 LINK_TABLES = ("index", "wants", "wanted_by")
@@ -115,7 +115,7 @@ class CheckState:
     links_to: dict[str, frozenset[str]]  # page -> the other pages it links to
     links: dict[str, int]  # page -> number of links
     suppressions: dict[str, tuple[tuple[int, str], ...]]
-    diagnostics: dict[str, list[tuple]]  # page -> what its rules found there: (rule id, *Diagnostic)
+    diagnostics: dict[str, list[Reported]]  # page -> what its rules found there
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     shards: tuple[str, ...] = ()  # pairs this record with its link tables' shards, kept apart (see save_state)
     today: dt.date | None = None  # the day the claims were judged on
@@ -145,7 +145,7 @@ class CheckState:
 
 @dataclass(frozen=True)
 class CheckResult:
-    diagnostics: list[tuple[str, Diagnostic]]
+    diagnostics: list[Reported]
     pages: tuple[str, ...]
     links: int
     today: dt.date
@@ -236,9 +236,9 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
                         resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
-    for rule_id, d in diagnose(view, CLAIM_RULES):
-        state.diagnostics.setdefault(d.path, []).append((rule_id, *d))
-        state.touched.add(d.path)
+    for reported in diagnose(view, CLAIM_RULES):
+        state.diagnostics.setdefault(reported[1], []).append(reported)
+        state.touched.add(reported[1])
     state.today = today
     return changed
 
@@ -366,9 +366,9 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
         if res.target is not None and res.target != res.source:
             links_to[res.source].add(res.target)
     state.links_to.update((path, frozenset(targets)) for path, targets in links_to.items())
-    for rule_id, d in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
-        state.diagnostics.setdefault(d.path, []).append((rule_id, *d))  # plain tuples pickle fastest
-        state.touched.add(d.path)
+    for reported in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
+        state.diagnostics.setdefault(reported[1], []).append(reported)  # plain tuples pickle fastest
+        state.touched.add(reported[1])
     state.claims_behind.update(pages)  # until a claim table with them is saved
     if state.datable is not None:  # the claim table is in memory (a full compile, or --watch)
         for path, page in pages.items():
@@ -397,12 +397,8 @@ def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) ->
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
                         unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
                         orphan_paths=orphans, all_suppressions=state.suppressions)
-    # Diagnostic(*...) by tuple.__new__: the NamedTuple's own __new__ is a Python call, and a
-    # big vault's state holds tens of thousands of diagnostics, all reported on every run.
-    found = [(d[0], _diagnostic(Diagnostic, d[1:])) for path in sorted(state.diagnostics)
-             for d in state.diagnostics[path]]
+    found = [reported for path in sorted(state.diagnostics) for reported in state.diagnostics[path]]
     found += diagnose(view, GLOBAL_RULES)
     return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked)
 
 
-_diagnostic = tuple.__new__

@@ -1,4 +1,5 @@
-"""The data that flows through the pipeline: small frozen dataclasses.
+"""The data that flows through the pipeline: small frozen dataclasses (and tuples, where there are
+tens of thousands).
 
 discover yields `SourceFile`s, parse turns one into a `Page` (pure, per file), resolve pairs every
 `Link` with a `Resolution`, analyse gathers everything into a `CompiledVault` (see analyse.py), and
@@ -9,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -147,8 +148,10 @@ class Resolution:
         return len(self.candidates) > 1
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
+    """One line of a report. A tuple, not a dataclass: a big vault's report holds tens of
+    thousands, made again on every run (from the stored diagnostics of an incremental check)."""
+
     rule: str
     severity: Severity
     path: str
