@@ -257,11 +257,8 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     """The result, and whether the link tables (index, wants) changed."""
     sources = {f.path: f for f in files if f.is_page}
     # Which pages changed: a trusted stat keeps the old digest; the others are read (and parsed if new).
-    suspects = [s for path, s in sources.items() if path not in state.digests or cache.known(s) != state.digests[path]]
-    suspected = {s.path for s in suspects}
-    for path, source in sources.items():
-        if path not in suspected:
-            cache.record(source, state.digests[path])
+    trusted = cache.trusted(sources.values())
+    suspects = [s for path, s in sources.items() if path not in state.digests or trusted.get(path) != state.digests[path]]
     fresh: dict[str, Page] = {}
     digests: dict[str, str] = {}
     problems: dict[str, Problem] = {}
