@@ -214,7 +214,7 @@ def _check_once(args, config, rule_ids: list[str], cache) -> int:
 def _watch_check(args, config, rule_ids: list[str], cache) -> int:
     """`check --watch`: check, then check again after every change to the vault, until Ctrl-C.
     Each re-check is incremental (only changed pages are parsed), so it follows the typing."""
-    from .watch import watch
+    from .watch import snapshot, watch
 
     def again() -> None:
         if args.output is None and sys.stdout.isatty():
@@ -230,9 +230,10 @@ def _watch_check(args, config, rule_ids: list[str], cache) -> int:
         if cache is not None:
             cache.next_run()
 
+    since = snapshot(args.vault)
     again()
     try:
-        watch(args.vault, again, threading.Event(), args.poll)
+        watch(args.vault, again, threading.Event(), args.poll, since=since)
     except KeyboardInterrupt:
         pass
     return 0

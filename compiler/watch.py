@@ -15,10 +15,13 @@ from pathlib import Path
 
 
 def watch(folder: Path, on_change: Callable[[], None], stop: threading.Event, poll: float,
-          until: Callable[[], bool] = lambda: False) -> None:
+          until: Callable[[], bool] = lambda: False, since: dict[str, tuple[int, int]] | None = None) -> None:
     """Call `on_change` after files under `folder` change, once an editor has finished writing
-    (no further change within `poll` seconds), until `stop` is set or `until()` is true."""
-    before = snapshot(folder)
+    (no further change within `poll` seconds), until `stop` is set or `until()` is true.
+
+    `since`: the snapshot the first build was made from, taken before it started; a file saved
+    while that build ran is then a change (taken after, it would be missed until the next save)."""
+    before = since if since is not None else snapshot(folder)
     while not stop.is_set() and not until():
         time.sleep(poll)
         now = snapshot(folder)

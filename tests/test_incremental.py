@@ -299,11 +299,15 @@ def test_a_cache_inside_the_vault_is_refused(vault, run):
 
 
 def test_check_watch_reports_again_after_an_edit(vault, tmp_path):
+    import queue
+    import threading
     import time
 
     proc = subprocess.Popen([sys.executable, "-m", "compiler", "check", str(vault), "--watch", "--poll", "0.1",
                              "--format", "json", "--today", "2026-11-22"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()  # read on a thread: a readline here could wait past the deadline
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
     try:
         reports = []
         deadline = time.monotonic() + 60
@@ -311,15 +315,17 @@ def test_check_watch_reports_again_after_an_edit(vault, tmp_path):
         buffer = ""
         edited = False
         while time.monotonic() < deadline and len(reports) < 2:
-            line = proc.stdout.readline()
-            buffer += line
+            try:
+                buffer += lines.get(timeout=max(0.01, deadline - time.monotonic()))
+            except queue.Empty:
+                break
             try:
                 report, _ = decoder.raw_decode(buffer.strip())
             except ValueError:
                 continue
             reports.append(report)
             buffer = ""
-            if not edited:
+            if not edited:  # at once, while the first check may still be saving its cache
                 append(vault, "notes/hub.md", "\n[[Watched But Missing]]\n")
                 edited = True
         assert len(reports) == 2
@@ -328,3 +334,21 @@ def test_check_watch_reports_again_after_an_edit(vault, tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_watch_sees_a_save_made_while_the_first_build_ran(tmp_path):
+    """The snapshot is the one taken before the first build: a page saved during it is a change."""
+    import threading
+    import time
+
+    from compiler.watch import snapshot, watch
+
+    page = tmp_path / "page.md"
+    page.write_text("# One\n", encoding="utf-8")
+    since = snapshot(tmp_path)
+    page.write_text("# One, saved again while the first build ran\n", encoding="utf-8")
+    changes = []
+    deadline = time.monotonic() + 10
+    watch(tmp_path, lambda: changes.append(True), threading.Event(), 0.01,
+          until=lambda: bool(changes) or time.monotonic() > deadline, since=since)
+    assert changes

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from ..watch import watch
+from ..watch import snapshot, watch
 from .emitter import EmitResult
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout, when vaultc runs from one
@@ -166,13 +166,14 @@ def serve(config_file: Path, vault: Path, emit: Callable[[], EmitResult], dev_ad
     re-emit whenever a vault file changes. Only changed docs files are rewritten, so MkDocs
     rebuilds for real edits only."""
     require_sanitizer(config_file)
+    since = snapshot(vault)
     emit()
     server = subprocess.Popen(mkdocs_command("serve", config_file, "--dev-addr", dev_addr), env=_quiet_env())
     stop = threading.Event()
     # A plain `kill` must not orphan the MkDocs server: turn SIGTERM into an orderly exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        watch(vault, lambda: _report(emit()), stop, poll, until=lambda: server.poll() is not None)
+        watch(vault, lambda: _report(emit()), stop, poll, until=lambda: server.poll() is not None, since=since)
         return server.wait()
     except KeyboardInterrupt:
         return 0
