@@ -37,7 +37,7 @@ from . import __version__
 from .config import Config, ConfigError
 from .model import Page, SourceFile
 
-FORMAT = 3  # bump whenever what the cache holds changes shape
+FORMAT = 4  # bump whenever what the cache holds changes shape
 _COUNTER = itertools.count()
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within

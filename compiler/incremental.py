@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,10 +42,10 @@ from .resolve import Index, resolve_all, wanted
 from .rules import REGISTRY
 
 GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
-LINK_TABLES = ("index", "wants", "wanted_by")
+LINK_TABLES = ("index", "wants", "wanted_by", "links_to")
 # What a run saves as a patch on the state record (see save_state): each page's entries in these
 # tables, for the pages checked since the record was written whole, and these fields.
-PAGE_TABLES = ("digests", "unreadable", "links_to", "links", "suppressions", "diagnostics")
+PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "diagnostics")
 PATCHED_FIELDS = ("shards", "today", "claims_token", "claims_behind")
 CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
@@ -56,7 +56,7 @@ def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claim
     when the claim table was built or brought up to date (a cold check, a new day)."""
     if links or not state.shards:
         tables = {**{name: getattr(state.index, name) for name in Index.TABLES},
-                  "wants": state.wants, "wanted_by": state.wanted_by}
+                  "wants": state.wants, "wanted_by": state.wanted_by, "links_to": state.links_to}
         state.shards = ShardedTables.save(cache, "check-index", tables)
     if (claims or not state.claims_token) and state.datable is not None:
         state.claims_token = os.urandom(8).hex()
@@ -98,9 +98,10 @@ def _load_links(cache: ParseCache, state: "CheckState") -> None:
     not belong to this state raises LookupError when it is asked for)."""
     if state.index is not None:
         return
-    shards = ShardedTables(cache, "check-index", state.shards, {**Index.TABLES, "wants": None, "wanted_by": set})
+    shards = ShardedTables(cache, "check-index", state.shards,
+                           {**Index.TABLES, "wants": None, "wanted_by": set, "links_to": None})
     state.index = Index.over(shards.tables)
-    state.wants, state.wanted_by = shards.tables["wants"], shards.tables["wanted_by"]
+    state.wants, state.wanted_by, state.links_to = (shards.tables[t] for t in ("wants", "wanted_by", "links_to"))
 
 
 @dataclass
@@ -117,6 +118,9 @@ class CheckState:
     suppressions: dict[str, tuple[tuple[int, str], ...]]
     diagnostics: dict[str, list[Reported]]  # page -> what its rules found there
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # page -> how many other pages link to it (kept up to date with links_to; none: an orphan).
+    # What each run needs of the link sets, so they stay in the link tables' shards.
+    inbound: dict[str, int] = field(default_factory=dict)
     shards: tuple[str, ...] = ()  # pairs this record with its link tables' shards, kept apart (see save_state)
     today: dt.date | None = None  # the day the claims were judged on
     # page -> (its max age, its claims that can age): read on the first run of a day, from a record
@@ -133,14 +137,42 @@ class CheckState:
         return {**self.__dict__, **dict.fromkeys(LINK_TABLES), "datable": None}
 
     def forget(self, path: str) -> None:
+        """Drop what the page's last check left, but its links (link() sets them anew)."""
         self.touched.add(path)
         for key in self.wants.pop(path, ()):
             self.wanted_by[key].discard(path)
-        for table in (self.links_to, self.links, self.suppressions, self.diagnostics):
+        for table in (self.links, self.suppressions, self.diagnostics):
             table.pop(path, None)
         if self.datable is not None:
             self.datable.pop(path, None)
         self.claims_behind.add(path)
+
+    def link(self, path: str, targets: frozenset[str]) -> None:
+        """Set the pages `path` links to, and count each target's inbound links up or down."""
+        before = self.links_to.get(path, _NO_TARGETS)
+        if before == targets:  # as saved: its shard stays as it is
+            return
+        if targets:
+            self.links_to[path] = targets
+        else:
+            del self.links_to[path]
+        for target in before - targets:
+            left = self.inbound[target] - 1
+            if left:
+                self.inbound[target] = left
+            else:
+                del self.inbound[target]
+            self.touched.add(target)
+        for target in targets - before:
+            self.inbound[target] = self.inbound.get(target, 0) + 1
+            self.touched.add(target)
+
+    def count_inbound(self) -> None:
+        """inbound from links_to as a whole (a state put together from the workers' tables)."""
+        self.inbound = dict(Counter(target for targets in self.links_to.values() for target in targets))
+
+
+_NO_TARGETS: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -306,6 +338,7 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     # Bring the affected pages back (from the cache: they did not change) and check them.
     for path in removed:
         state.forget(path)
+        state.link(path, _NO_TARGETS)
         state.unreadable.pop(path, None)
         del state.digests[path]
     for path in changed:
@@ -362,7 +395,8 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
         state.links[res.source] += 1
         if res.target is not None and res.target != res.source:
             links_to[res.source].add(res.target)
-    state.links_to.update((path, frozenset(targets)) for path, targets in links_to.items())
+    for path, targets in links_to.items():
+        state.link(path, frozenset(targets))
     for reported in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
         state.diagnostics.setdefault(reported[1], []).append(reported)  # plain tuples pickle fastest
         state.touched.add(reported[1])
@@ -389,8 +423,7 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
 
 def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) -> CheckResult:
     """Every page's stored diagnostics, and the orphans of the vault as it now is."""
-    linked = set().union(*state.links_to.values()) if state.links_to else set()
-    orphans = tuple(sorted(p for p in state.digests if p not in linked))
+    orphans = tuple(sorted(p for p in state.digests if p not in state.inbound))
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
                         unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
                         orphan_paths=orphans, all_suppressions=state.suppressions)

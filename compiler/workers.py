@@ -103,6 +103,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
     for path, keys in state.wants.items():
         for wanted_key in keys:
             state.wanted_by[wanted_key].add(path)
+    state.count_inbound()
     check_pages(state, refused, config, today, max_age)  # the refused pages, here
     others = PartialVault(root=Path("."), config=config, today=today, pages={}, attachments=attachments,
                           unreadable=tuple((p, problem) for p, problem in found.rejected if p not in refused),

@@ -57,6 +57,12 @@ def append(root: Path, rel: str, text: str) -> None:
 
 # Each edit, applied in turn to the same vault; after each, a cached check must equal a fresh one.
 EDITS = [
+    # the next run reads the link's target's count of inbound links from the saved state
+    ("link to an orphan that stays as it is", lambda r: append(r, "notes/hub.md", "\nSee [[T00012]].\n")),
+    ("a new page, an orphan", lambda r: write(r, "notes/leaf.md", "# Leaf\n")),
+    ("link to it from another page", lambda r: append(r, "notes/hub.md", "\nSee [[leaf]].\n")),
+    ("drop that link: an orphan again", lambda r: write(
+        r, "notes/hub.md", (r / "notes/hub.md").read_text().replace("\nSee [[leaf]].\n", ""))),
     ("add a dangling link", lambda r: append(r, "notes/hub.md", "\nSee [[Nowhere At All]].\n")),
     ("create the page it wanted", lambda r: write(r, "notes/Nowhere At All.md", "# Nowhere\n\nBack to [[hub]].\n")),
     ("give a page an alias another page has", lambda r: write(
