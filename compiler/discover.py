@@ -9,6 +9,7 @@ import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 from .config import ALWAYS_EXCLUDED, Config
@@ -21,12 +22,15 @@ class Discovery:
     rejected: tuple[tuple[str, Problem], ...]  # files seen but not read, with the reason
 
 
+_PATH, _NAME = attrgetter("path"), attrgetter("name")
+
+
 def discover(root: Path, config: Config) -> Discovery:
     root = root.resolve()
     files: list[SourceFile] = []
     rejected: list[tuple[str, Problem]] = []
     _scan(root, str(root), "", config.exclude, files, rejected)
-    files.sort(key=lambda f: f.path)
+    files.sort(key=_PATH)
     return Discovery(tuple(files), tuple(rejected))
 
 
@@ -36,7 +40,7 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
     entry tells whether it is a symlink and a folder without another system call."""
     try:
         with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda e: e.name)
+            entries = sorted(listing, key=_NAME)
     except OSError:  # a folder that cannot be listed is skipped, as os.walk skips it
         return
     subfolders = []

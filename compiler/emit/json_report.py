@@ -37,4 +37,4 @@ def _row(f: Finding) -> str:
     """`json.dumps(f.to_json())`, spelled out: a third of the time on a large report."""
     target = f', "target": {_quote(f.target)}' if f.target is not None else ""
     return (f'    {{"rule": {_quote(f.rule)}, "severity": "{_LABELS[f.severity]}", "path": {_quote(f.path)}, '
-            f'"line": {int(f.line)}, "column": {int(f.column)}, "message": {_quote(f.message)}{target}}}')
+            f'"line": {f.line}, "column": {f.column}, "message": {_quote(f.message)}{target}}}')
