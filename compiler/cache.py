@@ -167,27 +167,30 @@ class ParseCache:
             self._pending.pop(0)()
 
     def known(self, source: SourceFile) -> str | None:
-        """The digest of a file that has not changed since the last run (same size, same
-        modification time, not recorded while it was being written), without reading it."""
-        entry = self.manifest.get(source.path)
-        if entry is None or entry.size != source.size or entry.mtime_ns != source.mtime_ns:
-            return None
-        if entry.mtime_ns >= self._recorded_ns - _RACY_NS:
-            return None
-        return entry.digest
+        """The digest of a file that has not changed since the last run, without reading it."""
+        entry = self._unchanged(source, self._recorded_ns - _RACY_NS)
+        return entry.digest if entry is not None else None
 
     def trusted(self, sources: Iterable[SourceFile]) -> dict[str, str]:
         """known() of many files at once, by path (the files it knows only), each recorded as seen
         with its manifest entry as it is: a no-change run of a 10k-page vault asks for every file."""
-        manifest, seen, recorded_ns = self.manifest, self._seen, self._recorded_ns - _RACY_NS
+        recorded_ns, seen = self._recorded_ns - _RACY_NS, self._seen
         found = {}
         for source in sources:
-            path = source.path
-            entry = manifest.get(path)
-            if entry is not None and entry[0] == source.size and entry[1] == source.mtime_ns < recorded_ns:
-                seen[path] = entry
-                found[path] = entry[2]
+            entry = self._unchanged(source, recorded_ns)
+            if entry is not None:
+                seen[source.path] = entry
+                found[source.path] = entry.digest
         return found
+
+    def _unchanged(self, source: SourceFile, recorded_ns: int) -> Entry | None:
+        """The manifest entry of a file with the same size and modification time as then, unless
+        that time is so close to when it was recorded that it may have been written since."""
+        entry = self.manifest.get(source.path)
+        if entry is None or entry.size != source.size or entry.mtime_ns != source.mtime_ns \
+                or entry.mtime_ns >= recorded_ns:
+            return None
+        return entry
 
     def record(self, source: SourceFile, digest: str) -> None:
         self._seen[source.path] = Entry(source.size, source.mtime_ns, digest)
