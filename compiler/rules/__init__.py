@@ -15,7 +15,8 @@ from ..model import Finding, Severity
 
 
 class Diagnostic(NamedTuple):
-    """What a rule reports: a tuple, so the thousands an incremental check keeps load fast."""
+    """What a rule reports. check.diagnose() puts the rule's id in front, as one flat tuple
+    (check.Reported): what the check state stores and findings_of reads."""
 
     path: str
     line: int
