@@ -37,44 +37,60 @@ def discover(root: Path, config: Config) -> Discovery:
 def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], files: list[SourceFile],
           rejected: list[tuple[str, Problem]]) -> None:
     """One folder, then its subfolders, in name order (as `os.walk` goes, top-down). A directory
-    entry tells whether it is a symlink and a folder without another system call."""
+    entry tells whether it is a symlink and a folder without another system call, and the folder is
+    listed through an open descriptor, so each file's stat looks up its name in that folder alone
+    rather than walking the whole path again (a third of discovery's time on a 10k-page vault)."""
     try:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=_NAME)
-    except OSError:  # a folder that cannot be listed is skipped, as os.walk skips it
+        handle = os.open(folder, _DIRECTORY) if _BY_DESCRIPTOR else None
+    except OSError:  # a folder that cannot be opened is skipped, as os.walk skips it
         return
+    base = folder if folder.endswith("/") else folder + "/"
     subfolders = []
-    prefix = f"{rel_folder}/" if rel_folder else ""
-    for entry in entries:
-        name = entry.name
-        rel = prefix + name
+    try:
         try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        if is_dir:
-            # A symlinked folder is never entered: that is where loops come from.
-            if name not in ALWAYS_EXCLUDED and not is_excluded(rel, exclude) and not entry.is_symlink():
-                subfolders.append((entry.path, rel))
-            continue
-        if (exclude and is_excluded(rel, exclude)) or (not prefix and _is_config_file(rel)):
-            continue
-        if entry.is_symlink():
-            problem = _check_symlink(root, entry.path)
-            if problem is not None:
-                if name.lower().endswith(".md"):
-                    rejected.append((rel, problem))
+            with os.scandir(folder if handle is None else handle) as listing:
+                entries = sorted(listing, key=_NAME)
+        except OSError:  # or listed
+            return
+        prefix = f"{rel_folder}/" if rel_folder else ""
+        for entry in entries:
+            name = entry.name
+            rel = prefix + name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                # A symlinked folder is never entered: that is where loops come from.
+                if name not in ALWAYS_EXCLUDED and not is_excluded(rel, exclude) and not entry.is_symlink():
+                    subfolders.append((base + name, rel))
                 continue
-        try:
-            stat = entry.stat()
-        except OSError as exc:
-            rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
-            continue
-        # made(): a vault's files are listed on every run, and the frozen __init__ is a third of it
-        files.append(made(SourceFile, {"path": rel, "abspath": entry.path, "size": stat.st_size,
-                                       "is_page": name.lower().endswith(".md"), "mtime_ns": stat.st_mtime_ns}))
+            if (exclude and is_excluded(rel, exclude)) or (not prefix and _is_config_file(rel)):
+                continue
+            if entry.is_symlink():
+                problem = _check_symlink(root, base + name)
+                if problem is not None:
+                    if name.lower().endswith(".md"):
+                        rejected.append((rel, problem))
+                    continue
+            try:
+                stat = entry.stat()
+            except OSError as exc:
+                rejected.append((rel, Problem("unreadable-file", f"cannot stat file: {exc.strerror}")))
+                continue
+            # made(): a vault's files are listed on every run, and the frozen __init__ is a third of it
+            files.append(made(SourceFile, {"path": rel, "abspath": base + name, "size": stat.st_size,
+                                           "is_page": name.lower().endswith(".md"), "mtime_ns": stat.st_mtime_ns}))
+    finally:
+        if handle is not None:
+            os.close(handle)
     for path, rel in subfolders:
         _scan(root, path, rel, exclude, files, rejected)
+
+
+# Listing a folder by descriptor (POSIX): where the platform cannot, folders are listed by path.
+_BY_DESCRIPTOR = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem | None]:
