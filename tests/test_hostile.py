@@ -38,6 +38,34 @@ def test_symlinks_out_of_the_vault_and_loops_are_not_followed(make_vault, tmp_pa
     assert not any(p.startswith(("loop/", "escape/")) for p in vault_obj.pages)
 
 
+def test_discovery_by_folder_descriptor_lists_what_listing_by_path_lists(make_vault, tmp_path, monkeypatch):
+    """Folders are listed through an open descriptor where the platform can (each stat then looks up
+    one name), else by path: both give the same files, reasons and absolute paths."""
+    from compiler import discover as stage
+
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.md").write_text("secret\n")
+    vault = make_vault({"a.md": "# A\n", "deep/er/still/b.md": "# B\n", "deep/c.png": b"\x89PNG",
+                        "skip/d.md": "# D\n", "real/inside.md": "# Inside\n"})
+    os.symlink(tmp_path / "outside" / "secret.md", vault / "deep" / "secret.md")
+    os.symlink(vault / "real" / "inside.md", vault / "deep" / "er" / "inside-link.md")
+    os.symlink(vault, vault / "deep" / "loop")
+    config = Config(exclude=("skip",))
+    listed = {}
+    for by_descriptor in (True, False):
+        monkeypatch.setattr(stage, "_BY_DESCRIPTOR", by_descriptor)
+        listed[by_descriptor] = stage.discover(vault, config)
+    assert stage._BY_DESCRIPTOR is False and listed[True] == listed[False]
+    found = listed[True]
+    assert [f.path for f in found.files] == ["a.md", "deep/c.png", "deep/er/inside-link.md", "deep/er/still/b.md",
+                                              "real/inside.md"]
+    assert [(path, problem.message) for path, problem in found.rejected] == [
+        ("deep/secret.md", "symlink points outside the vault; not read")]
+    for source in found.files:
+        assert os.path.samefile(source.abspath, vault / source.path)
+        assert os.path.isabs(source.abspath) and "//" not in source.abspath
+
+
 def test_nfc_nfd_and_case_colliding_names(make_vault, check_json):
     vault = make_vault({"a/Caf\u00e9.md": "# NFC\n", "notes/cafe\u0301.md": "# NFD\n",
                         "a.md": "[[CAF\u00c9]] [[Readme]]\n", "docs/README.md": "", "x/readme.md": ""})
