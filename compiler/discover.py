@@ -39,7 +39,7 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
     """One folder, then its subfolders, in name order (as `os.walk` goes, top-down). A directory
     entry tells whether it is a symlink and a folder without another system call, and the folder is
     listed through an open descriptor, so each file's stat looks up its name in that folder alone
-    rather than walking the whole path again (a third of discovery's time on a 10k-page vault)."""
+    rather than walking the whole path again (10k files under a home folder: 50 -> 42 ms)."""
     try:
         handle = os.open(folder, _DIRECTORY) if _BY_DESCRIPTOR else None
     except OSError:  # a folder that cannot be opened is skipped, as os.walk skips it
