@@ -167,6 +167,13 @@ class CheckState:
             self.inbound[target] = self.inbound.get(target, 0) + 1
             self.touched.add(target)
 
+    def keep(self, found: Iterable[Reported]) -> None:
+        """Store what rules found, under each finding's page (as the plain tuples diagnose() gives:
+        they pickle fastest)."""
+        for reported in found:
+            self.diagnostics.setdefault(reported[1], []).append(reported)
+            self.touched.add(reported[1])
+
     def count_inbound(self) -> None:
         """inbound from links_to as a whole (a state put together from the workers' tables)."""
         self.inbound = dict(Counter(target for targets in self.links_to.values() for target in targets))
@@ -268,9 +275,7 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
     view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
                         resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
-    for reported in diagnose(view, CLAIM_RULES):
-        state.diagnostics.setdefault(reported[1], []).append(reported)
-        state.touched.add(reported[1])
+    state.keep(diagnose(view, CLAIM_RULES))
     state.today = today
     return changed
 
@@ -397,9 +402,7 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
             links_to[res.source].add(res.target)
     for path, targets in links_to.items():
         state.link(path, frozenset(targets))
-    for reported in diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]):
-        state.diagnostics.setdefault(reported[1], []).append(reported)  # plain tuples pickle fastest
-        state.touched.add(reported[1])
+    state.keep(diagnose(compiled, [r for r in REGISTRY if r not in GLOBAL_RULES]))
     state.claims_behind.update(pages)  # until a claim table with them is saved
     if state.datable is not None:  # the claim table is in memory (a full compile, or --watch)
         for path, page in pages.items():

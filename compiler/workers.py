@@ -108,8 +108,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
     others = PartialVault(root=Path("."), config=config, today=today, pages={}, attachments=attachments,
                           unreadable=tuple((p, problem) for p, problem in found.rejected if p not in refused),
                           resolutions=(), index=index)
-    for reported in diagnose(others, ["unreadable-file"]):  # refused files that are not pages
-        state.diagnostics.setdefault(reported[1], []).append(reported)
+    state.keep(diagnose(others, ["unreadable-file"]))  # refused files that are not pages
     return state
 
 
