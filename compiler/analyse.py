@@ -179,10 +179,13 @@ def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
     return source.path, digest, parsed, None
 
 
-def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickled: bool = False):
+def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickled: bool = False,
+                     pack: list[tuple[str, bytes]] | None = None):
     """(digest, page) of a page's text: the page the parse cache holds for it, or the text parsed
-    now and stored (whole: the site reads its prose). `pickled`: the page as its blob, for a worker
-    whose answer is pickled anyway (a stored page is then not even unpickled here)."""
+    now and stored (whole: the site reads its prose) — or, given a `pack`, added to it as (digest,
+    pickle) for the caller to store with others (PageStore.put_pack). `pickled`: the page as its
+    blob, for a worker whose answer is pickled anyway (a stored page is then not even unpickled
+    here)."""
     digest = store.digest(path, text)
     blob = store.get_blob(digest)
     if blob is not None and pickled:
@@ -191,7 +194,10 @@ def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickl
     if page is None:  # not stored yet, or corrupt
         page = parse_page(path, text, claims)
         blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
-        store.put(digest, blob)
+        if pack is None:
+            store.put(digest, blob)
+        else:
+            pack.append((digest, blob))
     return digest, blob if pickled else page
 
 

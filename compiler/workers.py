@@ -90,6 +90,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
         for source in sources:
             if source.path in digests:
                 cache.record(source, digests[source.path])
+        cache.store.index_packs(pool.packed, set(digests.values()), cache.started_ns)
         cache.save_manifest()
         refused = _complete(index, found, unread, attachments)
         shares = pool.check(index)
@@ -177,6 +178,7 @@ class _Pool:
 
         context = multiprocessing.get_context("fork")
         self.sources = sources
+        self.packed: dict[str, tuple[str, int, int]] = {}  # where the workers stored the pages they parsed
         self.conns, self.processes = [], []
         for _ in range(jobs):
             ours, theirs = context.Pipe()
@@ -213,7 +215,8 @@ class _Pool:
         arrived: dict[int, list] = {}
         added = done = 0
         while added < len(chunks):
-            worker, (lo, entries) = self._receive()
+            worker, (lo, entries, packed) = self._receive()
+            self.packed.update(packed)
             chunk = next(waiting, None)
             if chunk is not None:
                 self._send(worker, chunk)
@@ -288,9 +291,9 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
     unread: dict[str, Problem] = {}
     try:
         while (chunk := conn.recv()) is not None:
-            entries = []
+            entries, new = [], []
             for source in sources[chunk[0]:chunk[1]]:
-                page, digest, problem = _page(source, max_bytes, claims, store, known.get(source.path))
+                page, digest, problem = _page(source, max_bytes, claims, store, known.get(source.path), new)
                 if problem is not None:
                     unread[source.path] = problem
                     entries.append((source.path, "", (), (), frozenset(), problem, None))
@@ -298,7 +301,7 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
                 pages[source.path] = page
                 entries.append((page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings],
                                 page.block_ids, None, digest))
-            conn.send(("parsed", (chunk[0], entries)))
+            conn.send(("parsed", (chunk[0], entries, store.put_pack(new) if new else {})))
         index = pickle.loads(conn.recv_bytes())
         for path in unread:  # a page that cannot be read is still checked: for unreadable-file
             pages[path] = parse_page(path, "")
@@ -314,9 +317,11 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
         conn.close()
 
 
-def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | None, known: str | None):
+def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | None, known: str | None,
+          new: list[tuple[str, bytes]]):
     """(page, digest in the parse cache or None, problem): from the cache when it holds the text,
-    else parsed (and stored, whole, for the other commands)."""
+    else parsed (whole, for the other commands) and added to `new` (digest, pickle) for the
+    chunk's pack."""
     if known is not None:  # unchanged since the last run: not even read
         page = store.get(known, source.path)
         if page is not None:
@@ -326,5 +331,5 @@ def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | N
         return None, None, problem
     if store is None:
         return parse_page(source.path, text, claims, prose=False), None, None
-    digest, page = stored_or_parsed(store, source.path, text, claims)
+    digest, page = stored_or_parsed(store, source.path, text, claims, pack=new)
     return page, digest, None

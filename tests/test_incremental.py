@@ -8,6 +8,7 @@ import os
 import pickle
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -258,12 +259,50 @@ def test_corrupt_cache_is_ignored_and_rebuilt(vault, tmp_path, jobs):
     expected = uncached(vault)
     cached(vault, folder, jobs)
     files = [p for p in folder.rglob("*") if p.is_file()]
-    assert any(p.parent.parent.name == "pages" for p in files) and (folder / "check").is_file()
+    stored_in = "packs" if jobs > 1 else "pages"  # the workers store the pages they parse in packs
+    assert any(stored_in in p.relative_to(folder).parts for p in files) and (folder / "check").is_file()
     assert not [p for p in files if p.name.startswith(".tmp-")]  # every write finished with its rename
     for i, path in enumerate(files):
         path.write_bytes(b"garbage" if i % 2 else path.read_bytes()[: len(path.read_bytes()) // 2])
     assert cached(vault, folder, jobs)[0] == expected
     assert cached(vault, folder, jobs)[0] == expected  # and the rebuilt cache serves the next run
+
+
+def test_workers_store_their_pages_in_packs_that_any_process_reads_back(vault, tmp_path, monkeypatch):
+    """A cold check on workers writes a pack per chunk of pages, not a file per page; the index
+    finds every page in them; a page whose text changed leaves the index; packs it no longer names
+    go, unless written after the run began."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    folder = tmp_path / "cache"
+    cached(vault, folder, 2)
+    pages = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
+    packs = sorted(p.name for p in (folder / "packs").iterdir() if p.is_file())
+    assert not (folder / "pages").exists() and len(packs) == -(-len(pages) // workers.CHUNK)
+    manifest = ParseCache(folder).manifest
+    whole = compile_vault(vault, Config(), TODAY, jobs=1).pages
+    store = ParseCache(folder).store  # another process's view: the index read from disk
+    for path in pages:
+        assert store.located(manifest[path].digest[:2])[manifest[path].digest][0] in packs
+        assert store.get(manifest[path].digest, path) == whole[path]
+    # Lost state and one page changed: a cold check again, which packs that page alone.
+    old_pack, recent_pack = folder / "packs" / ("0" * 16), folder / "packs" / ("f" * 16)
+    for extra, when in ((old_pack, 1_600_000_000), (recent_pack, time.time() + 3600)):
+        extra.write_bytes(b"pages of an earlier run")
+        os.utime(extra, (when, when))
+    edited = pages[len(pages) // 2]
+    with open(vault / edited, "a", encoding="utf-8") as handle:
+        handle.write("\nA new line.\n")
+    for name in ("check", "manifest"):
+        (folder / name).unlink()
+    got, _ = cached(vault, folder, 2)
+    assert got == uncached(vault)
+    after = {p.name for p in (folder / "packs").iterdir() if p.is_file()}
+    new_packs = after - {*packs, recent_pack.name}
+    assert len(new_packs) == 1 and after == {*packs, recent_pack.name, *new_packs}  # the old pack is gone
+    store = ParseCache(folder).store
+    assert manifest[edited].digest not in store.located(manifest[edited].digest[:2])
+    new_digest = ParseCache(folder).manifest[edited].digest
+    assert store.get(new_digest, edited) == compile_vault(vault, Config(), TODAY, jobs=1).pages[edited]
 
 
 def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, jobs):
@@ -273,7 +312,8 @@ def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, j
     cached(vault, folder, jobs)
 
     def stored():
-        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in (folder / "pages").rglob("*") if p.is_file()}
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*")
+                if p.is_file() and {"pages", "packs"} & set(p.relative_to(folder).parts)}
 
     before = stored()
     for lost in (["check"], ["check", "manifest"]):  # the state; then also what the file stats said
