@@ -8,8 +8,9 @@ by default, or `cache_dir` / `--cache-dir`), every file in it is written atomica
 that cannot be read back — truncated, corrupt, from another version — is ignored and rebuilt.
 
     <cache>/pages/ab/<digest>   one pickled `Page` per parsed text (content-addressed)
-    <cache>/packs/<name>        many of them in one file, as a cold check's workers store them
-    <cache>/packs/index/ab      where each page in a pack is, by the first byte of its digest
+    <cache>/packs/<tag>-<name>  many of them in one file, as a cold check's workers store them
+    <cache>/packs/index-<tag>/ab  where each page in a pack is, by the first byte of its digest
+                                (tag: of the salt, so that each setting keeps its own)
     <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
                                 modification time did not change are not even read again
     <cache>/check               what the last `vaultc check` derived (see incremental.py)
@@ -97,6 +98,12 @@ class PageStore:
     # prefix -> {digest: (pack, offset, length)}: the index shards this process has read
     _located: dict = field(default_factory=dict, compare=False, repr=False)
 
+    @property
+    def tag(self) -> str:
+        """What names this salt's packs and index (`<tag>-<name>`, `index-<tag>/`): a check with
+        the claim pass and one without share the folder, and neither removes the other's packs."""
+        return hashlib.blake2b(self.salt, digest_size=4).hexdigest()
+
     def digest(self, path: str, text: str) -> str:
         data = self.salt + path.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass")
         return hashlib.blake2b(data, digest_size=16).hexdigest()
@@ -130,14 +137,14 @@ class PageStore:
         """One shard of the pack index: digest -> (pack, offset, length), read once per process."""
         shard = self._located.get(prefix)
         if shard is None:
-            shard = read_record(os.path.join(self.folder, "packs", "index", prefix), self.salt, dict) or {}
+            shard = read_record(os.path.join(self.folder, "packs", f"index-{self.tag}", prefix), self.salt, dict) or {}
             self._located[prefix] = shard
         return shard
 
     def put_pack(self, pages: list[tuple[str, bytes]]) -> dict[str, tuple[str, int, int]]:
         """Store many pages (digest, blob) in one pack, written atomically; where each now is (for
         `index_packs`), or nothing when the pack could not be written."""
-        name, offset, where = os.urandom(8).hex(), 0, {}
+        name, offset, where = f"{self.tag}-{os.urandom(8).hex()}", 0, {}
         for digest, blob in pages:
             where[digest] = (name, offset, len(blob))
             offset += len(blob)
@@ -147,26 +154,26 @@ class PageStore:
 
     def index_packs(self, where: dict[str, tuple[str, int, int]], live: set[str], since_ns: int) -> None:
         """Add the pages of new packs to the index, which keeps only the entries of `live`
-        digests (the texts the vault holds now); then delete the packs it no longer names that
-        were written before `since_ns` (not by a run still going). Two runs writing at once may
-        lose each other's entries: those pages are parsed again."""
+        digests (the texts the vault holds now); then delete this salt's packs that it no longer
+        names and that were written before `since_ns` (not by a run still going). Two runs writing
+        at once may lose each other's entries: those pages are parsed again."""
         if not where:
             return
         added: dict[str, dict[str, tuple[str, int, int]]] = {}
         for digest, location in where.items():
             added.setdefault(digest[:2], {})[digest] = location
-        named = set()
+        named, ours = set(), f"{self.tag}-"
         for prefix in _PREFIXES:
             shard = self.located(prefix)
             kept = {digest: location for digest, location in shard.items() if digest in live}
             kept.update(added.get(prefix, ()))
             if kept != shard:
                 self._located[prefix] = kept
-                write_record(os.path.join(self.folder, "packs", "index", prefix), self.salt, kept)
+                write_record(os.path.join(self.folder, "packs", f"index-{self.tag}", prefix), self.salt, kept)
             named.update(pack for pack, _, _ in kept.values())
         with contextlib.suppress(OSError), os.scandir(os.path.join(self.folder, "packs")) as entries:
             for entry in entries:
-                if (entry.is_file() and not entry.name.startswith(".") and entry.name not in named
+                if (entry.is_file() and entry.name.startswith(ours) and entry.name not in named
                         and entry.stat().st_mtime_ns < since_ns):
                     with contextlib.suppress(OSError):
                         os.unlink(entry.path)

@@ -285,8 +285,10 @@ def test_workers_store_their_pages_in_packs_that_any_process_reads_back(vault, t
         assert store.located(manifest[path].digest[:2])[manifest[path].digest][0] in packs
         assert store.get(manifest[path].digest, path) == whole[path]
     # Lost state and one page changed: a cold check again, which packs that page alone.
-    old_pack, recent_pack = folder / "packs" / ("0" * 16), folder / "packs" / ("f" * 16)
-    for extra, when in ((old_pack, 1_600_000_000), (recent_pack, time.time() + 3600)):
+    tag = store.tag
+    old_pack, recent_pack = folder / "packs" / f"{tag}-{'0' * 16}", folder / "packs" / f"{tag}-{'f' * 16}"
+    foreign_pack = folder / "packs" / f"{'0' * 8}-{'0' * 16}"  # another setting's (or version's)
+    for extra, when in ((old_pack, 1_600_000_000), (recent_pack, time.time() + 3600), (foreign_pack, 1_600_000_000)):
         extra.write_bytes(b"pages of an earlier run")
         os.utime(extra, (when, when))
     edited = pages[len(pages) // 2]
@@ -297,12 +299,35 @@ def test_workers_store_their_pages_in_packs_that_any_process_reads_back(vault, t
     got, _ = cached(vault, folder, 2)
     assert got == uncached(vault)
     after = {p.name for p in (folder / "packs").iterdir() if p.is_file()}
-    new_packs = after - {*packs, recent_pack.name}
-    assert len(new_packs) == 1 and after == {*packs, recent_pack.name, *new_packs}  # the old pack is gone
+    new_packs = after - {*packs, recent_pack.name, foreign_pack.name}
+    assert len(new_packs) == 1 and after == {*packs, recent_pack.name, foreign_pack.name, *new_packs}  # old: gone
     store = ParseCache(folder).store
     assert manifest[edited].digest not in store.located(manifest[edited].digest[:2])
     new_digest = ParseCache(folder).manifest[edited].digest
     assert store.get(new_digest, edited) == compile_vault(vault, Config(), TODAY, jobs=1).pages[edited]
+
+
+def test_checks_with_and_without_the_claim_pass_keep_their_own_packs(vault, tmp_path, monkeypatch):
+    """The two settings share the cache folder, each with its own salt: neither drops the other's
+    pages, so running them in turn parses nothing after the first run of each."""
+    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    folder = tmp_path / "cache"
+
+    def packs():
+        return {p.name for p in (folder / "packs").iterdir() if p.is_file()}
+
+    def run(claims: bool):
+        time.sleep(0.01)  # each run starts after the packs of the one before were written
+        check_vault(vault, Config(), TODAY, None, claims, ParseCache(folder, claims), jobs=2)
+
+    run(True)
+    with_claims = packs()
+    run(False)
+    both = packs()
+    assert with_claims < both
+    run(True)
+    run(False)
+    assert packs() == both
 
 
 def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, jobs):
