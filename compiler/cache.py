@@ -98,6 +98,11 @@ class PageStore:
     # prefix -> {digest: (pack, offset, length)}: the index shards this process has read
     _located: dict = field(default_factory=dict, compare=False, repr=False)
 
+    def __reduce__(self):
+        """Pickled without the index shards read so far: a store travels with every page a
+        process pool is sent, and a process that indexed a big vault holds all of them."""
+        return PageStore, (self.folder, self.salt)
+
     @property
     def tag(self) -> str:
         """What names this salt's packs and index (`<tag>-<name>`, `index-<tag>/`): a check with

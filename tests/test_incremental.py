@@ -284,6 +284,8 @@ def test_workers_store_their_pages_in_packs_that_any_process_reads_back(vault, t
     for path in pages:
         assert store.located(manifest[path].digest[:2])[manifest[path].digest][0] in packs
         assert store.get(manifest[path].digest, path) == whole[path]
+    sent = pickle.loads(pickle.dumps(store))  # as a process pool's tasks carry it: without the shards read
+    assert sent == store and not sent._located and len(pickle.dumps(store)) < 300
     # Lost state and one page changed: a cold check again, which packs that page alone.
     tag = store.tag
     old_pack, recent_pack = folder / "packs" / f"{tag}-{'0' * 16}", folder / "packs" / f"{tag}-{'f' * 16}"
