@@ -126,7 +126,12 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
         else:
             todo.append((i, source))
     prose = prose or store is not None
-    results = parallel_map(_read_and_parse, [(source, max_bytes, claims, store, prose) for _, source in todo], jobs)
+    work = [(source, max_bytes, claims, store, prose) for _, source in todo]
+    packed: dict[str, tuple[str, int, int]] = {}
+    if store is not None and _workers_for(len(work), jobs) > 1:  # each worker stores its pages in packs
+        results = _unpacked(parallel_map(_read_and_parse_pack, _packs_of(work), jobs, PACK), packed)
+    else:
+        results = parallel_map(_read_and_parse, work, jobs)
     pending = iter(todo)
     for i, source in enumerate(sources):
         while i not in done:
@@ -139,13 +144,22 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
                 cache.remember(digest, parsed)
             done[at] = (path, parsed, problem)
         yield done.pop(i)
+    if packed:
+        store.index_packs(packed, None, cache.started_ns)
 
 
-def parallel_map(func, work: list, jobs: int | None = None):
+def _workers_for(pages: int, jobs: int | None) -> int:
+    """How many processes parse this many pages: one per core (or `jobs`), or just this one when
+    a pool would cost more than it saves."""
+    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
+    return 1 if pages < PARALLEL_MIN_PAGES else max(jobs, 1)
+
+
+def parallel_map(func, work: list, jobs: int | None = None, pages_per_item: int = 1):
     """`map(func, work)`, in order, over a pool of forked processes (one per core, or `jobs`) when
     the work is big enough to pay for one. A forked worker sees the parent's memory as it was."""
-    jobs = jobs if jobs is not None else (os.cpu_count() or 1)
-    if jobs <= 1 or len(work) < PARALLEL_MIN_PAGES:
+    jobs = _workers_for(len(work) * pages_per_item, jobs)
+    if jobs <= 1:
         yield from map(func, work)
         return
     # Imported here: a check that parses a few pages (most incremental runs) starts without them.
@@ -156,7 +170,8 @@ def parallel_map(func, work: list, jobs: int | None = None):
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_become_worker) as pool:
         # Small chunks: the cores finish together (the last chunk of 625 pages left one core idle
         # for up to half a second on 10k pages); more chunks cost next to nothing.
-        yield from pool.map(func, work, chunksize=min(64, max(16, len(work) // (jobs * 8))))
+        chunk = min(64, max(16, len(work) // (jobs * 8))) if pages_per_item == 1 else 1
+        yield from pool.map(func, work, chunksize=chunk)
 
 
 _IN_WORKER = False  # set in the pool's worker processes
@@ -167,16 +182,40 @@ def _become_worker() -> None:
     _IN_WORKER = True
 
 
-def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool]):
-    """(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —, problem)."""
+def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool],
+                    pack: list[tuple[str, bytes]] | None = None):
+    """(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
+    problem). Given a `pack`, a page parsed here is added to it rather than stored on its own."""
     source, max_bytes, claims, store, prose = item
     text, problem = read_page(source, max_bytes)
     if problem is not None:
         return source.path, None, None, problem
     if store is None:
         return source.path, None, parse_page(source.path, text, claims, prose), None
-    digest, parsed = stored_or_parsed(store, source.path, text, claims, pickled=_IN_WORKER)
+    digest, parsed = stored_or_parsed(store, source.path, text, claims, pickled=_IN_WORKER, pack=pack)
     return source.path, digest, parsed, None
+
+
+PACK = 64  # pages a worker stores in one pack (see PageStore.put_pack)
+
+
+def _packs_of(work: list) -> list[list]:
+    return [work[lo:lo + PACK] for lo in range(0, len(work), PACK)]
+
+
+def _unpacked(batches, packed: dict[str, tuple[str, int, int]]):
+    """The results of _read_and_parse_pack's batches, one by one; where their pages went, into `packed`."""
+    for results, where in batches:
+        packed.update(where)
+        yield from results
+
+
+def _read_and_parse_pack(items: list[tuple[SourceFile, int, bool, PageStore, bool]]):
+    """_read_and_parse of each item, the pages parsed here stored in one pack: (results, where
+    those pages are, for PageStore.index_packs)."""
+    new: list[tuple[str, bytes]] = []
+    results = [_read_and_parse(item, new) for item in items]
+    return results, items[0][3].put_pack(new) if new else {}
 
 
 def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickled: bool = False,

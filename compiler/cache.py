@@ -8,7 +8,7 @@ by default, or `cache_dir` / `--cache-dir`), every file in it is written atomica
 that cannot be read back — truncated, corrupt, from another version — is ignored and rebuilt.
 
     <cache>/pages/ab/<digest>   one pickled `Page` per parsed text (content-addressed)
-    <cache>/packs/<tag>-<name>  many of them in one file, as a cold check's workers store them
+    <cache>/packs/<tag>-<name>  many of them in one file, as the workers of a cold compile store them
     <cache>/packs/index-<tag>/ab  where each page in a pack is, by the first byte of its digest
                                 (tag: of the salt, so that each setting keeps its own)
     <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
@@ -87,7 +87,7 @@ _PREFIXES = [f"{byte:02x}" for byte in range(256)]  # the pack index's shards: a
 class PageStore:
     """The content-addressed half of the cache: small enough to hand to worker processes.
 
-    A page is stored on its own (`put`, one file) or, when a cold check's workers store thousands,
+    A page is stored on its own (`put`, one file) or, when a cold compile's workers store thousands,
     in packs of many (`put_pack`): creating a file is the costly part of storing a page (on 10k
     pages, 0.4 s of each of the two workers' time, as the kernel allocates ten thousand inodes),
     and a pack of 64 pages is one file. Where each packed page is goes into a small index by the
@@ -157,10 +157,10 @@ class PageStore:
             return {}
         return where
 
-    def index_packs(self, where: dict[str, tuple[str, int, int]], live: set[str], since_ns: int) -> None:
-        """Add the pages of new packs to the index, which keeps only the entries of `live`
-        digests (the texts the vault holds now); then delete this salt's packs that it no longer
-        names and that were written before `since_ns` (not by a run still going). Two runs writing
+    def index_packs(self, where: dict[str, tuple[str, int, int]], live: set[str] | None, since_ns: int) -> None:
+        """Add the pages of new packs to the index. Given the `live` digests (the texts the whole
+        vault holds now), the index keeps only theirs, and this salt's packs it no longer names
+        that were written before `since_ns` (not by a run still going) are deleted. Two runs writing
         at once may lose each other's entries: those pages are parsed again."""
         if not where:
             return
@@ -168,14 +168,16 @@ class PageStore:
         for digest, location in where.items():
             added.setdefault(digest[:2], {})[digest] = location
         named, ours = set(), f"{self.tag}-"
-        for prefix in _PREFIXES:
+        for prefix in _PREFIXES if live is not None else added:
             shard = self.located(prefix)
-            kept = {digest: location for digest, location in shard.items() if digest in live}
+            kept = {digest: location for digest, location in shard.items() if live is None or digest in live}
             kept.update(added.get(prefix, ()))
             if kept != shard:
                 self._located[prefix] = kept
                 write_record(os.path.join(self.folder, "packs", f"index-{self.tag}", prefix), self.salt, kept)
             named.update(pack for pack, _, _ in kept.values())
+        if live is None:
+            return
         with contextlib.suppress(OSError), os.scandir(os.path.join(self.folder, "packs")) as entries:
             for entry in entries:
                 if (entry.is_file() and entry.name.startswith(ours) and entry.name not in named
