@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 from . import claims as claim_rules
 from .cache import PageStore, ParseCache, gc_paused, unpickle_page
@@ -20,7 +20,7 @@ from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph, orphans
 from .model import ClaimVerdict, Page, Problem, Resolution, SourceFile
-from .parse import parse_page
+from .parse import parse_page, parse_pages
 from .resolve import Index, resolve_all
 
 if TYPE_CHECKING:  # networkx is imported when a graph is built, not by every command's start
@@ -126,12 +126,11 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
         else:
             todo.append((i, source))
     prose = prose or store is not None
-    work = [(source, max_bytes, claims, store, prose) for _, source in todo]
+    pack = store is not None and _workers_for(len(todo), jobs) > 1  # each worker stores its pages in packs
+    batches = [([source for _, source in todo[lo:lo + BATCH]], max_bytes, claims, store, prose, pack)
+               for lo in range(0, len(todo), BATCH)]
     packed: dict[str, tuple[str, int, int]] = {}
-    if store is not None and _workers_for(len(work), jobs) > 1:  # each worker stores its pages in packs
-        results = _unpacked(parallel_map(_read_and_parse_pack, _packs_of(work), jobs, PACK), packed)
-    else:
-        results = parallel_map(_read_and_parse, work, jobs)
+    results = _unbatched(parallel_map(read_and_parse_batch, batches, jobs, pages=len(todo)), packed)
     pending = iter(todo)
     for i, source in enumerate(sources):
         while i not in done:
@@ -155,10 +154,12 @@ def _workers_for(pages: int, jobs: int | None) -> int:
     return 1 if pages < PARALLEL_MIN_PAGES else max(jobs, 1)
 
 
-def parallel_map(func, work: list, jobs: int | None = None, pages_per_item: int = 1):
+def parallel_map(func, work: list, jobs: int | None = None, pages: int | None = None):
     """`map(func, work)`, in order, over a pool of forked processes (one per core, or `jobs`) when
-    the work is big enough to pay for one. A forked worker sees the parent's memory as it was."""
-    jobs = _workers_for(len(work) * pages_per_item, jobs)
+    the work is big enough to pay for one: `pages` (a page per item unless given). A forked
+    worker sees the parent's memory as it was."""
+    batched = pages is not None
+    jobs = _workers_for(pages if batched else len(work), jobs)
     if jobs <= 1:
         yield from map(func, work)
         return
@@ -170,7 +171,7 @@ def parallel_map(func, work: list, jobs: int | None = None, pages_per_item: int 
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_become_worker) as pool:
         # Small chunks: the cores finish together (the last chunk of 625 pages left one core idle
         # for up to half a second on 10k pages); more chunks cost next to nothing.
-        chunk = min(64, max(16, len(work) // (jobs * 8))) if pages_per_item == 1 else 1
+        chunk = 1 if batched else min(64, max(16, len(work) // (jobs * 8)))
         yield from pool.map(func, work, chunksize=chunk)
 
 
@@ -182,62 +183,69 @@ def _become_worker() -> None:
     _IN_WORKER = True
 
 
-def _read_and_parse(item: tuple[SourceFile, int, bool, PageStore | None, bool],
-                    pack: list[tuple[str, bytes]] | None = None):
-    """(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
-    problem). Given a `pack`, a page parsed here is added to it rather than stored on its own."""
-    source, max_bytes, claims, store, prose = item
-    text, problem = read_page(source, max_bytes)
-    if problem is not None:
-        return source.path, None, None, problem
-    if store is None:
-        return source.path, None, parse_page(source.path, text, claims, prose), None
-    digest, parsed = stored_or_parsed(store, source.path, text, claims, pickled=_IN_WORKER, pack=pack)
-    return source.path, digest, parsed, None
+BATCH = 64  # pages read, parsed and stored together (see parse_pages, PageStore.put_pack)
 
 
-PACK = 64  # pages a worker stores in one pack (see PageStore.put_pack)
-
-
-def _packs_of(work: list) -> list[list]:
-    return [work[lo:lo + PACK] for lo in range(0, len(work), PACK)]
-
-
-def _unpacked(batches, packed: dict[str, tuple[str, int, int]]):
-    """The results of _read_and_parse_pack's batches, one by one; where their pages went, into `packed`."""
+def _unbatched(batches, packed: dict[str, tuple[str, int, int]]):
+    """The results of read_and_parse_batch's batches, one by one; where their pages went, into `packed`."""
     for results, where in batches:
         packed.update(where)
         yield from results
 
 
-def _read_and_parse_pack(items: list[tuple[SourceFile, int, bool, PageStore, bool]]):
-    """_read_and_parse of each item, the pages parsed here stored in one pack: (results, where
-    those pages are, for PageStore.index_packs)."""
-    new: list[tuple[str, bytes]] = []
-    results = [_read_and_parse(item, new) for item in items]
-    return results, items[0][3].put_pack(new) if new else {}
+def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | None, bool, bool]):
+    """([(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
+    problem)] for each source, where the pages stored in a pack are). The batch's pages are parsed
+    together (parse_pages); with a store and `pack`, the ones parsed here are stored in one pack
+    (PageStore.put_pack, for PageStore.index_packs), else each on its own."""
+    sources, max_bytes, claims, store, prose, pack = batch
+    results: list = [None] * len(sources)
+    read: list[tuple[int, str, str]] = []
+    for i, source in enumerate(sources):
+        text, problem = read_page(source, max_bytes)
+        if problem is not None:
+            results[i] = (source.path, None, None, problem)
+        else:
+            read.append((i, source.path, text))
+    texts = [(path, text) for _, path, text in read]
+    if store is None:
+        for (i, path, _), page in zip(read, parse_pages(texts, claims, prose)):
+            results[i] = (path, None, page, None)
+        return results, {}
+    new: list[tuple[str, bytes]] | None = [] if pack else None
+    for (i, path, _), (digest, parsed) in zip(read, stored_or_parsed(store, texts, claims, _IN_WORKER, new)):
+        results[i] = (path, digest, parsed, None)
+    return results, store.put_pack(new) if new else {}
 
 
-def stored_or_parsed(store: PageStore, path: str, text: str, claims: bool, pickled: bool = False,
-                     pack: list[tuple[str, bytes]] | None = None):
-    """(digest, page) of a page's text: the page the parse cache holds for it, or the text parsed
-    now and stored (whole: the site reads its prose) — or, given a `pack`, added to it as (digest,
-    pickle) for the caller to store with others (PageStore.put_pack). `pickled`: the page as its
-    blob, for a worker whose answer is pickled anyway (a stored page is then not even unpickled
-    here)."""
-    digest = store.digest(path, text)
-    blob = store.get_blob(digest)
-    if blob is not None and pickled:
-        return digest, blob
-    page = unpickle_page(blob, path) if blob is not None else None
-    if page is None:  # not stored yet, or corrupt
-        page = parse_page(path, text, claims)
+def stored_or_parsed(store: PageStore, texts: list[tuple[str, str]], claims: bool, pickled: bool = False,
+                     pack: list[tuple[str, bytes]] | None = None) -> list[tuple[str, Any]]:
+    """(digest, page) of each (path, text): the page the parse cache holds for it, or the text
+    parsed now (with the others, parse_pages) and stored (whole: the site reads its prose) — or,
+    given a `pack`, added to it as (digest, pickle) for the caller to store with others
+    (PageStore.put_pack). `pickled`: the page as its blob, for a worker whose answer is pickled
+    anyway (a stored page is then not even unpickled here)."""
+    found: list[tuple[str, Any]] = []
+    missing: list[tuple[int, str, str]] = []
+    for path, text in texts:
+        digest = store.digest(path, text)
+        blob = store.get_blob(digest)
+        if blob is not None and pickled:
+            found.append((digest, blob))
+            continue
+        page = unpickle_page(blob, path) if blob is not None else None
+        if page is None:  # not stored yet, or corrupt
+            missing.append((len(found), path, text))
+        found.append((digest, page))
+    for (i, _, _), page in zip(missing, parse_pages([(path, text) for _, path, text in missing], claims)):
+        digest = found[i][0]
         blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
         if pack is None:
             store.put(digest, blob)
         else:
             pack.append((digest, blob))
-    return digest, blob if pickled else page
+        found[i] = (digest, blob if pickled else page)
+    return found
 
 
 def max_age_for(page: Page, config: Config, override: int | None = None) -> int:

@@ -23,11 +23,11 @@ import pickle
 import traceback
 from pathlib import Path
 
-from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, stored_or_parsed
+from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, read_and_parse_batch
 from .cache import PageStore, ParseCache
 from .check import diagnose
 from .config import Config
-from .discover import Discovery, discover, read_page
+from .discover import Discovery, discover
 from .incremental import GLOBAL_RULES, CheckResult, CheckState, PartialVault, check_pages
 from .model import Page, Problem, SourceFile
 from .parse import parse_page
@@ -291,17 +291,17 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
     unread: dict[str, Problem] = {}
     try:
         while (chunk := conn.recv()) is not None:
-            entries, new = [], []
-            for source in sources[chunk[0]:chunk[1]]:
-                page, digest, problem = _page(source, max_bytes, claims, store, known.get(source.path), new)
+            entries = []
+            results, packed = _pages(sources[chunk[0]:chunk[1]], max_bytes, claims, store, known)
+            for path, digest, page, problem in results:
                 if problem is not None:
-                    unread[source.path] = problem
-                    entries.append((source.path, "", (), (), frozenset(), problem, None))
+                    unread[path] = problem
+                    entries.append((path, "", (), (), frozenset(), problem, None))
                     continue
-                pages[source.path] = page
+                pages[path] = page
                 entries.append((page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings],
                                 page.block_ids, None, digest))
-            conn.send(("parsed", (chunk[0], entries, store.put_pack(new) if new else {})))
+            conn.send(("parsed", (chunk[0], entries, packed)))
         index = pickle.loads(conn.recv_bytes())
         for path in unread:  # a page that cannot be read is still checked: for unreadable-file
             pages[path] = parse_page(path, "")
@@ -317,19 +317,19 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
         conn.close()
 
 
-def _page(source: SourceFile, max_bytes: int, claims: bool, store: PageStore | None, known: str | None,
-          new: list[tuple[str, bytes]]):
-    """(page, digest in the parse cache or None, problem): from the cache when it holds the text,
-    else parsed (whole, for the other commands) and added to `new` (digest, pickle) for the
-    chunk's pack."""
-    if known is not None:  # unchanged since the last run: not even read
-        page = store.get(known, source.path)
+def _pages(sources: list[SourceFile], max_bytes: int, claims: bool, store: PageStore | None, known: dict[str, str]):
+    """([(path, digest in the parse cache or None, page, problem)] in order, where the pages this
+    stored in a pack are): a page unchanged since the last run from the cache, not even read;
+    the others read_and_parse_batch's (whole pages with a cache, for the other commands)."""
+    stored: dict[str, tuple] = {}
+    for source in sources:
+        digest = known.get(source.path)
+        page = store.get(digest, source.path) if digest is not None else None
         if page is not None:
-            return page, known, None
-    text, problem = read_page(source, max_bytes)
-    if problem is not None:
-        return None, None, problem
-    if store is None:
-        return parse_page(source.path, text, claims, prose=False), None, None
-    digest, page = stored_or_parsed(store, source.path, text, claims, pack=new)
-    return page, digest, None
+            stored[source.path] = (source.path, digest, page, None)
+    results, packed = read_and_parse_batch(([s for s in sources if s.path not in stored], max_bytes, claims, store,
+                                            store is not None, True))
+    if not stored:
+        return results, packed
+    fresh = iter(results)
+    return [stored[source.path] if source.path in stored else next(fresh) for source in sources], packed

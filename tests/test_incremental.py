@@ -256,7 +256,7 @@ def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
     site_cache = ParseCache(tmp_path / "site-cache")
     assert dict(compile_vault(vault, Config(), TODAY, jobs=2, cache=site_cache).pages) == dict(cold.pages)
     packs = [p for p in (tmp_path / "site-cache" / "packs").iterdir() if p.is_file()]
-    assert len(packs) == -(-len(cold.pages) // analyse.PACK) and not (tmp_path / "site-cache" / "pages").exists()
+    assert len(packs) == -(-len(cold.pages) // analyse.BATCH) and not (tmp_path / "site-cache" / "pages").exists()
     again = ParseCache(tmp_path / "site-cache")  # a fresh process: every page from the packs, none parsed
     monkeypatch.setattr(analyse, "parse_page", lambda *args: pytest.fail("parsed a page the cache holds"))
     assert dict(compile_vault(vault, Config(), TODAY, jobs=2, cache=again).pages) == dict(cold.pages)

@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from compiler import workers
+from compiler import analyse, workers
 from compiler.analyse import compile_vault
 from compiler.check import findings_of, run_rules, select_rules
 from compiler.config import Config
@@ -64,27 +64,27 @@ def test_pages_over_the_size_limit_are_refused_alike(vault):
 
 
 def test_a_worker_that_fails_fails_the_check(vault, monkeypatch):
-    real = workers.parse_page
+    real = analyse.parse_pages
 
-    def broken(path, text, *args, **kwargs):
-        if path == "notes/hub.md":
+    def broken(texts, *args, **kwargs):
+        if any(path == "notes/hub.md" for path, _ in texts):
             raise ValueError("parser bug on hub")
-        return real(path, text, *args, **kwargs)
+        return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(workers, "parse_page", broken)  # the forked workers inherit it
+    monkeypatch.setattr(analyse, "parse_pages", broken)  # the forked workers inherit it
     with pytest.raises(RuntimeError, match="(?s)worker process failed.*parser bug on hub"):
         check_cold(vault, Config(), TODAY, None, RULES, jobs=2)
 
 
 def test_a_worker_that_dies_fails_the_check(vault, monkeypatch):
-    real = workers.parse_page
+    real = analyse.parse_pages
 
-    def dying(path, text, *args, **kwargs):
-        if path == "notes/hub.md":
+    def dying(texts, *args, **kwargs):
+        if any(path == "notes/hub.md" for path, _ in texts):
             os._exit(3)
-        return real(path, text, *args, **kwargs)
+        return real(texts, *args, **kwargs)
 
-    monkeypatch.setattr(workers, "parse_page", dying)
+    monkeypatch.setattr(analyse, "parse_pages", dying)
     with pytest.raises(RuntimeError, match=r"worker process exited \(code 3\)"):
         check_cold(vault, Config(), TODAY, None, RULES, jobs=2)
 
