@@ -142,9 +142,12 @@ class PageStore:
         """One shard of the pack index: digest -> (pack, offset, length), read once per process."""
         shard = self._located.get(prefix)
         if shard is None:
-            shard = read_record(os.path.join(self.folder, "packs", f"index-{self.tag}", prefix), self.salt, dict) or {}
+            shard = read_record(self._index_shard(prefix), self.salt, dict) or {}
             self._located[prefix] = shard
         return shard
+
+    def _index_shard(self, prefix: str) -> str:
+        return os.path.join(self.folder, "packs", f"index-{self.tag}", prefix)
 
     def put_pack(self, pages: list[tuple[str, bytes]]) -> dict[str, tuple[str, int, int]]:
         """Store many pages (digest, blob) in one pack, written atomically; where each now is (for
@@ -174,7 +177,7 @@ class PageStore:
             kept.update(added.get(prefix, ()))
             if kept != shard:
                 self._located[prefix] = kept
-                write_record(os.path.join(self.folder, "packs", f"index-{self.tag}", prefix), self.salt, kept)
+                write_record(self._index_shard(prefix), self.salt, kept)
             named.update(pack for pack, _, _ in kept.values())
         if live is None:
             return
