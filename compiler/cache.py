@@ -17,8 +17,9 @@ that cannot be read back — truncated, corrupt, from another version — is ign
     <cache>/check-index/NNN     its link tables (index, wanted names), in shards by key
     <cache>/*-patch             what changed in the record of that name since it was written whole
 
-Like `__pycache__`, the cache is the user's own build output and is trusted: do not point
-`cache_dir` at a folder other people can write to.
+Every file is sealed with a key of the user's own and read back as data only (seal.py): a cache
+folder named by a shared vault's configuration, with files planted in it, is a cache miss and can
+never run code.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from . import __version__
+from . import __version__, seal
 from .config import Config, ConfigError
 from .model import Page, SourceFile
 
@@ -123,7 +124,7 @@ class PageStore:
     def get_blob(self, digest: str) -> bytes | None:
         try:
             with open(self._object(digest), "rb") as handle:
-                return handle.read()
+                return seal.unseal(digest, handle.read())
         except OSError:
             pass
         where = self.located(digest[:2]).get(digest)
@@ -136,7 +137,7 @@ class PageStore:
                 blob = handle.read(length)
         except OSError:
             return None
-        return blob if len(blob) == length else None  # a pack cut short: parsed again
+        return seal.unseal(digest, blob) if len(blob) == length else None  # a pack cut short: parsed again
 
     def located(self, prefix: str) -> dict[str, tuple[str, int, int]]:
         """One shard of the pack index: digest -> (pack, offset, length), read once per process."""
@@ -153,6 +154,7 @@ class PageStore:
         """Store many pages (digest, blob) in one pack, written atomically; where each now is (for
         `index_packs`), or nothing when the pack could not be written."""
         name, offset, where = f"{self.tag}-{os.urandom(8).hex()}", 0, {}
+        pages = [(digest, seal.seal(digest, blob)) for digest, blob in pages]
         for digest, blob in pages:
             where[digest] = (name, offset, len(blob))
             offset += len(blob)
@@ -201,7 +203,7 @@ class PageStore:
                 handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(handle, "wb") as out:
-                    out.write(blob)
+                    out.write(seal.seal(digest, blob))
                 os.replace(temporary, os.path.join(folder, digest))
             except BaseException:
                 os.unlink(temporary)
@@ -353,15 +355,19 @@ def read_record(path: str | Path, salt: bytes, kind: type) -> Any:
     """A record written by `write_record` with this salt, or None when it is missing, corrupt or
     of another format."""
     try:
-        with open(path, "rb") as handle, gc_paused():
-            found, value = pickle.load(handle)
+        with open(path, "rb") as handle:
+            data = seal.unseal(os.fspath(path), handle.read())
+        if data is None:
+            return None
+        with gc_paused():
+            found, value = seal.loads(data)
     except Exception:
         return None
     return value if found == salt and isinstance(value, kind) else None
 
 
 def write_record(path: str | Path, salt: bytes, value: Any) -> None:
-    write_quietly(Path(path), pickle.dumps((salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+    write_quietly(Path(path), seal.seal(os.fspath(path), pickle.dumps((salt, value), protocol=pickle.HIGHEST_PROTOCOL)))
 
 
 SHARDS = 256  # how many records a sharded table set is stored in (see ShardedTables)
@@ -491,7 +497,7 @@ def unpickle_page(blob: bytes, path: str) -> Page | None:
     """The page a stored blob holds, or None when it is corrupt, from an older vaultc or of
     another path (it is then parsed again, and overwritten)."""
     try:
-        page = pickle.loads(blob)
+        page = seal.loads(blob)
     except Exception:
         return None
     return page if isinstance(page, Page) and page.path == path else None

@@ -143,7 +143,7 @@ def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_p
     assert shards() == links  # index and wanted names: unchanged, not rewritten
     # the diagnostics (a new stale claim) are, as a patch on the state record: one page's entries
     assert (folder / "check").read_bytes() == check and (folder / "check-patch").is_file()
-    _, (_, (touched, _, _)) = pickle.loads((folder / "check-patch").read_bytes())
+    _, (touched, _, _) = cache_module.read_record(folder / "check-patch", cache_module.ParseCache(folder).salt, tuple)
     assert touched == ("notes/hub.md",)
     append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
     got, _ = cached(vault, folder)
