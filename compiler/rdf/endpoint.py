@@ -4,7 +4,7 @@ The HTTP side is the standard library's ThreadingHTTPServer; queries run in a sm
 worker processes (pool.py, worker.py), each holding the graph in its own Oxigraph store; while all
 are busy, requests queue for the next free one (first come, first served) rather than fail. A query
 over the time limit is stopped by killing its worker, which the pool replaces; results are capped
-at `max_rows`. Updates, LOAD and SERVICE are refused before they reach a worker (guard.py).
+at `max_rows`. Updates, LOAD and SERVICE are refused by the worker before the store sees them (guard.py).
 """
 from __future__ import annotations
 
@@ -25,7 +25,6 @@ import pyoxigraph as ox
 
 from . import page
 from .emit import PageGraph, quads
-from .guard import refusal
 from .negotiate import GRAPH_MEDIA, choose
 from .pool import QueryTimeout, WorkerGone, WorkerPool, WorkersBusy
 from .store import oxigraph_store
@@ -231,10 +230,6 @@ class _Handler(BaseHTTPRequestHandler):
         queries = params.get("query", [])
         if len(queries) != 1 or not queries[0].strip():
             self._send(HTTPStatus.BAD_REQUEST, "give exactly one non-empty `query`")
-            return
-        reason = refusal(queries[0])
-        if reason:
-            self._send(HTTPStatus.FORBIDDEN, reason)
             return
         request = {
             "query": queries[0],

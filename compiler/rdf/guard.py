@@ -1,31 +1,100 @@
-"""What the read-only endpoint refuses before a query reaches the store: SPARQL Update (INSERT,
-DELETE, LOAD, CLEAR, …) and SERVICE, which would make Oxigraph fetch from other hosts.
+"""What vaultc will not run: SERVICE (federated query, which would make Oxigraph send requests to
+any URL the query names), SPARQL Update (INSERT, DELETE, LOAD, …), and queries nested deeper than
+a parser's stack.
 
-The check reads the query's tokens with strings, IRIs, comments and language tags removed, so a
-keyword inside a literal ("a DELETE button") or a variable (`?service`) is no reason to refuse.
+The decision is made on the text the engine will be given (`readable`: every line end a `\\n`,
+since Oxigraph ends a comment at `\\r` too and a checker that did not once let SERVICE through),
+parsed with rdflib's SPARQL 1.1 parser and its tree searched for a SERVICE pattern. rdflib also
+expands `\\uXXXX` escapes before parsing, which Oxigraph does only inside strings and IRIs: rdflib
+may so see more of a query as code than the engine does, never less. A token scan, lexing strings,
+IRIs and comments as Oxigraph does, backs the parse up: it bounds the nesting, and decides alone
+for the queries rdflib's parser cannot read (SPARQL 1.2 syntax, updates, deep nesting).
 """
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
+
+MAX_DEPTH = 128  # nested groups, brackets and parentheses; Oxigraph's parser overflows its stack near 3,000
 
 _TOKENS = re.compile(r'''
     (?P<skip> """.*?""" | \'\'\'.*?\'\'\' | "(?:[^"\\\n]|\\.)*" | '(?:[^'\\\n]|\\.)*'
             | <[^<>"{}|^`\\\x00-\x20]*> | \#[^\n]* | @[A-Za-z]+(?:-[A-Za-z0-9]+)* )
   | (?P<word> [?$]?[A-Za-z_][\w-]*(?::[\w.%-]*)? | :[\w.%-]* )
+  | (?P<open> [{(\[] ) | (?P<close> [})\]] )
 ''', re.VERBOSE | re.DOTALL)
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
+_SERVICE = "SERVICE (federated query) is refused: this endpoint answers from the vault only"
 
 
-def refusal(query: str) -> str | None:
-    """Why the endpoint will not run `query`, or None when it may."""
+class Refusal(NamedTuple):
+    status: int  # the HTTP status the endpoint answers with: 400 unreadable, 403 not allowed
+    reason: str
+
+
+def readable(query: str) -> str:
+    """The query with every line end a `\\n`: what is checked and then run."""
+    return query.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def refusal(query: str, prefixes: dict[str, str] | None = None, base: str | None = None) -> Refusal | None:
+    """Why `query` (already `readable`) will not be run, or None when it may."""
+    scanned = _scan(query)
+    if scanned is not None:
+        return scanned
+    return _parsed(query, prefixes or {}, base)
+
+
+def _scan(query: str) -> Refusal | None:
+    depth = 0
+    update = None
     for match in _TOKENS.finditer(query):
-        word = match.group("word")
-        if not word or word[0] in "?$" or ":" in word:  # variables and prefixed names
-            continue
-        upper = word.upper()
-        if upper == "SERVICE":
-            return "SERVICE (federated query) is refused: this endpoint answers from the vault only"
-        if upper in UPDATE_KEYWORDS:
-            return f"SPARQL Update ({upper}) is refused: this endpoint is read-only"
-    return None
+        kind = match.lastgroup
+        if kind == "open":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return Refusal(400, f"the query nests more than {MAX_DEPTH} levels deep")
+        elif kind == "close":
+            depth -= 1
+        elif kind == "word":
+            word = match.group()
+            if word[0] in "?$" or ":" in word:  # variables and prefixed names
+                continue
+            upper = word.upper()
+            if upper == "SERVICE":
+                return Refusal(403, _SERVICE)
+            if upper in UPDATE_KEYWORDS and update is None:
+                update = Refusal(403, f"SPARQL Update ({upper}) is refused: this endpoint is read-only")
+    return update
+
+
+def _parsed(query: str, prefixes: dict[str, str], base: str | None) -> Refusal | None:
+    from pyparsing import ParseBaseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    prologue = "".join(f"PREFIX {name}: <{iri}>\n" for name, iri in prefixes.items())
+    if base:
+        prologue = f"BASE <{base}>\n{prologue}"
+    try:
+        tree = parseQuery(prologue + query)
+    except (ParseBaseException, RecursionError, ValueError, TypeError, KeyError):
+        # Not rdflib's grammar, or nested past what its recursive parser reaches (some 30 levels,
+        # while the scan allows MAX_DEPTH): the scan above decided, and the engine reports errors.
+        return None
+    return Refusal(403, _SERVICE) if _has_service(tree) else None
+
+
+def _has_service(tree) -> bool:
+    from rdflib.plugins.sparql.parserutils import CompValue
+
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple)) or type(node).__name__ == "ParseResults":
+            stack.extend(node)
+    return False

@@ -5,7 +5,8 @@ running inside pyoxigraph cannot be interrupted) without stopping the server.
 Protocol over stdin/stdout: the worker prints `ready`; then, per request, it reads one JSON line
 ({"query", "accept", "format", "max_rows", "default_graphs", "named_graphs"}) and answers with a
 JSON header line ({"status", "type", "truncated", "length"}) followed by `length` bytes of body.
-Run as `python -m compiler.rdf.worker CONFIG.json`; imports pyoxigraph only, to start quickly.
+Every query passes the guard (guard.py) here, in the process that a time limit can kill, before
+the store sees it. Run as `python -m compiler.rdf.worker CONFIG.json`.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import sys
 import pyoxigraph as ox
 
 from . import results
+from .guard import readable, refusal
 from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
@@ -30,8 +32,12 @@ class Worker:
         self.prefixes = config["prefixes"]
 
     def answer(self, request: dict) -> tuple[dict, bytes]:
+        query = readable(request["query"])
+        refused = refusal(query, self.prefixes, self.base)
+        if refused is not None:
+            return _error(refused.status, refused.reason)
         try:
-            result = self.store.query(request["query"], **self._dataset(request))
+            result = self.store.query(query, **self._dataset(request))
             if isinstance(result, ox.QueryTriples):
                 return self._graph(result, request)
             return self._solutions(result, request)
