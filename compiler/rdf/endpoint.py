@@ -8,6 +8,7 @@ at `max_rows`. Updates, LOAD and SERVICE are refused by the worker before the st
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import shutil
@@ -30,7 +31,6 @@ from .pool import QueryTimeout, WorkerGone, WorkerPool, WorkersBusy
 from .store import oxigraph_store
 from .vocab import PREFIXES, canned_queries
 
-LOOPBACK_NAMES = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
 @dataclass(frozen=True)
@@ -151,14 +151,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.pending.release()
 
     def _host_allowed(self) -> bool:
-        """On loopback, only loopback Host names: a web page the user visits cannot reach the
-        endpoint through a DNS name rebound to 127.0.0.1."""
-        bound = self.server.server_address[0]
-        if bound not in ("127.0.0.1", "::1") and not bound.startswith("127."):
+        """On loopback, only a Host that is exactly a loopback address or `localhost`, with our
+        port if it names one: a web page the user visits cannot reach the endpoint through a DNS
+        name rebound to 127.0.0.1 (and `127.0.0.1.evil.example` is such a name)."""
+        bound, port = self.server.server_address[:2]
+        if not ipaddress.ip_address(bound).is_loopback:
             return True
-        host = (self.headers.get("Host") or "").strip()
-        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in LOOPBACK_NAMES or name.startswith("127.")
+        match = _HOST_HEADER.fullmatch(self.headers.get("Host") or "")
+        if match is None or (match["port"] is not None and int(match["port"]) != port):
+            return False
+        name = match["name"].lower()
+        if name == "localhost":
+            return True
+        try:  # a literal address only, in its one canonical spelling (not 127.1 or 0x7f.1)
+            address = ipaddress.ip_address(name.strip("[]"))
+        except ValueError:
+            return False
+        literal = f"[{address}]" if address.version == 6 else str(address)
+        return address.is_loopback and literal == name
 
     def _get(self) -> None:
         split = urlsplit(self.path)
@@ -288,7 +298,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
-        if close:  # the unread body would otherwise be taken for the next request
+        if close or status >= 400:  # an unread body would otherwise be taken for the next request
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
@@ -300,6 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
             super().log_message(format, *args)
 
 
+_HOST_HEADER = re.compile(r"(?P<name>[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::(?P<port>[0-9]{1,5}))?")
 _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]+)?|\[[0-9A-Fa-f:.]+\](:[0-9]+)?")
 _FORMAT_PARAM = {"json": "json", "xml": "xml", "csv": "csv", "tsv": "tsv", "turtle": "turtle", "ttl": "turtle",
                  "jsonld": "jsonld", "json-ld": "jsonld", "ntriples": "ntriples", "nt": "ntriples"}

@@ -97,3 +97,37 @@ def test_no_query_makes_the_endpoint_send_a_request(endpoint, target, template, 
     assert len(hits) == before, "the endpoint sent a request"
     assert b"LEAK" not in body
     assert status in (400, 403)
+
+
+@pytest.mark.parametrize("host, allowed", [
+    ("127.0.0.1", True), ("localhost", True), ("LOCALHOST", True), ("127.0.0.1:{port}", True),
+    ("localhost:{port}", True), ("127.0.0.1.evil.example", False), ("127.0.0.1.evil.example:{port}", False),
+    ("127.evil.example", False), ("localhost.evil.example", False), ("evil.example", False), ("", False),
+    ("127.0.0.1:{port}@evil.example", False), ("[::1]", True), ("[::1]:{port}", True), ("127.0.0.2", True), ("127.1", False), ("0x7f.1", False),
+])
+def test_only_an_exact_loopback_host_is_served(endpoint, host, allowed):
+    port = urlsplit(endpoint.url).port
+    status, _ = call(endpoint, params={"query": "ASK { ?s ?p ?o }"}, headers={"Host": host.format(port=port)})
+    assert (status == 200) is allowed, (host, status)
+
+
+@pytest.mark.parametrize("method, path, host", [
+    ("PUT", "/sparql", "127.0.0.1"),  # refused method
+    ("POST", "/elsewhere", "127.0.0.1"),  # not found
+    ("POST", "/sparql", "evil.example"),  # foreign Host: the smuggled request must not pass that check
+])
+def test_a_refused_request_body_is_never_run_as_the_next_request(endpoint, method, path, host):
+    import socket
+
+    url = urlsplit(endpoint.url)
+    inner = (f"GET /sparql?{urlencode({'query': 'ASK { ?s ?p ?o }'})} HTTP/1.1\r\n"
+             f"Host: 127.0.0.1:{url.port}\r\n\r\n").encode()
+    outer = (f"{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/sparql-query\r\n"
+             f"Content-Length: {len(inner)}\r\n\r\n").encode() + inner
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(outer)
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    assert received.count(b"HTTP/1.1 ") == 1, received
+    assert not received.startswith(b"HTTP/1.1 200")
