@@ -3,7 +3,7 @@ most 15% of `vaultc check` on a 10k-page vault).
 
     python bench/claims_overhead.py [VAULT] [--pages 10000] [--rounds 3] [--no-check]
 
-Without VAULT a synthetic vault (compiler.synthetic) of --pages pages is generated in a temporary
+Without VAULT a synthetic vault (bench/synthetic.py) of --pages pages is generated in a temporary
 folder. Two figures, each comparing the two sides in the same run so that load from other
 processes hits both alike:
 
@@ -28,6 +28,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 from compiler.claims import extract_claims  # noqa: E402
 from compiler.parse import parse_page  # noqa: E402
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         vault = args.vault
         if vault is None:
-            from compiler.synthetic import generate
+            from synthetic import generate
 
             vault = Path(scratch) / "vault"
             generate(vault, args.pages)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from compiler.cli import main
 
 FIXTURES = Path(__file__).parent / "fixtures"
+sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))  # the synthetic-vault generator
 
 
 @pytest.fixture

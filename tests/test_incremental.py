@@ -21,7 +21,7 @@ from compiler.check import findings_of, run_rules, select_rules
 from compiler.config import Config
 from compiler.incremental import check_vault
 from compiler.model import SourceFile
-from compiler.synthetic import generate
+from synthetic import generate
 
 TODAY = dt.date(2026, 11, 22)
 RULES = select_rules()

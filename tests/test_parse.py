@@ -100,7 +100,7 @@ def test_frontmatter_values_are_what_safe_yaml_loads():
     import yaml
 
     from compiler.frontmatter import split_frontmatter
-    from compiler.synthetic import generate
+    from synthetic import generate
 
     def same(a, b):
         if isinstance(a, float) and isinstance(b, float) and math.isnan(a):
@@ -238,7 +238,7 @@ def test_rules_left_out_for_a_page_are_the_ones_its_markers_allow():
 
 
 def test_plain_inline_shortcut_on_the_bundled_vault_and_a_synthetic_one(tmp_path):
-    from compiler.synthetic import generate
+    from synthetic import generate
 
     made = generate(tmp_path / "v", 120)
     stock = _stock_markdown()

@@ -17,7 +17,7 @@ from compiler.rdf.emit import page_graphs, quads
 from compiler.rdf.query import canned
 from compiler.rdf.query import run as run_query
 from compiler.rdf.store import oxigraph_store, rdflib_dataset
-from compiler.synthetic import generate
+from synthetic import generate
 from conftest import FIXTURES
 
 VAULT = FIXTURES / "rdf" / "vault"

@@ -97,7 +97,7 @@ def test_remembered_targets_resolve_as_a_fresh_lookup_would(tmp_path):
     from compiler.analyse import compile_vault
     from compiler.config import Config
     from compiler.resolve import Index
-    from compiler.synthetic import generate
+    from synthetic import generate
 
     class Forgetful(Index):
         @property

@@ -245,7 +245,7 @@ def test_pages_rendered_by_worker_processes_are_the_ones_one_process_renders(tmp
     """A vault above the pool's threshold has its pages rendered by forked workers; the docs tree
     is byte for byte the one a single process writes."""
     from compiler.analyse import PARALLEL_MIN_PAGES
-    from compiler.synthetic import generate
+    from synthetic import generate
 
     made = generate(tmp_path / "vault", PARALLEL_MIN_PAGES + 50)
     shutil.copytree(VAULT, made.root / "features")

@@ -6,7 +6,7 @@ import datetime as dt
 from compiler.analyse import compile_vault
 from compiler.check import run_rules, select_rules
 from compiler.config import Config
-from compiler.synthetic import generate
+from synthetic import generate
 
 
 def test_generator_is_deterministic_and_its_dangling_links_are_found(tmp_path):

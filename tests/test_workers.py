@@ -12,7 +12,7 @@ from compiler import analyse, workers
 from compiler.analyse import compile_vault
 from compiler.check import findings_of, run_rules, select_rules
 from compiler.config import Config
-from compiler.synthetic import generate
+from synthetic import generate
 from compiler.workers import check_cold
 from test_incremental import EDITS, TODAY, write
 

@@ -1,6 +1,6 @@
 """Benchmark of the RDF stage: emit and export times, and p50/p95 of every canned query, both in
 Oxigraph alone (what the endpoint's workers run) and as `vaultc query` runs it (rdflib on Oxigraph,
-which adds building rdflib terms for every row). `python -m compiler.rdf.bench VAULT [--runs N]`
+which adds building rdflib terms for every row). `python bench/rdf_queries.py VAULT [--runs N]`
 prints a Markdown report with the machine, its load and the date, to paste into the benchmark notes.
 """
 from __future__ import annotations
@@ -13,13 +13,13 @@ import statistics
 import time
 from pathlib import Path
 
-from ..analyse import compile_vault
-from ..config import load_config
-from .emit import page_graphs, quads
-from .export import FORMATS, export
-from .query import run
-from .store import oxigraph_store, rdflib_dataset
-from .vocab import PREFIXES, canned_queries
+from compiler.analyse import compile_vault
+from compiler.config import load_config
+from compiler.rdf.emit import page_graphs, quads
+from compiler.rdf.export import FORMATS, export
+from compiler.rdf.query import run
+from compiler.rdf.store import oxigraph_store, rdflib_dataset
+from compiler.rdf.vocab import PREFIXES, canned_queries
 
 TARGET_MS = 50  # each canned query's p50 on the 10,000-page synthetic vault, in Oxigraph
 
