@@ -65,11 +65,13 @@ def main(argv: list[str] | None = None) -> None:
 
 def in_process_edits(vault: Path, folder: Path, edited: Path, runs: int) -> list[float]:
     """What `check --watch` does after a save: the state is in memory, the report is rendered."""
-    from compiler.cache import ParseCache, gc_paused
-    from compiler.check import findings_of, select_rules
+    from compiler.cache import ParseCache
+    from compiler.model import gc_paused
+    from compiler.check import select_rules
+    from compiler.rules import findings_of
     from compiler.config import load_config
     from compiler.emit import Report, renderers
-    from compiler.incremental import check_vault
+    from compiler.workers import check_vault
 
     config = load_config(vault)
     cache = ParseCache(folder)

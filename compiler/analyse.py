@@ -15,13 +15,14 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Mapping
 
 from . import claims as claim_rules
-from .cache import PageStore, ParseCache, gc_paused, unpickle_page
+from .cache import PageStore, ParseCache, unpickle_page
 from .config import Config
 from .discover import discover, read_page
 from .graph import build_graph, orphans
-from .model import ClaimVerdict, Page, Problem, Resolution, SourceFile
+from .model import ClaimVerdict, Finding, Page, Problem, Resolution, SourceFile, gc_paused
 from .parse import parse_page, parse_pages
 from .resolve import Index, resolve_all
+from .rules import REGISTRY, run_rules
 
 if TYPE_CHECKING:  # networkx is imported when a graph is built, not by every command's start
     import networkx as nx
@@ -52,6 +53,11 @@ class CompiledVault:
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
         return orphans(self.pages, self.resolutions)
+
+    @functools.cached_property
+    def findings(self) -> list[Finding]:
+        """What every rule finds, at its configured severity, in report order."""
+        return run_rules(self, list(REGISTRY))
 
     def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
         """The page's `<!-- vaultc: ignore … -->` comments as (line, rule or "*")."""

@@ -24,7 +24,6 @@ never run code.
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import itertools
 import os
@@ -39,9 +38,9 @@ from typing import Any, NamedTuple
 
 from . import __version__, seal
 from .config import Config, ConfigError
-from .model import Page, SourceFile
+from .model import Page, SourceFile, gc_paused
 
-FORMAT = 4  # bump whenever what the cache holds changes shape
+FORMAT = 5  # bump whenever what the cache holds changes shape
 _COUNTER = itertools.count()
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within
@@ -501,21 +500,6 @@ def unpickle_page(blob: bytes, path: str) -> Page | None:
     except Exception:
         return None
     return page if isinstance(page, Page) and page.path == path else None
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Compiling and unpickling build hundreds of thousands of objects and no cycles worth
-    collecting; the cyclic collector would rescan them all again and again as they pile up
-    (on a 10k-page vault it doubles the main process's CPU time). Reference counting still frees
-    the garbage."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write_quietly(path: Path, data: bytes) -> bool:

@@ -16,19 +16,17 @@ from pathlib import Path
 
 from . import __version__
 from .analyse import compile_vault, stderr_progress
-from .cache import cache_for, gc_paused
-from .check import apply_baseline, findings_of, select_rules, write_baseline
+from .cache import cache_for
+from .commands import UsageError
+from .commands import rdf as rdf_commands
+from .commands import site as site_commands
+from .check import apply_baseline, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
-from .emit.files import write_atomic
-from .incremental import check_vault
-from .workers import check_cold
-from .model import Severity
-from .rules import REGISTRY
-
-
-class UsageError(Exception):
-    pass
+from .files import write_atomic
+from .workers import check_cold, check_vault
+from .model import Severity, gc_paused
+from .rules import REGISTRY, findings_of
 
 
 class _Parser(argparse.ArgumentParser):
@@ -59,27 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     claims.add_argument("--format", choices=["text", "json"], default="text")
     claims.add_argument("-o", "--output", type=Path, help="write to a file instead of stdout")
 
-    for module in _command_modules():
+    for module in COMMAND_MODULES:
         module.add_commands(commands, _common)
     return parser
 
 
-def _command_modules():
-    """Further commands live beside their emitters; each module offers `add_commands(subparsers,
-    common)` and a `RUNNERS` dict of command name -> function(args) -> exit code."""
-    import importlib
-
-    found = []
-    for name in _EXTRA_COMMANDS:
-        try:
-            found.append(importlib.import_module(name, __package__))
-        except ModuleNotFoundError as exc:
-            if not f"{__package__}{name}".startswith(exc.name or "\0"):
-                raise  # a missing dependency inside a present module is a real error
-    return found
-
-
-_EXTRA_COMMANDS = (".rdf.commands", ".site.commands")
+COMMAND_MODULES = (rdf_commands, site_commands)  # the further commands (see commands/__init__.py)
 
 
 def _common(sub: argparse.ArgumentParser) -> None:
@@ -135,7 +118,7 @@ def _main(argv: list[str] | None, ends_process: bool = False) -> tuple[int, bool
         if not args.vault.is_dir():
             raise UsageError(f"vault folder not found: {args.vault}")
         runners = {"check": run_check, "claims": run_claims}
-        for module in _command_modules():
+        for module in COMMAND_MODULES:
             runners.update(module.RUNNERS)
         if args.command in LONG_RUNNING or getattr(args, "watch", False):
             return runners[args.command](args), False

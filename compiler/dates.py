@@ -560,3 +560,16 @@ def _narrow(first: dt.date, last: dt.date, modifier: str) -> tuple[dt.date, dt.d
 # --- ranges written as two expressions ------------------------------------------------------------
 
 _RANGE_JOIN = re.compile(r"\s?[-–]\s?|\s+(?:to|through)\s+")
+
+
+def as_date(value: object) -> dt.date | None:
+    """A frontmatter date: a YAML date, or an ISO string."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            return None

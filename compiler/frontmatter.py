@@ -4,7 +4,6 @@ Part of the parse stage (pure, per page); the `frontmatter` rule judges the valu
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,15 +179,4 @@ def strings(value: Any) -> tuple[str, ...]:
     return ()
 
 
-def as_date(value: Any) -> dt.date | None:
-    """A frontmatter date: a YAML date, or an ISO string."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str):
-        try:
-            return dt.date.fromisoformat(value.strip()[:10])
-        except ValueError:
-            return None
     return None

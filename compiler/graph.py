@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from .model import Page, Resolution
-from .parse import normalise
+from .names import normalise
 
 if TYPE_CHECKING:  # imported where a graph is built: a warm `vaultc check` never builds one
     import networkx as nx

@@ -32,11 +32,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
-from .cache import ParseCache, ShardedTables, gc_paused, patch_limit
-from .check import Reported, diagnose
+from .cache import ParseCache, ShardedTables, patch_limit
+from .rules import Reported, diagnose
 from .config import Config
 from .discover import discover
-from .model import Page, Problem, SourceFile
+from .model import Page, Problem, SourceFile, gc_paused
 from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
 from .rules import REGISTRY
@@ -207,15 +207,18 @@ class PartialVault(CompiledVault):
 
 
 def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
-                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
+                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None,
+                cold=None) -> CheckResult:
     """Every rule's diagnostics on the vault, reusing the last run's results where nothing changed.
-    The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it."""
+    The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it.
+    `cold(found, config, today, max_age, claims, cache, key, progress, jobs)` builds the state when
+    the stored one cannot answer (workers.state_on_workers; None, or no answer: one process)."""
     with gc_paused():
-        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs)
+        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs, cold)
 
 
 def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
-                 progress: Progress | None, jobs: int | None) -> CheckResult:
+                 progress: Progress | None, jobs: int | None, cold) -> CheckResult:
     # What the stored state depends on ("check", the state's format, then the settings); not the
     # day, which only the claims' verdicts depend on (see _judge_again).
     key = ("check", 2, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
@@ -233,9 +236,7 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
         except Exception:  # a state that loads but does not hold together: start afresh
             result, links = None, True
     if result is None:
-        from .workers import state_on_workers  # which imports this module
-
-        state = state_on_workers(found, config, today, max_age, claims, cache, key, progress, jobs)
+        state = cold(found, config, today, max_age, claims, cache, key, progress, jobs) if cold else None
         if state is None:  # a small vault, or no pool
             vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
             state = _state_of(vault, key, found.rejected, cache, max_age)

@@ -7,8 +7,10 @@ rules emit `Finding`s that the renderers in emit/ print.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
+import gc
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -122,10 +124,14 @@ class Page:
     claims: tuple[Any, ...] = ()  # compiler.claims.Claim
     problems: tuple[Problem, ...] = ()
     suppressions: tuple[tuple[int, str], ...] = ()  # (line, rule or "*")
+    comments: tuple[tuple[int, int], ...] = ()  # file lines [start, end) of `%%` comment blocks
     body_line: int = 1  # file line where the Markdown body starts (the closing `---` line: its rest begins the body)
     line_count: int = 0
     fiscal_year_end: int = 12
     key_lines: dict[str, int] = field(hash=False, compare=False, default_factory=dict)  # frontmatter key -> line
+    # The text as parsed (BOM dropped, line ends as LF): what emitters show, so none reads the file
+    # again. Left out, as the prose blocks are, by a check that keeps no pages (parse's `prose`).
+    text: str = field(default="", repr=False)
 
     @property
     def folder(self) -> str:
@@ -201,3 +207,18 @@ _set_state = object.__setattr__
 
 def today() -> dt.date:
     return dt.date.today()
+
+
+@contextlib.contextmanager
+def gc_paused():
+    """Compiling and unpickling build hundreds of thousands of objects and no cycles worth
+    collecting; the cyclic collector would rescan them all again and again as they pile up
+    (on a 10k-page vault it doubles the main process's CPU time). Reference counting still frees
+    the garbage."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

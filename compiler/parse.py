@@ -7,7 +7,6 @@ token stream (see markdown.py), never with regular expressions over raw Markdown
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
@@ -20,10 +19,10 @@ from .discover import line_ends_as_lf
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
 from .model import Heading, InlineField, Link, Page, TextBlock, new_link
+from .names import BLOCK_ID, TAG
 
 _FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _FIELD_INLINE = re.compile(r"[\[(]([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
-BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 _SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -45,6 +44,7 @@ def parse_pages(texts: Sequence[tuple[str, str]], claims: bool = True, prose: bo
         fields["claims"] = tuple(extract_claims(fields["blocks"], fields["fiscal_year_end"])) if claims else ()
         if not prose:
             fields["blocks"] = ()
+            fields["text"] = ""
     return [Page(**fields) for fields in batch]
 
 
@@ -78,10 +78,12 @@ def _page_fields(path: str, text: str) -> dict[str, Any]:
         "blocks": tuple(walker.blocks),
         "problems": tuple(front.problems),
         "suppressions": tuple(walker.suppressions),
+        "comments": tuple(walker.comments),
         "body_line": front.body_offset + 1,
         "line_count": text.count("\n") + (0 if text.endswith("\n") or not text else 1),
         "fiscal_year_end": fye or 12,
         "key_lines": keys,
+        "text": text,
     }
 
 
@@ -112,6 +114,7 @@ class _BodyWalker:
         self.blocks: list[TextBlock] = []
         self.tags: list[str] = []
         self.suppressions: list[tuple[int, str]] = []
+        self.comments: list[tuple[int, int]] = []
         self._code_lines: set[int] = set()
 
     def walk(self, tokens: list[Token]) -> None:
@@ -146,6 +149,8 @@ class _BodyWalker:
             elif kind in _CODE:
                 if token.map:
                     self._code_lines.update(range(token.map[0], token.map[1]))
+                    if kind == "obsidian_comment_block":
+                        self.comments.append((self._file_line(token.map[0]), self._file_line(token.map[1])))
             elif kind in ("thead_open", "thead_close"):
                 header = kind == "thead_open"
             elif kind == "tr_open":
@@ -267,14 +272,8 @@ class _BodyWalker:
                     self.suppressions.append((self._file_line(index), rule))
 
 
-TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
 
 
 def _inline_tags(text: str) -> list[str]:
     """Obsidian `#tags` in prose (a tag needs a non-digit character: `#2026` is not a tag)."""
     return TAG.findall(text) if "#" in text else []
-
-
-def normalise(text: str) -> str:
-    """The key every name, path, alias and heading is matched under: NFC, case-folded."""
-    return unicodedata.normalize("NFC", text).casefold()

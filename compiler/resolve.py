@@ -8,17 +8,13 @@ alphabetical — and the resolution is marked ambiguous so the `ambiguous-link` 
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from functools import lru_cache
 from typing import Any
 
 from .model import Link, Page, Resolution, made
-from .parse import normalise
+from .names import heading_key, normalise
 
-_HEADING_NOISE = re.compile(r"[#|^:%\[\]\\`*]+")
-_SPACES = re.compile(r"\s+")
 
 
 class Index:
@@ -187,13 +183,6 @@ def _resolution(source: str, link: Link, target: str | None, candidates: tuple[s
     of a compile."""
     return made(Resolution, {"source": source, "link": link, "target": target, "candidates": candidates,
                              "step": step, "missing_heading": missing})
-
-
-@lru_cache(maxsize=16384)  # a pure function; the same few headings recur on most pages
-def heading_key(text: str) -> str:
-    """Headings match on their text, case-insensitively, ignoring the characters Obsidian drops
-    from heading links (`# | ^ : % [ ] \\`), Markdown's code and emphasis marks, and runs of spaces."""
-    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", normalise(text))).strip()
 
 
 def has_heading_path(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -> bool:

@@ -25,9 +25,10 @@ from pathlib import Path
 
 from .analyse import PARALLEL_MIN_PAGES, Progress, compile_vault, judge_claims, read_and_parse_batch
 from .cache import PageStore, ParseCache
-from .check import diagnose
+from .rules import diagnose
 from .config import Config
 from .discover import Discovery, discover
+from . import incremental
 from .incremental import GLOBAL_RULES, CheckResult, CheckState, PartialVault, check_pages
 from .model import Page, Problem, SourceFile
 from .parse import parse_page
@@ -35,6 +36,12 @@ from .resolve import Index, resolve_all
 
 CHUNK = 64  # pages per request: small, so that the workers finish together
 IN_FLIGHT = 2  # requests queued per worker, so that none waits for the next
+
+
+def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
+                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
+    """incremental.check_vault, with a cold start on every core (state_on_workers)."""
+    return incremental.check_vault(root, config, today, max_age, claims, cache, progress, jobs, state_on_workers)
 
 
 def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, rule_ids: list[str],

@@ -17,9 +17,10 @@ from compiler import analyse, incremental, workers
 from compiler import cache as cache_module
 from compiler.analyse import compile_vault
 from compiler.cache import ParseCache, default_cache_dir
-from compiler.check import findings_of, run_rules, select_rules
+from compiler.check import select_rules
+from compiler.rules import findings_of, run_rules
 from compiler.config import Config
-from compiler.incremental import check_vault
+from compiler.workers import check_vault
 from compiler.model import SourceFile
 from synthetic import generate
 

@@ -291,7 +291,7 @@ def test_a_report_or_export_is_replaced_whole_or_not_at_all(tmp_path, monkeypatc
     vault = FIXTURES / "rdf" / "vault"
     assert main([*command, str(vault), "--today", TODAY, "--no-cache", "--output", str(out)]) in (0, 1)
     before = out.read_bytes()
-    monkeypatch.setattr("compiler.emit.files.os.replace", _failing("os.replace"))
+    monkeypatch.setattr("compiler.files.os.replace", _failing("os.replace"))
     assert main([*command, str(vault), "--today", "2030-01-01", "--no-cache", "--output", str(out)]) == 2
     assert out.read_bytes() == before
     assert leftovers(out.parent) == []

@@ -2,9 +2,7 @@
 page without a restart (re-emit, MkDocs' rebuild and live reload)."""
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import socket
 import subprocess
 import sys

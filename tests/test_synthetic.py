@@ -4,7 +4,8 @@ from __future__ import annotations
 import datetime as dt
 
 from compiler.analyse import compile_vault
-from compiler.check import run_rules, select_rules
+from compiler.check import select_rules
+from compiler.rules import run_rules
 from compiler.config import Config
 from synthetic import generate
 

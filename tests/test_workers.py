@@ -10,7 +10,8 @@ import pytest
 
 from compiler import analyse, workers
 from compiler.analyse import compile_vault
-from compiler.check import findings_of, run_rules, select_rules
+from compiler.check import select_rules
+from compiler.rules import findings_of, run_rules
 from compiler.config import Config
 from synthetic import generate
 from compiler.workers import check_cold

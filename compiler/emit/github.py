@@ -3,7 +3,7 @@ escaped as the Actions toolkit escapes them."""
 from __future__ import annotations
 
 from ..model import Severity
-from . import Report
+from .report import Report
 
 _COMMAND = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from ..model import Finding, Severity
-from . import Report
+from .report import Report
 
 
 def render(report: Report) -> str:

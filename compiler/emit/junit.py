@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from . import Report
+from .report import Report
 
 
 def render(report: Report) -> str:

@@ -7,7 +7,7 @@ import json
 from .. import __version__
 from ..model import Severity
 from ..rules import REGISTRY
-from . import Report
+from .report import Report
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 

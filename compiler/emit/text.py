@@ -4,7 +4,7 @@ from __future__ import annotations
 from itertools import groupby
 
 from ..model import Severity
-from . import Report
+from .report import Report
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
 

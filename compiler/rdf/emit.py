@@ -21,9 +21,8 @@ from typing import Any
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from ..cache import gc_paused
-from ..model import Page, Resolution
-from ..frontmatter import as_date
+from ..model import Page, Resolution, gc_paused
+from ..dates import as_date
 from .vocab import DCTERMS, PROV, RDF, SCHEMA, SKOS, VC, XSD, instance_iri
 
 Triple = tuple[Node, Node, Node]

@@ -22,7 +22,7 @@ from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import pyoxigraph as ox
 
-from ..emit.files import write_atomic
+from ..files import write_atomic
 from .emit import PageGraph, gc_paused, quads
 from .store import to_oxigraph
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..model import Severity
-from . import Diagnostic, rule
+from .registry import Diagnostic, rule
 
 
 @rule("dangling-link", Severity.ERROR)

@@ -1,11 +1,11 @@
 """Page rules: frontmatter types, aliases, orphans and files that could not be read."""
 from __future__ import annotations
 
-from ..dates import parse_month
+from ..dates import as_date, parse_month
 from ..model import Page, Severity
-from ..frontmatter import LINK_KEYS, PAGE_TYPES, as_date
-from ..parse import normalise
-from . import Diagnostic, rule
+from ..frontmatter import LINK_KEYS, PAGE_TYPES
+from ..names import normalise
+from .registry import Diagnostic, rule
 
 # What each frontmatter key must hold; keys not listed are free-form.
 _COMMON = {"type": "type", "title": "text", "aliases": "texts", "alias": "texts", "tags": "texts",

@@ -13,7 +13,7 @@ from functools import lru_cache
 from markdown.extensions.toc import slugify, strip_tags, unique
 from markdown_it import MarkdownIt
 
-from ..resolve import heading_key
+from ..names import heading_key
 
 _ATX = re.compile(r"^[ \t>]*#{1,6}(?=[ \t]|$)[ \t]*")
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import re
 
-from ..markdown import parse_markdown
 from ..model import Page, Resolution
-from ..parse import BLOCK_ID, TAG
+from ..names import BLOCK_ID, TAG
 from .anchors import heading_content
 from .callouts import convert_callouts
 from .context import CLAIM_RULES, Site
 from .embeds import transclude
-from .links import anchor_of, attr, display, is_media, label, media, missing, wikilink
+from .links import anchor_of, attr, is_media, label, media, wikilink
+from .headings import COMMENT as _COMMENT
 from .spans import Edit, PageText, apply_edits, markdown_span, wiki_span
 
 _CODE_SPAN = re.compile(r"(`+).+?\1")
-_COMMENT = re.compile(r"%%.*?%%")
 _STANDALONE = re.compile(r"^[ \t>]*$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _FIELD_LINE = re.compile(r"^([ \t]*)([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*")
@@ -41,8 +40,8 @@ class Renderer:
         self.lines: list[str] = site.body_lines(path)
         self.table_rows = {b.line for b in self.page.blocks if b.kind == "table_row"}
         self.field_lines = {f.line for f in self.page.fields}
-        has_comments = "%%" in self.text.text
-        self.hidden = _comment_block_lines(self.page, self.lines, len(self.text.lines)) if has_comments else set()
+        # `%%` comment blocks, which Obsidian never shows (parse recorded where they are)
+        self.hidden = {n for start, end in self.page.comments for n in range(start, end)}
         self.busy = self._busy_lines()
 
     def render(self, first: int, last: int) -> list[str]:
@@ -245,34 +244,3 @@ def _end_point(line: str, table_row: bool) -> int:
     if table_row and line[:end].rstrip().endswith("|"):
         end = len(line[:end].rstrip()) - 1
     return end
-
-
-def _comment_block_lines(page: Page, lines: list[str], last: int) -> set[int]:
-    """File lines inside `%%` comment blocks, which Obsidian never shows. Only pages holding `%%`
-    get here; their body is tokenised once to tell comments from code."""
-    body = "\n".join(lines[n] for n in range(page.body_line, last + 1))
-    hidden: set[int] = set()
-    for token in parse_markdown(body):
-        if token.type == "obsidian_comment_block" and token.map:
-            hidden.update(range(page.body_line + token.map[0], page.body_line + token.map[1]))
-    return hidden
-
-
-def heading_text(site: Site, page: Page, text: PageText, line: int) -> str:
-    """A heading line with each link replaced by the text it will show: enough for its toc id, and
-    free of any other page's anchors (so computing slugs never recurses)."""
-    source = text.line(line)
-    edits = []
-    for res in site.by_line.get((page.path, line), ()):
-        if res.link.origin != "markdown":
-            span = wiki_span(text, res.link)
-            if span is not None:
-                shown = display(res.link)
-                edits.append(Edit(line, span.start, span.end, label(shown) if res.target else missing(shown, "")))
-    if "%%" in source:
-        edits += [Edit(line, m.start(), m.end(), "") for m in _COMMENT.finditer(source)]
-    block = BLOCK_ID.search(source)
-    if block:
-        edits.append(Edit(line, block.start(), block.end(), ""))
-    return apply_edits(source, edits)
-

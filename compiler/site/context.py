@@ -6,13 +6,11 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..analyse import CompiledVault
-from ..check import run_rules
-from ..discover import read_page
-from ..model import Finding, Page, Resolution, SourceFile
-from ..parse import BLOCK_ID
-from ..resolve import heading_key
-from ..rules import REGISTRY
+from ..model import Finding, Page, Resolution
+from ..names import BLOCK_ID
+from ..names import heading_key
 from .anchors import find_heading, heading_content, plain_text, toc_slugs
+from .headings import heading_text
 from .layout import Layout, relative
 from .spans import PageText
 from .tags import TagIndex
@@ -28,7 +26,7 @@ class Site:
         self.vault = vault
         self.pages = vault.pages
         self.layout = Layout(vault.pages, vault.attachments)
-        self.findings: list[Finding] = run_rules(vault, list(REGISTRY))
+        self.findings: list[Finding] = vault.findings
         self._texts: dict[str, PageText | None] = {}
         self._body_lines: dict[str, list[str]] = {}
         self._heading_keys: dict[str, list[tuple[int, str]]] = {}
@@ -66,12 +64,8 @@ class Site:
     def text(self, path: str) -> PageText | None:
         """The page's text as parse saw it (same newline and BOM handling, so lines match)."""
         if path not in self._texts:
-            text = None
-            if path not in self.unreadable:
-                abspath = self.vault.root / path
-                source = SourceFile(path, str(abspath), abspath.stat().st_size, True)
-                text, _ = read_page(source, self.vault.config.max_file_bytes)
-            self._texts[path] = PageText(text) if text is not None else None
+            readable = path not in self.unreadable
+            self._texts[path] = PageText(self.pages[path].text) if readable else None
         return self._texts[path]
 
     def line(self, path: str, n: int) -> str:
@@ -112,8 +106,6 @@ class Site:
     def slugs(self, path: str) -> list[str]:
         """The toc id of each of the page's headings, in order."""
         if path not in self._slugs:
-            from .body import heading_text  # body renders lines; anchors only need their text
-
             page = self.pages[path]
             text = self.text(path)
             texts = [plain_text(heading_content(heading_text(self, page, text, h.line))) if text else h.text

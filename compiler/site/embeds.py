@@ -12,8 +12,6 @@ MAX_DEPTH = 6  # Obsidian stops nested embeds early too; a deep chain is almost 
 
 def transclude(renderer, res: Resolution) -> list[str]:
     """The lines of an `embed` admonition (not yet indented for the host's container)."""
-    from .body import Renderer  # body.py imports this module: the one import that must wait
-
     site, link = renderer.site, res.link
     key = (res.target, f"^{link.block}" if link.block else "#".join(link.headings) or None)
     page = site.pages[res.target]
@@ -30,7 +28,7 @@ def transclude(renderer, res: Resolution) -> list[str]:
     if span is None:
         why = "could not be read" if text is None else f"has no {'block' if link.block else 'heading'} {key[1]}"
         return [head, "", f"    <span class='vaultc-missing'>{attr(page.title)} {why}.</span>"]
-    inner = Renderer(site, res.target, renderer.host_doc, renderer.stack + (key,), own=False)
+    inner = type(renderer)(site, res.target, renderer.host_doc, renderer.stack + (key,), own=False)
     lines = _trim(inner.render(*span))
     return [head, ""] + ["    " + line if line.strip() else "" for line in lines]
 

@@ -13,7 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from ..analyse import CompiledVault, parallel_map
-from ..cache import gc_paused
+from ..model import gc_paused
 from .body import Renderer
 from .context import Site
 from .graphdata import graph_script

@@ -6,9 +6,12 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from typing import TYPE_CHECKING
 
 from ..model import Link, Resolution
-from .context import Site
+
+if TYPE_CHECKING:
+    from .context import Site
 
 IMAGES = {"png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif"}
 AUDIO = {"mp3", "wav", "m4a", "ogg", "flac", "3gp"}

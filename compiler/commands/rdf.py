@@ -1,7 +1,7 @@
 """The RDF commands of the command line: `export`, `query`, `sparql` and `publish` (VAULT-SPEC §2).
 
-cli.py finds this module through `_EXTRA_COMMANDS`: `add_commands` declares the arguments and
-`RUNNERS` maps each command to a function(args) -> exit code. Each runner compiles the vault once
+cli.py finds this module through `_EXTRA_COMMANDS` (see commands/__init__.py).
+`add_commands` declares the arguments and `RUNNERS` maps each command to a function(args) -> exit code. Each runner compiles the vault once
 and hands the page graphs to one emitter; none re-parses anything. rdflib and Oxigraph are
 imported inside the runners, so that `vaultc check` does not pay for them.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 from ..analyse import compile_vault, stderr_progress
 from ..cache import cache_for
 from ..config import load_config
-from ..emit.files import write_atomic
+from ..files import write_atomic
 
 
 class RdfCommandError(Exception):
@@ -72,8 +72,8 @@ def _reports_errors(run):
     """One line on stderr and exit 2 for the failures users cause (a bad query, a refusing store)."""
     @functools.wraps(run)
     def wrapped(args) -> int:
-        from .publish import PublishError
-        from .query import QueryError
+        from ..rdf.publish import PublishError
+        from ..rdf.query import QueryError
 
         try:
             return run(args)
@@ -85,7 +85,7 @@ def _reports_errors(run):
 
 def _compile(args):
     """The compiled vault and its page graphs."""
-    from .emit import page_graphs
+    from ..rdf.emit import page_graphs
 
     config = load_config(args.vault, args.config)
     vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(),
@@ -95,7 +95,7 @@ def _compile(args):
 
 @_reports_errors
 def run_export(args) -> int:
-    from .export import export
+    from ..rdf.export import export
 
     _, graphs = _compile(args)
     data = export(graphs, args.format)
@@ -105,7 +105,7 @@ def run_export(args) -> int:
     else:
         write_atomic(args.output, data)
     if args.validate:
-        from .validate import validate
+        from ..rdf.validate import validate
 
         result = validate(graphs)
         if not result.conforms:
@@ -116,9 +116,9 @@ def run_export(args) -> int:
 
 @_reports_errors
 def run_query(args) -> int:
-    from . import query
-    from .emit import quads
-    from .store import oxigraph_store, rdflib_dataset
+    from ..rdf import query
+    from ..rdf.emit import quads
+    from ..rdf.store import oxigraph_store, rdflib_dataset
 
     given = [name for name, value in (("SPARQL", args.sparql), ("--file", args.file), ("--name", args.name),
                                       ("--list", args.list)) if value]
@@ -126,7 +126,7 @@ def run_query(args) -> int:
         raise RdfCommandError("give one of SPARQL, --file Q.rq, --name CANNED or --list"
                               + (f" (got {', '.join(given)})" if given else ""))
     if args.list:
-        from .vocab import canned_queries
+        from ..rdf.vocab import canned_queries
 
         for name, text in canned_queries().items():
             print(f"{name:<28} {query.describe(text)}")
@@ -149,7 +149,7 @@ def run_query(args) -> int:
 
 @_reports_errors
 def run_sparql(args) -> int:
-    from .endpoint import Limits, SparqlEndpoint
+    from ..rdf.endpoint import Limits, SparqlEndpoint
 
     if not 0 <= args.port <= 65535:
         raise RdfCommandError(f"not a port: {args.port}")
@@ -186,7 +186,7 @@ def run_sparql(args) -> int:
 
 @_reports_errors
 def run_publish(args) -> int:
-    from .publish import Credentials, clean_url, publish, state_file
+    from ..rdf.publish import Credentials, clean_url, publish, state_file
 
     if args.token and args.user:
         raise RdfCommandError("give --user/--password or --token, not both")

@@ -1,5 +1,5 @@
 """`vaultc site` and `vaultc serve` (emit stage): compile the vault, emit the MkDocs docs tree, and
-build it with `mkdocs build --strict` or serve it with live reload. Registered by cli.py.
+build it with `mkdocs build --strict` or serve it with live reload. Registered by cli.py (see commands/__init__.py).
 
 The emitter and the MkDocs helpers are imported inside the runners, so that `vaultc check` does
 not pay for them.
@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 
 from ..analyse import compile_vault, stderr_progress
-from ..cache import ParseCache, cache_for, gc_paused
-from ..cli import UsageError
+from ..cache import ParseCache, cache_for
+from ..model import gc_paused
+from . import UsageError
 from ..config import load_config
 
 
@@ -34,9 +35,9 @@ def _mkdocs_options(parser) -> None:
 
 
 def run_site(args) -> int:
-    from .build import BuildError, build, docs_dir_of, find_mkdocs_config
-    from .emitter import AssetError
-    from .writer import DocsDirError
+    from ..site.build import BuildError, build, docs_dir_of, find_mkdocs_config
+    from ..site.emitter import AssetError
+    from ..site.writer import DocsDirError
 
     try:
         config_file = find_mkdocs_config(args.mkdocs_config)
@@ -54,9 +55,9 @@ def run_site(args) -> int:
 
 
 def run_serve(args) -> int:
-    from .build import BuildError, docs_dir_of, find_mkdocs_config, serve
-    from .emitter import AssetError
-    from .writer import DocsDirError
+    from ..site.build import BuildError, docs_dir_of, find_mkdocs_config, serve
+    from ..site.emitter import AssetError
+    from ..site.writer import DocsDirError
 
     try:
         config_file = find_mkdocs_config(args.mkdocs_config)
@@ -69,7 +70,7 @@ def run_serve(args) -> int:
 
 
 def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
-    from .emitter import emit_site
+    from ..site.emitter import emit_site
 
     config = load_config(args.vault, args.config)
     cache = cache or cache_for(args, config)

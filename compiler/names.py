@@ -1,0 +1,27 @@
+"""How names are compared: the one key every page name, path, alias and heading is matched under.
+Parse, resolve, the rules and the site all ask this module, so a link and its target can never
+be normalised two ways."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# `^id` at a line's end, after a space: a block id (VAULT-SPEC §1)
+BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
+# `#tag` in prose: Obsidian's tag syntax (not a heading, not `#123` alone)
+TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
+_HEADING_NOISE = re.compile(r"[#|^:%\[\]\\`*]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """The key every name, path, alias and heading is matched under: NFC, case-folded."""
+    return unicodedata.normalize("NFC", text).casefold()
+
+
+@lru_cache(maxsize=16384)  # a pure function; the same few headings recur on most pages
+def heading_key(text: str) -> str:
+    """Headings match on their text, case-insensitively, ignoring the characters Obsidian drops
+    from heading links (`# | ^ : % [ ] \\`), Markdown's code and emphasis marks, and runs of spaces."""
+    return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", normalise(text))).strip()
