@@ -132,11 +132,9 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
         else:
             todo.append((i, source))
     prose = prose or store is not None
-    pack = store is not None and _workers_for(len(todo), jobs) > 1  # each worker stores its pages in packs
-    batches = [([source for _, source in todo[lo:lo + BATCH]], max_bytes, claims, store, prose, pack)
+    batches = [([source for _, source in todo[lo:lo + BATCH]], max_bytes, claims, store, prose)
                for lo in range(0, len(todo), BATCH)]
-    packed: dict[str, tuple[str, int, int]] = {}
-    results = _unbatched(parallel_map(read_and_parse_batch, batches, jobs, pages=len(todo)), packed)
+    results = _unbatched(parallel_map(read_and_parse_batch, batches, jobs, pages=len(todo)))
     pending = iter(todo)
     for i, source in enumerate(sources):
         while i not in done:
@@ -149,8 +147,6 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
                 cache.remember(digest, parsed)
             done[at] = (path, parsed, problem)
         yield done.pop(i)
-    if packed:
-        store.index_packs(packed, None, cache.started_ns)
 
 
 def _workers_for(pages: int, jobs: int | None) -> int:
@@ -189,22 +185,20 @@ def _become_worker() -> None:
     _IN_WORKER = True
 
 
-BATCH = 64  # pages read, parsed and stored together (see parse_pages, PageStore.put_pack)
+BATCH = 64  # pages read, parsed and stored together (see parse_pages, PageStore.put_many)
 
 
-def _unbatched(batches, packed: dict[str, tuple[str, int, int]]):
-    """The results of read_and_parse_batch's batches, one by one; where their pages went, into `packed`."""
-    for results, where in batches:
-        packed.update(where)
+def _unbatched(batches):
+    """The results of read_and_parse_batch's batches, one by one."""
+    for results in batches:
         yield from results
 
 
-def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | None, bool, bool]):
-    """([(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
-    problem)] for each source, where the pages stored in a pack are). The batch's pages are parsed
-    together (parse_pages); with a store and `pack`, the ones parsed here are stored in one pack
-    (PageStore.put_pack, for PageStore.index_packs), else each on its own."""
-    sources, max_bytes, claims, store, prose, pack = batch
+def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | None, bool]):
+    """[(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
+    problem)] for each source. The batch's pages are parsed together (parse_pages); with a store,
+    the ones parsed here are stored together, in one transaction."""
+    sources, max_bytes, claims, store, prose = batch
     results: list = [None] * len(sources)
     read: list[tuple[int, str, str]] = []
     for i, source in enumerate(sources):
@@ -217,20 +211,18 @@ def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | N
     if store is None:
         for (i, path, _), page in zip(read, parse_pages(texts, claims, prose)):
             results[i] = (path, None, page, None)
-        return results, {}
-    new: list[tuple[str, bytes]] | None = [] if pack else None
-    for (i, path, _), (digest, parsed) in zip(read, stored_or_parsed(store, texts, claims, _IN_WORKER, new)):
+        return results
+    for (i, path, _), (digest, parsed) in zip(read, stored_or_parsed(store, texts, claims, _IN_WORKER)):
         results[i] = (path, digest, parsed, None)
-    return results, store.put_pack(new) if new else {}
+    return results
 
 
-def stored_or_parsed(store: PageStore, texts: list[tuple[str, str]], claims: bool, pickled: bool = False,
-                     pack: list[tuple[str, bytes]] | None = None) -> list[tuple[str, Any]]:
-    """(digest, page) of each (path, text): the page the parse cache holds for it, or the text
-    parsed now (with the others, parse_pages) and stored (whole: the site reads its prose) — or,
-    given a `pack`, added to it as (digest, pickle) for the caller to store with others
-    (PageStore.put_pack). `pickled`: the page as its blob, for a worker whose answer is pickled
-    anyway (a stored page is then not even unpickled here)."""
+def stored_or_parsed(store: PageStore, texts: list[tuple[str, str]], claims: bool,
+                     pickled: bool = False) -> list[tuple[str, Any]]:
+    """(digest, page) of each (path, text): the page the store holds for it, or the text parsed now
+    (with the others, parse_pages) and stored (whole: the site reads its prose), all in one
+    transaction. `pickled`: the page as its blob, for a worker whose answer is pickled anyway (a
+    stored page is then not even unpickled here)."""
     found: list[tuple[str, Any]] = []
     missing: list[tuple[int, str, str]] = []
     for path, text in texts:
@@ -243,14 +235,14 @@ def stored_or_parsed(store: PageStore, texts: list[tuple[str, str]], claims: boo
         if page is None:  # not stored yet, or corrupt
             missing.append((len(found), path, text))
         found.append((digest, page))
+    new: list[tuple[str, bytes]] = []
     for (i, _, _), page in zip(missing, parse_pages([(path, text) for _, path, text in missing], claims)):
         digest = found[i][0]
         blob = pickle.dumps(page, protocol=pickle.HIGHEST_PROTOCOL)
-        if pack is None:
-            store.put(digest, blob)
-        else:
-            pack.append((digest, blob))
+        new.append((digest, blob))
         found[i] = (digest, blob if pickled else page)
+    if new:
+        store.put_many(new)
     return found
 
 

@@ -1,21 +1,23 @@
-"""The parse cache: every page's parse result, kept between runs so that only edited pages are
-parsed again.
+"""The store: every page's parse result and what the last check derived, kept between runs so that
+only edited pages are parsed, resolved and checked again.
 
 Parsing is a pure function of (path, text, claim pass on or off) — see parse.py — so a result is
-stored under a digest of exactly that, salted with the vaultc version and the cache format. The
-cache lives outside the vault (`.vaultc-cache/<vault name>-<hash of its path>/` beside the vault
-by default, or `cache_dir` / `--cache-dir`), every file in it is written atomically, and anything
-that cannot be read back — truncated, corrupt, from another version — is ignored and rebuilt.
+stored under a digest of exactly that, salted with the vaultc version and the store's format. The
+store lives outside the vault (`.vaultc-cache/<vault name>-<hash of its path>/` beside the vault by
+default, or `cache_dir` / `--cache-dir`) in one SQLite database, `vaultc.db` (with SQLite's own
+`-wal` and `-shm` beside it while it is open), whose tables are:
 
-    <cache>/pages/ab/<digest>   one pickled `Page` per parsed text (content-addressed)
-    <cache>/packs/<tag>-<name>  many of them in one file, as the workers of a cold compile store them
-    <cache>/packs/index-<tag>/ab  where each page in a pack is, by the first byte of its digest
-                                (tag: of the salt, so that each setting keeps its own)
-    <cache>/manifest            path -> (size, mtime, digest) of the last run: files whose size and
-                                modification time did not change are not even read again
-    <cache>/check               what the last `vaultc check` derived (see incremental.py)
-    <cache>/check-index/NNN     its link tables (index, wanted names), in shards by key
-    <cache>/*-patch             what changed in the record of that name since it was written whole
+    files(tag, path, size, mtime_ns, digest)  what each file was at the last run (tag: of the salt):
+                                              files whose size and modification time did not change
+                                              are not even read again
+    pages(digest, tag, data)                  one parsed `Page` per text, by its digest
+    records(name, data)                       what the last `vaultc check` derived (incremental.py):
+                                              its state, the link tables in shards, a patch
+
+SQLite gives what the cache once built by hand from thousands of files (packs of pages, an index
+of them, patches on the manifest): many small reads and writes in one file, each run's writes in
+a transaction. A database that cannot be read (truncated, random bytes, another program's) is set
+aside and started afresh, with one line on stderr saying so; the run goes on uncached.
 
 Every file is sealed with a key of the user's own and read back as data only (seal.py): a cache
 folder named by a shared vault's configuration, with files planted in it, is a cache miss and can
@@ -25,14 +27,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import itertools
 import os
 import pickle
-import tempfile
+import sqlite3
+import sys
 import time
 import zlib
 from collections.abc import Iterable, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -41,7 +43,6 @@ from .config import Config, ConfigError
 from .model import Page, SourceFile, gc_paused
 
 FORMAT = 5  # bump whenever what the cache holds changes shape
-_COUNTER = itertools.count()
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within
 # the file system's timestamp granularity: it is read and hashed, never trusted on its stat alone.
@@ -80,135 +81,187 @@ class Entry(NamedTuple):
     digest: str
 
 
-_PREFIXES = [f"{byte:02x}" for byte in range(256)]  # the pack index's shards: a digest's first byte
+DATABASE = "vaultc.db"
+_SCHEMA = (
+    "CREATE TABLE files (tag TEXT NOT NULL, path TEXT NOT NULL, size INTEGER NOT NULL, "
+    "mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (tag, path)) WITHOUT ROWID",
+    "CREATE TABLE pages (digest TEXT PRIMARY KEY NOT NULL, tag TEXT NOT NULL, data BLOB NOT NULL)",
+    "CREATE TABLE records (name TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL)",
+)
+
+
+class Database:
+    """The store's SQLite database, opened once per process: a forked worker opens its own (a
+    connection must not cross a fork). Every failure is a miss, never an error: a database that
+    is not ours or cannot be read is replaced by an empty one, once, with a line on stderr."""
+
+    _open: dict[str, "Database"] = {}  # path -> this process's database
+    # Connections a forked process inherited: kept, never used or closed (closing one would be
+    # SQLite's own "do not carry a connection across fork" hazard), and gone when the process ends.
+    _inherited: list = []
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0
+        self._depth = 0  # nested transaction() calls
+        self.broken = False  # replaced in this run: no more writes until the next
+
+    @classmethod
+    def at(cls, folder: Path) -> "Database":
+        path = os.path.join(folder, DATABASE)
+        found = cls._open.get(path)
+        if found is None or found._pid not in (0, os.getpid()):
+            if found is not None:
+                cls._inherited.append(found)
+            found = cls._open[path] = Database(Path(path))
+        return found
+
+    def connection(self) -> sqlite3.Connection | None:
+        if self._connection is None or self._pid != os.getpid():
+            if self._connection is not None:
+                Database._inherited.append(self._connection)
+            self._connection, self._pid = None, os.getpid()
+            try:
+                self._connection = self._connect()
+            except (sqlite3.Error, OSError) as exc:
+                self._connection = self._replace(exc)
+        return self._connection
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            # A planted database cannot make a read run SQL functions from its schema.
+            connection.execute("PRAGMA trusted_schema = OFF")
+            tables = [sql for (sql,) in connection.execute(
+                "SELECT sql FROM sqlite_master WHERE type IN ('table', 'index', 'view', 'trigger') "
+                "AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name")]
+            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            if not tables:
+                connection.execute("PRAGMA journal_mode = WAL")
+                with _transaction(connection):
+                    for statement in _SCHEMA:
+                        connection.execute(statement)
+                    connection.execute(f"PRAGMA user_version = {FORMAT}")
+            elif sorted(tables) != sorted(_SCHEMA) or version != FORMAT:
+                raise sqlite3.DatabaseError(f"not a vaultc {__version__} store (format {version})")
+            connection.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            connection.close()
+            raise
+        return connection
+
+    def _replace(self, exc: BaseException) -> sqlite3.Connection | None:
+        """Set an unreadable database aside and start an empty one (None when that fails too)."""
+        print(f"vaultc: the cache {self.path} could not be used ({exc}); starting it afresh", file=sys.stderr)
+        self.broken = True
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            with contextlib.suppress(OSError):
+                os.unlink(f"{self.path}{suffix}")
+        try:
+            return self._connect()
+        except (sqlite3.Error, OSError):
+            return None
+
+    def query(self, sql: str, parameters=()) -> list:
+        """The rows a read finds; none when the database cannot be read (it is then replaced)."""
+        connection = self.connection()
+        if connection is None:
+            return []
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        except sqlite3.OperationalError:  # busy past the timeout, a full disk: a miss
+            return []
+        except sqlite3.DatabaseError as exc:  # malformed: not to be trusted again
+            self._connection = self._replace(exc)
+            return []
+
+    def change(self, sql: str, rows) -> None:
+        """executemany, in this call's own transaction unless inside transaction()."""
+        connection = self.connection()
+        if connection is None:
+            return
+        try:
+            with self.transaction():
+                connection.executemany(sql, rows)
+        except sqlite3.OperationalError:  # locked past the timeout, read-only, full: only slower next time
+            pass
+        except sqlite3.DatabaseError as exc:
+            self._connection = self._replace(exc)
+
+    @contextlib.contextmanager
+    def transaction(self):
+        """Many writes as one (each commit of SQLite's is a sync of its log)."""
+        connection = self.connection()
+        if connection is None or self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self._depth += 1
+        try:
+            with _transaction(connection):
+                yield
+        finally:
+            self._depth -= 1
+
+
+@contextlib.contextmanager
+def _transaction(connection: sqlite3.Connection):
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
+    connection.execute("COMMIT")
 
 
 @dataclass(frozen=True)
 class PageStore:
-    """The content-addressed half of the cache: small enough to hand to worker processes.
-
-    A page is stored on its own (`put`, one file) or, when a cold compile's workers store thousands,
-    in packs of many (`put_pack`): creating a file is the costly part of storing a page (on 10k
-    pages, 0.4 s of each of the two workers' time, as the kernel allocates ten thousand inodes),
-    and a pack of 64 pages is one file. Where each packed page is goes into a small index by the
-    first byte of its digest, so a look-up reads one shard of it."""
+    """Parsed pages by digest: small enough to hand to worker processes, each of which opens the
+    database for itself."""
 
     folder: Path
     salt: bytes
-    # prefix -> {digest: (pack, offset, length)}: the index shards this process has read
-    _located: dict = field(default_factory=dict, compare=False, repr=False)
-
-    def __reduce__(self):
-        """Pickled without the index shards read so far: a store travels with every page a
-        process pool is sent, and a process that indexed a big vault holds all of them."""
-        return PageStore, (self.folder, self.salt)
 
     @property
     def tag(self) -> str:
-        """What names this salt's packs and index (`<tag>-<name>`, `index-<tag>/`): a check with
-        the claim pass and one without share the folder, and neither removes the other's packs."""
+        """Which setting stored a page or a manifest entry (a check with the claim pass and one
+        without share the database, and neither removes the other's pages)."""
         return hashlib.blake2b(self.salt, digest_size=4).hexdigest()
+
+    @property
+    def db(self) -> Database:
+        return Database.at(self.folder)
 
     def digest(self, path: str, text: str) -> str:
         data = self.salt + path.encode("utf-8", "surrogatepass") + b"\0" + text.encode("utf-8", "surrogatepass")
         return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-    def _object(self, digest: str) -> str:
-        return os.path.join(self.folder, "pages", digest[:2], digest)
 
     def get(self, digest: str, path: str) -> Page | None:
         blob = self.get_blob(digest)
         return unpickle_page(blob, path) if blob is not None else None
 
     def get_blob(self, digest: str) -> bytes | None:
-        try:
-            with open(self._object(digest), "rb") as handle:
-                return seal.unseal(digest, handle.read())
-        except OSError:
-            pass
-        where = self.located(digest[:2]).get(digest)
-        if where is None:
-            return None
-        pack, offset, length = where
-        try:
-            with open(os.path.join(self.folder, "packs", pack), "rb") as handle:
-                handle.seek(offset)
-                blob = handle.read(length)
-        except OSError:
-            return None
-        return seal.unseal(digest, blob) if len(blob) == length else None  # a pack cut short: parsed again
-
-    def located(self, prefix: str) -> dict[str, tuple[str, int, int]]:
-        """One shard of the pack index: digest -> (pack, offset, length), read once per process."""
-        shard = self._located.get(prefix)
-        if shard is None:
-            shard = read_record(self._index_shard(prefix), self.salt, dict) or {}
-            self._located[prefix] = shard
-        return shard
-
-    def _index_shard(self, prefix: str) -> str:
-        return os.path.join(self.folder, "packs", f"index-{self.tag}", prefix)
-
-    def put_pack(self, pages: list[tuple[str, bytes]]) -> dict[str, tuple[str, int, int]]:
-        """Store many pages (digest, blob) in one pack, written atomically; where each now is (for
-        `index_packs`), or nothing when the pack could not be written."""
-        name, offset, where = f"{self.tag}-{os.urandom(8).hex()}", 0, {}
-        pages = [(digest, seal.seal(digest, blob)) for digest, blob in pages]
-        for digest, blob in pages:
-            where[digest] = (name, offset, len(blob))
-            offset += len(blob)
-        if not write_quietly(Path(self.folder, "packs", name), b"".join(blob for _, blob in pages)):
-            return {}
-        return where
-
-    def index_packs(self, where: dict[str, tuple[str, int, int]], live: set[str] | None, since_ns: int) -> None:
-        """Add the pages of new packs to the index. Given the `live` digests (the texts the whole
-        vault holds now), the index keeps only theirs, and this salt's packs it no longer names
-        that were written before `since_ns` (not by a run still going) are deleted. Two runs writing
-        at once may lose each other's entries: those pages are parsed again."""
-        if not where:
-            return
-        added: dict[str, dict[str, tuple[str, int, int]]] = {}
-        for digest, location in where.items():
-            added.setdefault(digest[:2], {})[digest] = location
-        named, ours = set(), f"{self.tag}-"
-        for prefix in _PREFIXES if live is not None else added:
-            shard = self.located(prefix)
-            kept = {digest: location for digest, location in shard.items() if live is None or digest in live}
-            kept.update(added.get(prefix, ()))
-            if kept != shard:
-                self._located[prefix] = kept
-                write_record(self._index_shard(prefix), self.salt, kept)
-            named.update(pack for pack, _, _ in kept.values())
-        if live is None:
-            return
-        with contextlib.suppress(OSError), os.scandir(os.path.join(self.folder, "packs")) as entries:
-            for entry in entries:
-                if (entry.is_file() and entry.name.startswith(ours) and entry.name not in named
-                        and entry.stat().st_mtime_ns < since_ns):
-                    with contextlib.suppress(OSError):
-                        os.unlink(entry.path)
+        rows = self.db.query("SELECT data FROM pages WHERE digest = ?", (digest,))
+        return seal.unseal(digest, rows[0][0]) if rows else None
 
     def put(self, digest: str, blob: bytes) -> None:
-        """Atomically, as every cache write; with the fewest system calls, as a cold check of a big
-        vault stores one per page (a temporary file named by process and count, then a rename)."""
-        folder = os.path.join(self.folder, "pages", digest[:2])
-        temporary = os.path.join(folder, f".tmp-{os.getpid()}-{next(_COUNTER)}")
-        try:
-            try:
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileNotFoundError:  # the folder's first page
-                os.makedirs(folder, exist_ok=True)
-                handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            try:
-                with os.fdopen(handle, "wb") as out:
-                    out.write(seal.seal(digest, blob))
-                os.replace(temporary, os.path.join(folder, digest))
-            except BaseException:
-                os.unlink(temporary)
-                raise
-        except OSError:  # a cache that cannot be written is only slower
-            pass
+        self.put_many([(digest, blob)])
+
+    def put_many(self, pages: list[tuple[str, bytes]]) -> None:
+        """Store many pages (digest, pickle) in one transaction."""
+        tag = self.tag
+        self.db.change("INSERT OR REPLACE INTO pages (digest, tag, data) VALUES (?, ?, ?)",
+                       [(digest, tag, seal.seal(digest, blob)) for digest, blob in pages])
+
+    def forget(self, digests: Iterable[str]) -> None:
+        """Drop the pages of texts no file holds any more."""
+        self.db.change("DELETE FROM pages WHERE digest = ?", [(digest,) for digest in digests])
 
 
 class ParseCache:
@@ -217,15 +270,19 @@ class ParseCache:
         self.salt = f"vaultc {__version__} cache {FORMAT} claims={int(claims)}\0".encode()
         self.store = PageStore(self.folder, self.salt)
         self.started_ns = time.time_ns()
-        self._base: tuple[str, dict[str, Entry]] | None = None  # the manifest record as saved, and its id
         self.manifest: dict[str, Entry] = self._read_manifest()
+        self._base = dict(self.manifest)  # the manifest as the database holds it
         self._seen: dict[str, Entry] = {}
         self.held: dict[str, Any] = {}  # records a long-running process (--watch, serve) keeps in memory
         self.pages: dict[str, Page] = {}  # digest -> page, for the next run of this process
         self._pending: list = []
 
+    @property
+    def db(self) -> Database:
+        return self.store.db
+
     def recall(self, digest: str, path: str) -> Page | None:
-        """The page parsed from this digest: from memory, else from disk."""
+        """The page parsed from this digest: from memory, else from the store."""
         page = self.pages.get(digest)
         if page is None or page.path != path:
             page = self.store.get(digest, path)
@@ -250,8 +307,9 @@ class ParseCache:
         self._pending.append(job)
 
     def flush(self) -> None:
-        while self._pending:
-            self._pending.pop(0)()
+        with self.db.transaction():
+            while self._pending:
+                self._pending.pop(0)()
 
     def known(self, source: SourceFile) -> str | None:
         """The digest of a file that has not changed since the last run, without reading it."""
@@ -288,36 +346,29 @@ class ParseCache:
         return self._seen
 
     def save_manifest(self) -> None:
-        """Keep what this run saw (files that went away are dropped), stamped with the run's start.
-
-        Saved as a patch on the manifest record when few entries differ from it (an edit changes
-        one): rewriting 10k entries after each edit was a twentieth of an incremental check."""
+        """Keep what this run saw (files that went away are dropped), stamped with the run's start:
+        only the rows that differ are written (an edit changes one). The pages of texts that no
+        file holds any more go with their rows."""
         current = {**self._seen, "": Entry(0, self.started_ns, "")}
-        if self._base is not None:
-            generation, base = self._base
-            changed = {path: entry for path, entry in current.items() if base.get(path) != entry}
-            gone = [path for path in base if path not in current]
-            if len(changed) + len(gone) <= patch_limit(len(base)):
-                self.write_patch("manifest", generation, (changed, gone))
-                return
-        self._base = (self.write_whole("manifest", current), current)
+        base, tag = self._base, self.store.tag
+        changed = [(tag, path, *entry) for path, entry in current.items() if base.get(path) != entry]
+        gone = [(tag, path) for path in base if path not in current]
+        live = {entry.digest for entry in current.values()}
+        dead = {entry.digest for path, entry in base.items() if path and entry.digest not in live}
+        with self.db.transaction():
+            self.db.change("INSERT OR REPLACE INTO files (tag, path, size, mtime_ns, digest) VALUES (?, ?, ?, ?, ?)",
+                           changed)
+            self.db.change("DELETE FROM files WHERE tag = ? AND path = ?", gone)
+            self.store.forget(dead)
+        self._base = current
 
     def _read_manifest(self) -> dict[str, Entry]:
-        found = self.read_whole("manifest", dict)
-        if found is None:
-            return {}
-        generation, manifest, patch = found
-        self._base = (generation, manifest)
-        if patch is not None:
-            changed, gone = patch
-            manifest = {**manifest, **changed}
-            for path in gone:
-                manifest.pop(path, None)
-        return manifest
+        rows = self.db.query("SELECT path, size, mtime_ns, digest FROM files WHERE tag = ?", (self.store.tag,))
+        return {path: Entry(size, mtime_ns, digest) for path, size, mtime_ns, digest in rows}
 
     # Records that are written whole now and then, and between times as a patch on the last whole
-    # one (the manifest, the check state). A patch names the record it was laid on by its
-    # generation, so one left by a run before the record was written whole again is ignored.
+    # one (the check state). A patch names the record it was laid on by its generation, so one
+    # left by a run before the record was written whole again is ignored.
 
     def write_whole(self, name: str, value: Any) -> str:
         """Write the record; its generation (a fresh id, to name it in patches) is returned."""
@@ -344,29 +395,22 @@ class ParseCache:
 
     def read(self, name: str, kind: type) -> Any:
         """A record written by `write`, or None when it is missing, corrupt or of another format."""
-        return read_record(self.folder / name, self.salt, kind)
-
-    def write(self, name: str, value: Any) -> None:
-        write_record(self.folder / name, self.salt, value)
-
-
-def read_record(path: str | Path, salt: bytes, kind: type) -> Any:
-    """A record written by `write_record` with this salt, or None when it is missing, corrupt or
-    of another format."""
-    try:
-        with open(path, "rb") as handle:
-            data = seal.unseal(os.fspath(path), handle.read())
+        rows = self.db.query("SELECT data FROM records WHERE name = ?", (name,))
+        if not rows:
+            return None
+        data = seal.unseal(name, rows[0][0])
         if data is None:
             return None
-        with gc_paused():
-            found, value = seal.loads(data)
-    except Exception:
-        return None
-    return value if found == salt and isinstance(value, kind) else None
+        try:
+            with gc_paused():
+                found, value = seal.loads(data)
+        except Exception:
+            return None
+        return value if found == self.salt and isinstance(value, kind) else None
 
-
-def write_record(path: str | Path, salt: bytes, value: Any) -> None:
-    write_quietly(Path(path), seal.seal(os.fspath(path), pickle.dumps((salt, value), protocol=pickle.HIGHEST_PROTOCOL)))
+    def write(self, name: str, value: Any) -> None:
+        data = seal.seal(name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
+        self.db.change("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", [(name, data)])
 
 
 SHARDS = 256  # how many records a sharded table set is stored in (see ShardedTables)
@@ -500,21 +544,3 @@ def unpickle_page(blob: bytes, path: str) -> Page | None:
     except Exception:
         return None
     return page if isinstance(page, Page) and page.path == path else None
-
-
-def write_quietly(path: Path, data: bytes) -> bool:
-    """Atomically (temporary file, then rename); a cache that cannot be written is only slower.
-    Whether it was written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        return False
-    return True

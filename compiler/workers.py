@@ -97,7 +97,6 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
         for source in sources:
             if source.path in digests:
                 cache.record(source, digests[source.path])
-        cache.store.index_packs(pool.packed, set(digests.values()), cache.started_ns)
         cache.save_manifest()
         refused = _complete(index, found, unread, attachments)
         shares = pool.check(index)
@@ -185,7 +184,6 @@ class _Pool:
 
         context = multiprocessing.get_context("fork")
         self.sources = sources
-        self.packed: dict[str, tuple[str, int, int]] = {}  # where the workers stored the pages they parsed
         self.conns, self.processes = [], []
         for _ in range(jobs):
             ours, theirs = context.Pipe()
@@ -222,8 +220,7 @@ class _Pool:
         arrived: dict[int, list] = {}
         added = done = 0
         while added < len(chunks):
-            worker, (lo, entries, packed) = self._receive()
-            self.packed.update(packed)
+            worker, (lo, entries) = self._receive()
             chunk = next(waiting, None)
             if chunk is not None:
                 self._send(worker, chunk)
@@ -299,7 +296,7 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
     try:
         while (chunk := conn.recv()) is not None:
             entries = []
-            results, packed = _pages(sources[chunk[0]:chunk[1]], max_bytes, claims, store, known)
+            results = _pages(sources[chunk[0]:chunk[1]], max_bytes, claims, store, known)
             for path, digest, page, problem in results:
                 if problem is not None:
                     unread[path] = problem
@@ -308,7 +305,7 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
                 pages[path] = page
                 entries.append((page.path, page.name, page.aliases, [(h.level, h.text) for h in page.headings],
                                 page.block_ids, None, digest))
-            conn.send(("parsed", (chunk[0], entries, packed)))
+            conn.send(("parsed", (chunk[0], entries)))
         index = pickle.loads(conn.recv_bytes())
         for path in unread:  # a page that cannot be read is still checked: for unreadable-file
             pages[path] = parse_page(path, "")
@@ -325,18 +322,18 @@ def _work(conn, sources: list[SourceFile], max_bytes: int, claims: bool, share: 
 
 
 def _pages(sources: list[SourceFile], max_bytes: int, claims: bool, store: PageStore | None, known: dict[str, str]):
-    """([(path, digest in the parse cache or None, page, problem)] in order, where the pages this
-    stored in a pack are): a page unchanged since the last run from the cache, not even read;
-    the others read_and_parse_batch's (whole pages with a cache, for the other commands)."""
+    """[(path, digest in the parse cache or None, page, problem)] in order: a page unchanged since
+    the last run from the cache, not even read; the others read_and_parse_batch's (whole pages
+    with a cache, for the other commands)."""
     stored: dict[str, tuple] = {}
     for source in sources:
         digest = known.get(source.path)
         page = store.get(digest, source.path) if digest is not None else None
         if page is not None:
             stored[source.path] = (source.path, digest, page, None)
-    results, packed = read_and_parse_batch(([s for s in sources if s.path not in stored], max_bytes, claims, store,
-                                            store is not None, True))
+    results = read_and_parse_batch(([s for s in sources if s.path not in stored], max_bytes, claims, store,
+                                    store is not None))
     if not stored:
-        return results, packed
+        return results
     fresh = iter(results)
-    return [stored[source.path] if source.path in stored else next(fresh) for source in sources], packed
+    return [stored[source.path] if source.path in stored else next(fresh) for source in sources]

@@ -6,9 +6,9 @@ import datetime as dt
 import json
 import os
 import pickle
+import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -55,6 +55,28 @@ def write(root: Path, rel: str, text: str | bytes) -> None:
 def append(root: Path, rel: str, text: str) -> None:
     with open(root / rel, "a", encoding="utf-8") as handle:
         handle.write(text)
+
+
+def records(folder: Path) -> dict[str, bytes]:
+    """The store's records (the check state, its patch, the link tables' shards), as stored."""
+    with sqlite3.connect(folder / cache_module.DATABASE) as db:
+        return dict(db.execute("SELECT name, data FROM records"))
+
+
+def put_records(folder: Path, found: dict[str, bytes]) -> None:
+    with sqlite3.connect(folder / cache_module.DATABASE) as db:
+        db.executemany("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", found.items())
+
+
+def drop_records(folder: Path, *names: str) -> None:
+    with sqlite3.connect(folder / cache_module.DATABASE) as db:
+        db.executemany("DELETE FROM records WHERE name = ?", [(name,) for name in names])
+
+
+def stored_pages(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """digest -> (tag, data) of every stored page."""
+    with sqlite3.connect(folder / cache_module.DATABASE) as db:
+        return {digest: (tag, data) for digest, tag, data in db.execute("SELECT digest, tag, data FROM pages")}
 
 
 # Each edit, applied in turn to the same vault; after each, a cached check must equal a fresh one.
@@ -132,19 +154,20 @@ def test_one_edit_reparses_one_page(vault, tmp_path):
 def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_path):
     folder = tmp_path / "cache"
     cached(vault, folder)
-    def shards():
-        return {p.name: p.read_bytes() for p in (folder / "check-index").iterdir()}
 
-    links, check = shards(), (folder / "check").read_bytes()
+    def shards():
+        return {name: data for name, data in records(folder).items() if name.startswith("check-index/")}
+
+    links, check = shards(), records(folder)["check"]
     assert len(links) == cache_module.SHARDS
-    assert not (folder / "check-patch").exists()
+    assert "check-patch" not in records(folder)
     append(vault, "notes/hub.md", "\nAs of March 2025 the share was 40%.\n")  # prose and a claim only
     got, result = cached(vault, folder)
     assert result.rechecked == 1 and got == uncached(vault)
     assert shards() == links  # index and wanted names: unchanged, not rewritten
     # the diagnostics (a new stale claim) are, as a patch on the state record: one page's entries
-    assert (folder / "check").read_bytes() == check and (folder / "check-patch").is_file()
-    _, (touched, _, _) = cache_module.read_record(folder / "check-patch", cache_module.ParseCache(folder).salt, tuple)
+    assert records(folder)["check"] == check and "check-patch" in records(folder)
+    _, (touched, _, _) = ParseCache(folder).read("check-patch", tuple)
     assert touched == ("notes/hub.md",)
     append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
     got, _ = cached(vault, folder)
@@ -192,21 +215,19 @@ def test_edits_and_new_days_in_any_order_agree(vault, tmp_path):
 
 
 def test_a_patch_of_another_state_record_is_ignored(vault, tmp_path, monkeypatch):
-    """The state and the manifest are saved as patches on their last whole record. A patch left
-    behind by an older record must not be laid on a newer one: here it would bring back a dangling
-    link that a page created since resolves."""
+    """The state is saved as patches on its last whole record. A patch left behind by an older
+    record must not be laid on a newer one: here it would bring back a dangling link that a page
+    created since resolves."""
     folder = tmp_path / "cache"
     cached(vault, folder)
     append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
     cached(vault, folder)
-    old = {name: (folder / name).read_bytes() for name in ("check-patch", "manifest-patch")}
+    old = {"check-patch": records(folder)["check-patch"]}
     monkeypatch.setattr(incremental, "patch_limit", lambda entries: 0)  # the next save is whole
-    monkeypatch.setattr(cache_module, "patch_limit", lambda entries: 0)
     write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
     got, _ = cached(vault, folder)
     assert got == uncached(vault) and not any(f.rule == "dangling-link" and f.path == "notes/hub.md" for f in got[0])
-    for name, data in old.items():
-        (folder / name).write_bytes(data)
+    put_records(folder, old)
     got, result = cached(vault, folder)
     assert (result.reparsed, result.rechecked) == (0, 0) and got == uncached(vault)
 
@@ -216,34 +237,36 @@ def test_a_shard_of_the_link_tables_left_by_another_state_is_refused(vault, tmp_
     shard put back must be refused: here it would hide that hub now wants the page created last."""
     folder = tmp_path / "cache"
     cached(vault, folder)
-    old = {p.name: p.read_bytes() for p in (folder / "check-index").iterdir()}
+    old = {name: data for name, data in records(folder).items() if name.startswith("check-index/")}
     append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
     cached(vault, folder)
-    for name, data in old.items():
-        (folder / "check-index" / name).write_bytes(data)
+    put_records(folder, old)
     write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
     got, result = cached(vault, folder)
     assert got == uncached(vault) and result.reparsed == -1  # the state was given up, and rebuilt
 
 
-def test_the_manifest_is_saved_as_a_patch_and_a_stale_patch_is_ignored(tmp_path, monkeypatch):
+def test_the_manifest_is_saved_row_by_row_and_old_texts_leave_the_store(tmp_path):
     def run(mtimes: dict[str, int]) -> ParseCache:
         cache = ParseCache(tmp_path / "cache")
         for path, mtime in mtimes.items():
-            cache.record(SourceFile(path, str(tmp_path / path), 1, True, mtime), f"digest-{mtime}")
+            cache.record(SourceFile(path, str(tmp_path / path), 1, True, mtime), f"digest-{path}-{mtime}")
+            cache.store.put(f"digest-{path}-{mtime}", pickle.dumps(None))
         cache.save_manifest()
         return cache
 
+    def rows():
+        with sqlite3.connect(tmp_path / "cache" / cache_module.DATABASE) as db:
+            return {path: (size, mtime) for path, size, mtime in db.execute("SELECT path, size, mtime_ns FROM files")
+                    if path}
+
     run({"a.md": 10, "b.md": 10})
-    run({"a.md": 20, "b.md": 10})  # one entry changed: a patch
-    assert (tmp_path / "cache" / "manifest-patch").is_file()
-    assert ParseCache(tmp_path / "cache").manifest["a.md"] == (1, 20, "digest-20")
-    stale = (tmp_path / "cache" / "manifest-patch").read_bytes()
-    monkeypatch.setattr(cache_module, "patch_limit", lambda entries: 0)
-    run({"a.md": 30})  # b.md gone; saved whole
-    (tmp_path / "cache" / "manifest-patch").write_bytes(stale)
-    manifest = ParseCache(tmp_path / "cache").manifest
-    assert manifest["a.md"] == (1, 30, "digest-30") and "b.md" not in manifest
+    assert rows() == {"a.md": (1, 10), "b.md": (1, 10)}
+    run({"a.md": 20, "b.md": 10})
+    assert ParseCache(tmp_path / "cache").manifest["a.md"] == (1, 20, "digest-a.md-20")
+    assert set(stored_pages(tmp_path / "cache")) == {"digest-a.md-20", "digest-b.md-10"}  # a's old text: gone
+    run({"a.md": 30})  # b.md gone, with its page
+    assert rows() == {"a.md": (1, 30)} and set(stored_pages(tmp_path / "cache")) == {"digest-a.md-30"}
 
 
 def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
@@ -253,111 +276,100 @@ def test_parallel_cold_compile_with_cache_agrees(vault, tmp_path, monkeypatch):
     warm = compile_vault(vault, Config(), TODAY, jobs=2, cache=ParseCache(tmp_path / "cache"))
     cold = compile_vault(vault, Config(), TODAY, jobs=1)
     assert dict(warm.pages) == dict(cold.pages) and list(warm.pages) == list(cold.pages)
-    # The site's compile on a pool, into an empty cache: its workers store the pages in packs too.
+    # The site's compile on a pool, into an empty cache: its workers store the pages too.
     site_cache = ParseCache(tmp_path / "site-cache")
     assert dict(compile_vault(vault, Config(), TODAY, jobs=2, cache=site_cache).pages) == dict(cold.pages)
-    packs = [p for p in (tmp_path / "site-cache" / "packs").iterdir() if p.is_file()]
-    assert len(packs) == -(-len(cold.pages) // analyse.BATCH) and not (tmp_path / "site-cache" / "pages").exists()
-    again = ParseCache(tmp_path / "site-cache")  # a fresh process: every page from the packs, none parsed
+    assert len(stored_pages(tmp_path / "site-cache")) == len(cold.pages)
+    again = ParseCache(tmp_path / "site-cache")  # a fresh process: every page from the store, none parsed
     monkeypatch.setattr(analyse, "parse_page", lambda *args: pytest.fail("parsed a page the cache holds"))
     assert dict(compile_vault(vault, Config(), TODAY, jobs=2, cache=again).pages) == dict(cold.pages)
 
 
-def test_corrupt_cache_is_ignored_and_rebuilt(vault, tmp_path, jobs):
+@pytest.mark.parametrize("damage", ["truncated", "random bytes", "another program's database"])
+def test_corrupt_cache_is_rebuilt_with_one_line_on_stderr(vault, tmp_path, jobs, damage, capsys):
     folder = tmp_path / "cache"
     expected = uncached(vault)
     cached(vault, folder, jobs)
-    files = [p for p in folder.rglob("*") if p.is_file()]
-    stored_in = "packs" if jobs > 1 else "pages"  # the workers store the pages they parse in packs
-    assert any(stored_in in p.relative_to(folder).parts for p in files) and (folder / "check").is_file()
-    assert not [p for p in files if p.name.startswith(".tmp-")]  # every write finished with its rename
-    for i, path in enumerate(files):
-        path.write_bytes(b"garbage" if i % 2 else path.read_bytes()[: len(path.read_bytes()) // 2])
+    assert {p.name for p in folder.iterdir()} <= {"vaultc.db", "vaultc.db-wal", "vaultc.db-shm"}
+    database = folder / cache_module.DATABASE
+    with sqlite3.connect(database) as db:  # everything in the main file, as a closed store is
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    capsys.readouterr()
+    for extra in folder.glob("vaultc.db-*"):
+        extra.unlink()
+    if damage == "truncated":
+        database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+    elif damage == "random bytes":
+        database.write_bytes(os.urandom(database.stat().st_size))
+    else:
+        database.unlink()
+        with sqlite3.connect(database) as db:
+            db.execute("CREATE TABLE pages (x)")
+    cache_module.Database._open.clear()  # as a fresh process finds it
     assert cached(vault, folder, jobs)[0] == expected
+    lines = [line for line in capsys.readouterr().err.splitlines() if line.startswith("vaultc:")]
+    assert len(lines) == 1 and "starting it afresh" in lines[0], lines
+    cache_module.Database._open.clear()
     assert cached(vault, folder, jobs)[0] == expected  # and the rebuilt cache serves the next run
+    assert "vaultc:" not in capsys.readouterr().err
 
 
-def test_workers_store_their_pages_in_packs_that_any_process_reads_back(vault, tmp_path, monkeypatch):
-    """A cold check on workers writes a pack per chunk of pages, not a file per page; the index
-    finds every page in them; a page whose text changed leaves the index; packs it no longer names
-    go, unless written after the run began."""
+def test_workers_store_their_pages_where_any_process_reads_them_back(vault, tmp_path, monkeypatch):
+    """A cold check on workers stores every page it parses; another process finds each by its
+    digest; a page whose text changed leaves the store with its old text."""
     monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
     folder = tmp_path / "cache"
     cached(vault, folder, 2)
     pages = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
-    packs = sorted(p.name for p in (folder / "packs").iterdir() if p.is_file())
-    assert not (folder / "pages").exists() and len(packs) == -(-len(pages) // workers.CHUNK)
     manifest = ParseCache(folder).manifest
     whole = compile_vault(vault, Config(), TODAY, jobs=1).pages
-    store = ParseCache(folder).store  # another process's view: the index read from disk
+    store = ParseCache(folder).store
+    assert len(stored_pages(folder)) == len(pages)
     for path in pages:
-        assert store.located(manifest[path].digest[:2])[manifest[path].digest][0] in packs
         assert store.get(manifest[path].digest, path) == whole[path]
-    sent = pickle.loads(pickle.dumps(store))  # as a process pool's tasks carry it: without the shards read
-    assert sent == store and not sent._located and len(pickle.dumps(store)) < 300
-    # Lost state and one page changed: a cold check again, which packs that page alone.
-    tag = store.tag
-    old_pack, recent_pack = folder / "packs" / f"{tag}-{'0' * 16}", folder / "packs" / f"{tag}-{'f' * 16}"
-    foreign_pack = folder / "packs" / f"{'0' * 8}-{'0' * 16}"  # another setting's (or version's)
-    for extra, when in ((old_pack, 1_600_000_000), (recent_pack, time.time() + 3600), (foreign_pack, 1_600_000_000)):
-        extra.write_bytes(b"pages of an earlier run")
-        os.utime(extra, (when, when))
+    sent = pickle.loads(pickle.dumps(store))  # as a process pool's tasks carry it
+    assert sent == store and len(pickle.dumps(store)) < 300
+    # Lost state and one page changed: a cold check again, which stores that page alone.
     edited = pages[len(pages) // 2]
     with open(vault / edited, "a", encoding="utf-8") as handle:
         handle.write("\nA new line.\n")
-    for name in ("check", "manifest"):
-        (folder / name).unlink()
+    drop_records(folder, "check")
     got, _ = cached(vault, folder, 2)
     assert got == uncached(vault)
-    after = {p.name for p in (folder / "packs").iterdir() if p.is_file()}
-    new_packs = after - {*packs, recent_pack.name, foreign_pack.name}
-    assert len(new_packs) == 1 and after == {*packs, recent_pack.name, foreign_pack.name, *new_packs}  # old: gone
-    store = ParseCache(folder).store
-    assert manifest[edited].digest not in store.located(manifest[edited].digest[:2])
     new_digest = ParseCache(folder).manifest[edited].digest
+    assert set(stored_pages(folder)) == {*(manifest[p].digest for p in pages if p != edited), new_digest}
     assert store.get(new_digest, edited) == compile_vault(vault, Config(), TODAY, jobs=1).pages[edited]
 
 
-def test_checks_with_and_without_the_claim_pass_keep_their_own_packs(vault, tmp_path, monkeypatch):
-    """The two settings share the cache folder, each with its own salt: neither drops the other's
-    pages, so running them in turn parses nothing after the first run of each."""
+def test_checks_with_and_without_the_claim_pass_keep_their_own_pages(vault, tmp_path, monkeypatch):
+    """The two settings share the store, each with its own salt: neither drops the other's pages,
+    so running them in turn parses nothing after the first run of each."""
     monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
     folder = tmp_path / "cache"
 
-    def packs():
-        return {p.name for p in (folder / "packs").iterdir() if p.is_file()}
-
     def run(claims: bool):
-        time.sleep(0.01)  # each run starts after the packs of the one before were written
         check_vault(vault, Config(), TODAY, None, claims, ParseCache(folder, claims), jobs=2)
 
     run(True)
-    with_claims = packs()
+    with_claims = set(stored_pages(folder))
     run(False)
-    both = packs()
-    assert with_claims < both
+    both = set(stored_pages(folder))
+    assert with_claims < both and len(both) == 2 * len(with_claims)
     run(True)
     run(False)
-    assert packs() == both
+    assert set(stored_pages(folder)) == both
 
 
 def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, jobs):
     """No check state (another setting, say), but every page in the parse cache: none is parsed
-    and stored again (the stored pages' files stay as they were)."""
+    and stored again (the stored pages stay as they were)."""
     folder = tmp_path / "cache"
     cached(vault, folder, jobs)
-
-    def stored():
-        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in folder.rglob("*")
-                if p.is_file() and {"pages", "packs"} & set(p.relative_to(folder).parts)}
-
-    before = stored()
-    for lost in (["check"], ["check", "manifest"]):  # the state; then also what the file stats said
-        for name in lost:
-            (folder / name).unlink()
-        got, result = cached(vault, folder, jobs)
-        assert got == uncached(vault) and result.reparsed == -1
-        assert stored() == before, lost
+    before = stored_pages(folder)
+    drop_records(folder, "check")
+    got, result = cached(vault, folder, jobs)
+    assert got == uncached(vault) and result.reparsed == -1
+    assert stored_pages(folder) == before
 
 
 def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault):

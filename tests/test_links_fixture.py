@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -88,7 +89,9 @@ def test_the_command_ends_without_losing_output_or_cache(run, tmp_path):
     code, expected_short, _ = run("check", bundled, "--today", "2026-11-22", "--no-cache", *short)
     proc = subprocess.run([*command, *short], capture_output=True, text=True, cwd=repo, env=env)
     assert (proc.returncode, proc.stdout) == (code, expected_short) and len(expected_short) < 4096
-    assert {"check", "check-index", "manifest"} <= {p.name for p in (tmp_path / "cache").iterdir()}
+    with sqlite3.connect(tmp_path / "cache" / "vaultc.db") as db:  # the state, its link tables, the manifest
+        names = {name.split("/")[0] for (name,) in db.execute("SELECT name FROM records")}
+        assert {"check", "check-index"} <= names and db.execute("SELECT count(*) FROM files").fetchone()[0] > 80
     proc = subprocess.run([*command, "--fail-on", "warning", "-o", str(tmp_path / "r.txt")], cwd=repo, env=env)
     assert proc.returncode == 1 and (tmp_path / "r.txt").read_text() == expected
     proc = subprocess.run([*command, "--select", "no-such-rule"], capture_output=True, text=True, cwd=repo)

@@ -1,9 +1,10 @@
 """A shared vault whose own configuration points the cache at a folder it ships, full of crafted
-pickles, must not run code on a plain `vaultc check`: every planted file is a cache miss."""
+pickles, must not run code on a plain `vaultc check`: every planted value is a cache miss."""
 from __future__ import annotations
 
 import json
 import pickle
+import sqlite3
 
 import pytest
 
@@ -25,21 +26,40 @@ def _pages(count: int) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("count", [5, 450])  # one process, and the cold check's worker processes
-def test_planted_cache_files_never_run(make_vault, run, tmp_path, count):
+def test_planted_cache_rows_never_run(make_vault, run, tmp_path, count):
     vault = make_vault(_pages(count))
     marker = tmp_path / "ran"
     code, clean, _ = run("check", vault, "--format", "json", "--today", "2026-11-22", "--no-cache")
     code, first, _ = run("check", vault, "--format", "json", "--today", "2026-11-22")
-    cache = tmp_path / "x"
-    planted = [path for path in cache.rglob("*") if path.is_file()]
-    assert planted, "the configured cache_dir was not used"
+    database = tmp_path / "x" / "vaultc.db"
+    assert database.is_file(), "the configured cache_dir was not used"
     evil = pickle.dumps(_Payload(marker), protocol=pickle.HIGHEST_PROTOCOL)
-    for i, path in enumerate(planted):  # raw, and behind a 16-byte tag an attacker could only guess
-        path.write_bytes(evil if i % 2 else b"\0" * 16 + evil)
+    with sqlite3.connect(database) as db:  # every stored value: raw, and behind a tag an attacker could only guess
+        for table, key in (("records", "name"), ("pages", "digest")):
+            keys = [k for (k,) in db.execute(f"SELECT {key} FROM {table}")]
+            assert keys, table
+            db.executemany(f"UPDATE {table} SET data = ? WHERE {key} = ?",
+                           [(evil if i % 2 else b"\0" * 16 + evil, k) for i, k in enumerate(keys)])
     code, after, err = run("check", vault, "--format", "json", "--today", "2026-11-22")
-    assert not marker.exists(), "a planted cache file ran code"
+    assert not marker.exists(), "a planted cache row ran code"
     assert json.loads(after) == json.loads(clean) == json.loads(first)
     assert code == 1 and "internal error" not in err
+
+
+def test_a_planted_database_file_never_runs(make_vault, run, tmp_path):
+    """A whole database shipped in the cache folder: not ours, so set aside, with one line."""
+    vault = make_vault(_pages(5))
+    marker = tmp_path / "ran"
+    code, clean, _ = run("check", vault, "--format", "json", "--today", "2026-11-22", "--no-cache")
+    (tmp_path / "x").mkdir()
+    evil = pickle.dumps(_Payload(marker), protocol=pickle.HIGHEST_PROTOCOL)
+    with sqlite3.connect(tmp_path / "x" / "vaultc.db") as db:
+        db.execute("CREATE TABLE records (name TEXT PRIMARY KEY, data BLOB)")
+        db.execute("CREATE VIEW pages AS SELECT name AS digest, name AS tag, data FROM records")
+        db.execute("INSERT INTO records VALUES ('check', ?)", (evil,))
+    code, after, err = run("check", vault, "--format", "json", "--today", "2026-11-22")
+    assert not marker.exists() and json.loads(after) == json.loads(clean)
+    assert "starting it afresh" in err and "internal error" not in err
 
 
 def test_a_sealed_record_moved_to_another_name_is_a_miss(tmp_path):
