@@ -7,7 +7,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import json
 import os
 import sys
 import threading
@@ -15,7 +14,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .analyse import compile_vault, stderr_progress
+from .analyse import stderr_progress
 from .cache import cache_for
 from .commands import UsageError
 from .commands import rdf as rdf_commands
@@ -23,10 +22,11 @@ from .commands import site as site_commands
 from .check import apply_baseline, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
+from .emit import claims as claims_report
 from .files import write_atomic
-from .workers import check_cold, check_vault
+from .compile import compile
 from .model import Severity, gc_paused
-from .rules import REGISTRY, findings_of
+from .rules import REGISTRY
 
 
 class _Parser(argparse.ArgumentParser):
@@ -167,16 +167,9 @@ def run_check(args) -> int:
 
 
 def _check_once(args, config, rule_ids: list[str], cache) -> int:
-    wants_claims = any(r in rule_ids for r in ("stale-claim", "overdue-claim"))
-    if cache is not None:
-        result = check_vault(args.vault, config, args.today, args.max_age, wants_claims, cache, stderr_progress())
-        findings = findings_of(result.diagnostics, config, rule_ids)
-        today, pages, links = result.today, result.pages, result.links
-    else:
-        result = check_cold(args.vault, config, args.today or dt.date.today(), args.max_age, rule_ids,
-                            stderr_progress())
-        findings = findings_of(result.diagnostics, config, rule_ids)
-        today, pages, links = result.today, result.pages, result.links
+    vault = compile(args.vault, config, args.today, max_age=args.max_age, rules=rule_ids, store=cache,
+                    progress=stderr_progress())
+    findings, today, pages, links = list(vault.findings), vault.today, vault.page_paths, vault.link_count
     if args.write_baseline:
         write_baseline(findings, args.write_baseline)
         print(f"vaultc: wrote {len(findings)} findings to {args.write_baseline}", file=sys.stderr)
@@ -224,28 +217,10 @@ def _watch_check(args, config, rule_ids: list[str], cache) -> int:
 
 def run_claims(args) -> int:
     config = load_config(args.vault, args.config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(),
-                          cache=cache_for(args, config))
-    if args.format == "json":
-        document = {
-            "version": 1,
-            "today": vault.today.isoformat(),
-            "max_age_days": args.max_age or config.max_age_days,
-            "claims": [{
-                "path": v.path, "line": v.claim.line, "text": v.claim.text, "expression": v.claim.expression,
-                "kind": v.claim.kind, "start": v.claim.start.isoformat(), "end": v.claim.end.isoformat(),
-                "status": v.status,
-            } for v in vault.verdicts],
-        }
-        out = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    else:
-        lines = [f"{v.path}:{v.claim.line} {v.claim.kind:<8} {v.status:<7} {v.claim.expression} "
-                 f"[{v.claim.start}..{v.claim.end}] {v.claim.text}" for v in vault.verdicts]
-        counts = {s: sum(1 for v in vault.verdicts if v.status == s) for s in ("ok", "stale", "overdue")}
-        lines.append(f"{len(vault.verdicts)} claims: {counts['ok']} ok, {counts['stale']} stale, "
-                     f"{counts['overdue']} overdue (today {vault.today}).")
-        out = "\n".join(lines) + "\n"
-    _emit(out, args.output)
+    vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache_for(args, config),
+                    progress=stderr_progress())
+    render = claims_report.render_json if args.format == "json" else claims_report.render_text
+    _emit(render(vault.verdicts, vault.today, args.max_age or config.max_age_days), args.output)
     return 0
 
 

@@ -14,8 +14,9 @@ import sys
 import threading
 from pathlib import Path
 
-from ..analyse import compile_vault, stderr_progress
+from ..analyse import stderr_progress
 from ..cache import cache_for
+from ..compile import compile
 from ..config import load_config
 from ..files import write_atomic
 
@@ -88,8 +89,8 @@ def _compile(args):
     from ..rdf.emit import page_graphs
 
     config = load_config(args.vault, args.config)
-    vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(),
-                          cache=cache_for(args, config))
+    vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache_for(args, config),
+                    progress=stderr_progress())
     return vault, page_graphs(vault)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ..analyse import compile_vault, stderr_progress
+from ..analyse import stderr_progress
 from ..cache import ParseCache, cache_for
+from ..compile import compile
 from ..model import gc_paused
 from . import UsageError
 from ..config import load_config
@@ -75,7 +76,7 @@ def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
     config = load_config(args.vault, args.config)
     cache = cache or cache_for(args, config)
     with gc_paused():  # from the compile through the emit: one stretch of many objects, no cycles
-        vault = compile_vault(args.vault, config, args.today, args.max_age, stderr_progress(), cache=cache)
+        vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache, progress=stderr_progress())
         if cache is not None:
             cache.next_run()
         return emit_site(vault, docs_dir)

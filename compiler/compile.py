@@ -1,0 +1,134 @@
+"""The one entry to the pipeline: `compile(root, config, …)` gives the `Vault` that every command
+reads — `check`, `claims`, `export`, `query`, `sparql`, `publish`, `site` and `serve` alike.
+
+A `Vault` is the compiled vault of analyse.py (pages, resolutions, graph, verdicts, findings),
+worked out when first asked for, and by the cheapest road to the same answer:
+
+- its findings alone (what `check` reads) come from the incremental check when there is a store
+  (incremental.py: only the pages an edit affects are parsed, resolved and checked again), or
+  from a check on every core that never moves pages between processes (workers.py);
+- anything else (what the site, the RDF graph and the claims listing read) is the whole compiled
+  vault, its pages loaded from the store where it holds them; the findings are then that vault's.
+
+Either road gives the same findings (tests/test_compile.py compares them after every kind of
+edit, with and without a store, on one core and on several), so no command has a pipeline of its
+own and none can tell which road was taken.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from .analyse import CompiledVault, Progress, compile_vault
+from .cache import ParseCache
+from .config import Config
+from .model import ClaimVerdict, Finding, Page, Problem, Resolution
+from .rules import REGISTRY, findings_of
+from .workers import check_cold, check_vault
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .resolve import Index
+
+CLAIM_RULES = ("stale-claim", "overdue-claim")
+
+
+def compile(root: Path, config: Config, today: dt.date | None = None, *, max_age: int | None = None,
+            rules: list[str] | None = None, store: ParseCache | None = None, jobs: int | None = None,
+            progress: Progress | None = None) -> Vault:
+    """The vault at `root` as of `today` (default: the real date). `rules`: the rules whose
+    findings are wanted (default: every rule the configuration leaves on); named rules without a
+    claim rule among them skip the claim pass. `store`: what the last run kept (cache.py), or None."""
+    wanted = [r for r in (rules if rules is not None else REGISTRY)
+              if config.severity_of(r, REGISTRY[r].severity) is not None]
+    claims = rules is None or any(r in wanted for r in CLAIM_RULES)
+    return Vault(Path(root), config, today or dt.date.today(), max_age, wanted, claims, store, jobs, progress)
+
+
+class Vault:
+    """One compiled vault, read by every emitter. Nothing in it changes once worked out."""
+
+    def __init__(self, root: Path, config: Config, today: dt.date, max_age: int | None, rules: list[str],
+                 claims: bool, store: ParseCache | None, jobs: int | None, progress: Progress | None) -> None:
+        self.root, self.config, self.today, self.max_age, self.rules = root, config, today, max_age, rules
+        self._claims = claims  # whether the claim pass runs
+        self._store, self._jobs, self._progress = store, jobs, progress
+
+    # --- the whole compiled vault ------------------------------------------------------------
+
+    @functools.cached_property
+    def compiled(self) -> CompiledVault:
+        return compile_vault(self.root, self.config, self.today, self.max_age, self._progress, self._jobs,
+                             claims=self._claims, cache=self._store)
+
+    @property
+    def pages(self) -> Mapping[str, Page]:
+        return self.compiled.pages
+
+    @property
+    def attachments(self) -> tuple[str, ...]:
+        return self.compiled.attachments
+
+    @property
+    def unreadable(self) -> tuple[tuple[str, Problem], ...]:
+        return self.compiled.unreadable
+
+    @property
+    def resolutions(self) -> tuple[Resolution, ...]:
+        return self.compiled.resolutions
+
+    @property
+    def index(self) -> Index:
+        return self.compiled.index
+
+    @property
+    def verdicts(self) -> tuple[ClaimVerdict, ...]:
+        return self.compiled.verdicts
+
+    @property
+    def graph(self) -> nx.MultiDiGraph:
+        return self.compiled.graph
+
+    def resolutions_from(self, path: str) -> list[Resolution]:
+        return self.compiled.resolutions_from(path)
+
+    def orphans(self) -> list[str]:
+        return self.compiled.orphans()
+
+    def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
+        return self.compiled.suppressions(path)
+
+    # --- what a check reports ----------------------------------------------------------------
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        """What the rules asked for find, at their configured severities, in report order."""
+        return self._checked[0]
+
+    @property
+    def page_paths(self) -> tuple[str, ...]:
+        """Every page of the vault, readable or not."""
+        return self._checked[1]
+
+    @property
+    def link_count(self) -> int:
+        return self._checked[2]
+
+    @functools.cached_property
+    def _checked(self) -> tuple[tuple[Finding, ...], tuple[str, ...], int]:
+        if "compiled" in self.__dict__:  # worked out already: its findings cost only the rules
+            vault = self.compiled
+            chosen = set(self.rules)
+            return (tuple(f for f in vault.findings if f.rule in chosen), tuple(sorted(vault.pages)),
+                    len(vault.resolutions))
+        if self._store is not None:
+            result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
+                                 self._progress, self._jobs)
+        else:
+            result = check_cold(self.root, self.config, self.today, self.max_age, self.rules, self._progress,
+                                self._jobs)
+        findings = findings_of(result.diagnostics, self.config, self.rules)
+        return tuple(findings), tuple(sorted(result.pages)), result.links

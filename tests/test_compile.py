@@ -1,0 +1,99 @@
+"""One compile for every command: the same vault whichever road `compile` takes to it — with a
+store or without, on one core or several, its findings read alone (as `check` reads them) or
+after the whole model (as the site and the RDF graph read it) — after every kind of edit."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from compiler import analyse, workers
+from compiler.cache import ParseCache
+from compiler.compile import compile
+from compiler.config import Config
+from compiler.rdf.emit import page_graphs
+from compiler.rdf.export import export
+from synthetic import generate
+from test_incremental import EDITS, write
+
+TODAY = dt.date(2026, 11, 22)
+
+
+@pytest.fixture
+def vault(tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)  # small vaults get worker processes too
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
+    made = generate(tmp_path / "v", 120)
+    write(made.root, "notes/hub.md", "# Hub\n\n[[constraint-03]] [[Bottleneck 3]]\n")
+    return made.root
+
+
+def roads(root: Path, store: Path):
+    """(what each road gives: findings, pages, links) and the RDF of the whole-model roads."""
+    got = {}
+    for jobs in (1, 2):
+        checked = compile(root, Config(), TODAY, jobs=jobs)
+        got[f"no store, findings first, jobs={jobs}"] = _report(checked)
+        whole = compile(root, Config(), TODAY, jobs=jobs)
+        rdf = export(page_graphs(whole), "trig")  # the whole model first, its findings after
+        got[f"no store, model first, jobs={jobs}"] = _report(whole)
+        stored = compile(root, Config(), TODAY, jobs=jobs, store=ParseCache(store / str(jobs)))
+        got[f"store, findings first, jobs={jobs}"] = _report(stored)
+        stored_whole = compile(root, Config(), TODAY, jobs=jobs, store=ParseCache(store / f"whole-{jobs}"))
+        assert export(page_graphs(stored_whole), "trig") == rdf
+        got[f"store, model first, jobs={jobs}"] = _report(stored_whole)
+    return got
+
+
+def _report(vault):
+    return vault.findings, vault.page_paths, vault.link_count
+
+
+def test_every_road_gives_the_same_vault_after_every_edit(vault, tmp_path):
+    def check(label):
+        got = roads(vault, tmp_path / "stores")
+        first = next(iter(got.values()))
+        assert first[0], label  # the synthetic vault has findings to compare
+        for road, value in got.items():
+            assert value == first, (label, road)
+
+    check("cold")
+    check("warm")
+    for label, edit in EDITS:
+        edit(vault)
+        check(label)
+
+
+def test_the_commands_all_call_the_same_compile(monkeypatch, tmp_path, run):
+    """check, claims, export, query and site go through compile() and nothing else."""
+    from compiler import cli
+    from compiler.commands import rdf, site
+
+    made = generate(tmp_path / "v", 30).root
+    calls = []
+    real = compile
+
+    def spy(*args, **kwargs):
+        calls.append(kwargs.get("rules"))
+        return real(*args, **kwargs)
+
+    for module in (cli, rdf, site):
+        monkeypatch.setattr(module, "compile", spy)
+    for command in (["check"], ["claims"], ["export", "--format", "turtle", "-o", tmp_path / "g.ttl"],
+                    ["query", "ASK { ?s ?p ?o }"], ["site", "--emit-only", "--mkdocs-config", _mkdocs(tmp_path)]):
+        before = len(calls)
+        code, _, err = run(command[0], made, *command[1:], "--today", "2026-11-22")
+        assert code in (0, 1), err
+        assert len(calls) == before + 1, command
+    # and nothing else compiles: the whole-vault compile is reached through compile() only
+    package = Path(__file__).resolve().parent.parent / "compiler"
+    callers = {p.relative_to(package).as_posix() for p in package.rglob("*.py") if "compile_vault(" in p.read_text()}
+    assert callers <= {"analyse.py", "compile.py", "incremental.py", "workers.py"}, callers
+
+
+def _mkdocs(tmp_path: Path) -> Path:
+    config = tmp_path / "mkdocs.yml"
+    root = Path(__file__).resolve().parent.parent
+    config.write_text(f"INHERIT: {root / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    return config
