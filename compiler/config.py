@@ -15,7 +15,6 @@ from .model import Severity
 DEFAULT_BASE_IRI = "https://w3id.org/vaultc/id/"
 DEFAULT_MAX_AGE = 180
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
-ALWAYS_EXCLUDED = (".obsidian", ".git", ".trash")
 
 
 class ConfigError(Exception):
@@ -31,6 +30,7 @@ class Config:
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     base_iri: str = DEFAULT_BASE_IRI
     cache_dir: str | None = None  # absolute; None: `.vaultc-cache/` beside the vault
+    types: tuple[str, ...] = ()  # page types of the vault's own, beside VAULT-SPEC's (no unknown-type)
     source: str | None = None  # the file it came from
 
     def severity_of(self, rule: str, default: Severity) -> Severity | None:
@@ -72,7 +72,8 @@ def load_config(vault: Path, explicit: Path | None = None) -> Config:
 
 
 def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
-    known = {"exclude", "severity", "max_age_days", "max_age_by_type", "max_file_bytes", "base_iri", "cache_dir"}
+    known = {"exclude", "severity", "max_age_days", "max_age_by_type", "max_file_bytes", "base_iri", "cache_dir",
+             "types"}
     unknown = sorted(set(data) - known)
     where = f" in {source}" if source else ""
     if unknown:
@@ -95,6 +96,9 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
     base_iri = data.get("base_iri", DEFAULT_BASE_IRI)
     if not isinstance(base_iri, str) or not base_iri:
         raise ConfigError(f"'base_iri'{where} must be a non-empty string")
+    types = data.get("types", [])
+    if not isinstance(types, list) or not all(isinstance(x, str) and x.strip() for x in types):
+        raise ConfigError(f"'types'{where} must be a list of page type names")
     cache_dir = data.get("cache_dir")
     if cache_dir is not None:
         if not isinstance(cache_dir, str) or not cache_dir.strip():
@@ -109,6 +113,7 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
         max_file_bytes=max_bytes,
         base_iri=base_iri,
         cache_dir=cache_dir,
+        types=tuple(types),
         source=source,
     )
 

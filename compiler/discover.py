@@ -12,7 +12,7 @@ from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 
-from .config import ALWAYS_EXCLUDED, Config
+from .config import Config
 from .model import Problem, SourceFile, made
 
 
@@ -55,6 +55,8 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
         prefix = f"{rel_folder}/" if rel_folder else ""
         for entry in entries:
             name = entry.name
+            if name.startswith("."):  # as in Obsidian: dot-files and dot-folders are never pages or attachments
+                continue
             rel = prefix + name
             try:
                 is_dir = entry.is_dir()
@@ -62,7 +64,7 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
                 is_dir = False
             if is_dir:
                 # A symlinked folder is never entered: that is where loops come from.
-                if name not in ALWAYS_EXCLUDED and not is_excluded(rel, exclude) and not entry.is_symlink():
+                if not is_excluded(rel, exclude) and not entry.is_symlink():
                     subfolders.append((base + name, rel))
                 continue
             if (exclude and is_excluded(rel, exclude)) or (not prefix and _is_config_file(rel)):

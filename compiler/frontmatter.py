@@ -92,21 +92,20 @@ def split_frontmatter(text: str) -> Front:
         return Front({}, text, 0, [])
     offset = text[: len(text) - len(body)].count("\n")
     lines = raw.split("\n")
-    loader = _Loader(raw)
-    loader.duplicates = []
     try:
-        meta = loader.get_single_data()
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
-        # Where the broken construct began (context) is nearer the mistake than where the parser gave up.
+        meta, duplicates = _load(raw)
+    except _YAML_ERRORS as exc:
+        # As Obsidian keeps the other properties of a page with one it cannot read (a template's
+        # `created: {{date}}`), the keys that parse on their own lines are kept; one finding names
+        # where the first broken one began (its context: nearer the mistake than where the parser gave up).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 1
         column = mark.column + 1 if mark is not None else 1
         reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return Front({}, body, offset, lines, [Problem("frontmatter", f"unparsable YAML: {reason}", line, column)])
-    finally:
-        loader.dispose()
+        problem = Problem("frontmatter", f"unparsable YAML: {reason}", line, column)
+        return Front(_keys_that_parse(lines), body, offset, lines, [problem])
     problems = [Problem("frontmatter", f"duplicate key {key!r} (the last value wins)", line + 1)
-                for key, line in loader.duplicates]
+                for key, line in duplicates]
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -114,6 +113,32 @@ def split_frontmatter(text: str) -> Front:
         meta = {}
     meta = {str(k): v for k, v in meta.items()}
     return Front(meta, body, offset, lines, problems)
+
+
+_YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
+
+
+def _load(raw: str) -> tuple[Any, list[tuple[str, int]]]:
+    loader = _Loader(raw)
+    loader.duplicates = []
+    try:
+        return loader.get_single_data(), loader.duplicates
+    finally:
+        loader.dispose()
+
+
+def _keys_that_parse(lines: list[str]) -> dict[str, Any]:
+    """Each top-level key with the lines under it, parsed alone; the ones that fail are left out."""
+    starts = [i for i, text in enumerate(lines) if _TOP_KEY.match(text)]
+    meta: dict[str, Any] = {}
+    for start, end in zip(starts, [*starts[1:], len(lines)]):
+        try:
+            value, _ = _load("\n".join(lines[start:end]))
+        except _YAML_ERRORS:
+            continue
+        if isinstance(value, dict):
+            meta.update((str(k), v) for k, v in value.items())
+    return meta
 
 
 def key_lines(lines: list[str]) -> dict[str, int]:

@@ -11,7 +11,7 @@ from functools import lru_cache
 BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 # `#tag` in prose: Obsidian's tag syntax (not a heading, not `#123` alone)
 TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
-_HEADING_NOISE = re.compile(r"[#|^:%\[\]\\`*]+")
+_HEADING_NOISE = re.compile(r"[^\w\s-]+")  # \w: letters, digits and `_`, in every script
 _SPACES = re.compile(r"\s+")
 
 
@@ -22,6 +22,8 @@ def normalise(text: str) -> str:
 
 @lru_cache(maxsize=16384)  # a pure function; the same few headings recur on most pages
 def heading_key(text: str) -> str:
-    """Headings match on their text, case-insensitively, ignoring the characters Obsidian drops
-    from heading links (`# | ^ : % [ ] \\`), Markdown's code and emphasis marks, and runs of spaces."""
+    """Headings match as Obsidian's `stripHeading` matches them (VAULT-SPEC §1): every character
+    that is not a letter, a digit, `-`, `_` or white space becomes a space, runs of white space
+    become one, the ends are trimmed, and case is ignored. `[[FAQ#Can I sync?]]` finds
+    `## Can I sync?`, `[[T#Q A]]` finds `## Q&A`, ``[[F#hasTag]]`` finds ``### `hasTag()` ``."""
     return _SPACES.sub(" ", _HEADING_NOISE.sub(" ", normalise(text))).strip()

@@ -14,7 +14,8 @@ def test_registry_has_the_spec_rules_with_default_severities():
     assert {k: v.severity.label for k, v in REGISTRY.items()} == {
         "dangling-link": "error", "missing-heading": "error", "ambiguous-link": "warning",
         "stale-claim": "warning", "overdue-claim": "warning", "frontmatter": "error",
-        "duplicate-alias": "warning", "orphan-page": "info", "unreadable-file": "error"}
+        "duplicate-alias": "warning", "orphan-page": "info", "unreadable-file": "error",
+        "unknown-type": "info"}
     assert all(rule.summary and not rule.summary.startswith(rule.id) for rule in REGISTRY.values())
 
 
@@ -44,7 +45,7 @@ def test_frontmatter_types(make_vault, check_json):
     data = check_json(vault, "--select", "frontmatter")
     messages = {(f["path"], f["line"]): f["message"] for f in data["findings"]}
     assert "needs 'ticker'" in messages[("t.md", 2)]
-    assert "unknown type 'widget'" in messages[("u.md", 2)]
+    assert ("u.md", 2) not in messages  # an unknown type is no frontmatter error: unknown-type says it
     assert "'published' must be a date" in messages[("d.md", 3)]
     assert ("d.md", 4) in messages  # 2026-02-30 is no date
     assert "unquoted" in messages[("l.md", 4)]
@@ -143,3 +144,25 @@ def test_vaultc_never_writes_inside_the_vault(make_vault, run, tmp_path):
     run("claims", vault, "--format", "json")
     run("check", vault, "--write-baseline", tmp_path / "b.json")
     assert digest() == before
+
+
+def test_unknown_types_are_info_unless_configured(make_vault, check_json):
+    vault = make_vault({
+        "u.md": "---\ntype: widget\n---\n",
+        "p.md": "---\ntype: person\n---\n",
+        "vaultc.toml": 'types = ["person"]\n',
+    })
+    data = check_json(vault, "--select", "unknown-type,frontmatter")
+    assert [(f["rule"], f["severity"], f["path"], f["line"]) for f in data["findings"]] == [
+        ("unknown-type", "info", "u.md", 2)]
+    assert data["exit"] == 0
+
+
+def test_empty_properties_are_no_values(make_vault, check_json):
+    """As Obsidian shows them: `aliases:` with nothing, a list with empty items, an empty date."""
+    vault = make_vault({
+        "a.md": "---\naliases:\ntags:\n  -\n  - ok\nupdated:\nlayers:\n---\n# A\n",
+        "b.md": "---\naliases: []\ntags: [\"\", \"x\"]\npublished: ''\ntype: source\n---\n# B\n",
+    })
+    data = check_json(vault, "--select", "frontmatter")
+    assert data["findings"] == []

@@ -236,7 +236,8 @@ def test_unreadable_pages_and_clashing_names(make_vault, tmp_path):
     emit_site(compile_vault(vault, Config(), TODAY), out)
     index = read(out, "a/index.md")
     assert "[README](README-2.md)" in index  # MkDocs would serve both as a/index.html
-    assert "[secret](../_hidden/secret.md)" in index  # MkDocs never copies dot-folders
+    assert "vaultc-missing" in index and "secret" in index  # dot-folders are no pages, as in Obsidian
+    assert not (out / "_hidden").exists() and not (out / ".hidden").exists()
     assert "[broken](../broken.md)" in index
     assert "This file could not be read" in read(out, "broken.md")
 

@@ -20,7 +20,7 @@ _REQUIRED = {"ticker": ("ticker",)}
 
 @rule("frontmatter", Severity.ERROR)
 def frontmatter(vault):
-    """Unparsable YAML, a value of the wrong type, an unknown `type`, a bad date or a missing key."""
+    """Unparsable YAML, a value of the wrong type, a bad date or a missing key."""
     for path, page in vault.pages.items():
         for problem in page.problems:
             if problem.rule == "frontmatter":
@@ -28,12 +28,32 @@ def frontmatter(vault):
         yield from _check_types(page)
 
 
+@rule("unknown-type", Severity.INFO)
+def unknown_type(vault):
+    """A `type` outside VAULT-SPEC's table and the configuration's `types`: the page is a note."""
+    own = set(vault.config.types)
+    for page in vault.pages.values():
+        kind = page.meta.get("type")
+        if isinstance(kind, str) and kind not in PAGE_TYPES and kind not in own:
+            yield _at(page, "type", f"unknown type {kind!r}: read as a note (expected one of "
+                                    f"{', '.join(PAGE_TYPES)}, or name it in the configuration's `types`)")
+
+
+def _empty(value) -> bool:
+    """As Obsidian shows a property: nothing, or a list of nothing, is no value."""
+    if isinstance(value, list):
+        return all(_empty(item) for item in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _check_types(page: Page):
     meta = page.meta
-    if "type" in meta and meta["type"] not in PAGE_TYPES:
-        yield _at(page, "type", f"unknown type {meta['type']!r} (expected one of {', '.join(PAGE_TYPES)})")
     expected = {**_COMMON, **_BY_TYPE.get(page.type, {})}
     for key, value in meta.items():
+        if _empty(value):
+            continue
+        if isinstance(value, list):
+            value = [item for item in value if not _empty(item)]
         if key in LINK_KEYS or (key not in expected and _looks_like_links(value)):
             problem = _link_problem(value)
         elif key in expected:
@@ -114,6 +134,11 @@ def orphan_page(vault):
 
 @rule("unreadable-file", Severity.ERROR)
 def unreadable_file(vault):
-    """A page that is not UTF-8, is binary, is over the size limit, or cannot be opened."""
+    """A page that is not UTF-8, is binary, is over the size limit, cannot be opened, or took too
+    long to parse."""
     for path, problem in vault.unreadable:
         yield Diagnostic(path, problem.line, problem.column, problem.message)
+    for path, page in vault.pages.items():
+        for problem in page.problems:
+            if problem.rule == "unreadable-file":
+                yield Diagnostic(path, problem.line, problem.column, problem.message)

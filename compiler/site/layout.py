@@ -45,10 +45,9 @@ class Layout:
 
 
 def _mkdocs_safe(path: str) -> str:
-    """MkDocs never copies dot-files or a top-level `templates/` folder, and `vaultc/` and the home
-    page are ours: rename just the segments that would clash."""
+    """MkDocs never copies a top-level `templates/` folder, and `vaultc/` and the home page are
+    ours: rename just the segments that would clash. (Dot-files are no pages or attachments.)"""
     parts = path.split("/")
-    parts = ["_" + p[1:] if p.startswith(".") else p for p in parts]
     if len(parts) > 1 and parts[0] in ("templates", GENERATED):
         parts[0] += "-vault"
     return "/".join(parts)
