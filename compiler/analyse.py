@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from . import claims as claim_rules
 from .cache import PageStore, ParseCache, unpickle_page
 from .config import Config
-from .discover import discover, read_page
+from .discover import discover, open_in_vault, read_page
 from .graph import build_graph, orphans
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution, SourceFile, gc_paused
 from .parse import parse_page, parse_pages
@@ -53,6 +53,12 @@ class CompiledVault:
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
         return orphans(self.pages, self.resolutions)
+
+    def open_file(self, path: str) -> int:
+        """A descriptor of one of the vault's files (an attachment to copy), opened as discovery's
+        open_in_vault opens pages: it cannot lead out of the vault. Raises OSError."""
+        abspath = str(self.root.resolve() / path)
+        return open_in_vault(SourceFile(path, abspath, 0, path.lower().endswith(".md")))
 
     @functools.cached_property
     def findings(self) -> list[Finding]:

@@ -4,8 +4,10 @@ analyse calls `verdict` and `message` with --today and the page's max age.
 """
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
@@ -65,7 +67,7 @@ _LINE = attrgetter("line")
 
 def verdict(claim: Claim, today: dt.date, max_age_days: int) -> str:
     """ok | stale (a snapshot older than max age) | overdue (a forecast whose period has ended)."""
-    if claim.kind == "snapshot" and claim.end + dt.timedelta(days=max_age_days) < today:
+    if claim.kind == "snapshot" and (today - claim.end).days > max_age_days:  # no date past 9999 is made
         return "stale"
     if claim.kind == "forecast" and claim.end < today:
         return "overdue"
@@ -111,11 +113,15 @@ def _block_claims(block: TextBlock, fye: int, claims: list[Claim]) -> None:
 
 def _unit_claims(text: str, dates: list[DateExpr], overrides: list[tuple[int | None, DateExpr]], kind: str,
                  line: int, claims: list[Claim]) -> None:
+    # Looked up by bisection, not by scanning every date and newline for every unit: a paragraph
+    # of 20,000 dated sentences took 37 s.
+    starts = [d.start for d in dates]
+    breaks = [i for i, char in enumerate(text) if char == "\n"] if "\n" in text else []
     for lo, hi in _units(text, kind, dates):
-        own = [d for d in dates if lo <= d.start < hi]
+        own = dates[bisect_left(starts, lo):bisect_left(starts, hi)]
         if not own and not overrides:
             continue
-        first_line = line + text.count("\n", 0, lo)
+        first_line = line + bisect_left(breaks, lo)
         explicit = None
         if overrides:
             last_line = first_line + text.count("\n", lo, hi)
@@ -195,9 +201,11 @@ def _units(text: str, kind: str, dates: list[DateExpr]) -> list[tuple[int, int]]
     if kind in ("list_item", "table_row"):
         return [(0, len(text))]
     units, lo = [], 0
+    starts = [d.start for d in dates]  # in order, and not overlapping: one can hold a cut
     for end in _SENTENCE_END.finditer(text):
         cut = end.start() + len(end.group().rstrip())
-        if _is_abbreviation(text, end.start()) or any(d.start < cut <= d.end for d in dates):
+        inside = bisect_left(starts, cut) - 1
+        if _is_abbreviation(text, end.start()) or (inside >= 0 and cut <= dates[inside].end):
             continue
         units.append((lo, cut))
         lo = end.end()
@@ -339,7 +347,7 @@ def _calendar_precise(date: DateExpr) -> bool:
     """A day, a month or a calendar year, as publications are dated; "(H2 2026)" after a product
     name is its schedule, not a citation."""
     first, last = date.first, date.last
-    whole_month = first.day == 1 and (last + dt.timedelta(days=1)).day == 1 and first.month == last.month
+    whole_month = first.day == 1 and last.day == calendar.monthrange(last.year, last.month)[1] and first.month == last.month
     whole_year = (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year
     return first == last or whole_month or whole_year
 
@@ -575,7 +583,7 @@ def _month_or_day(date: DateExpr) -> bool:
     """A single day or a single calendar month: how a log line stamps an entry."""
     first, last = date.first, date.last
     return first == last or (first.day == 1 and first.month == last.month and first.year == last.year
-                             and (last + dt.timedelta(days=1)).day == 1)
+                             and last.day == calendar.monthrange(last.year, last.month)[1])
 
 
 def _only_days(dates: Sequence[DateExpr]) -> bool:

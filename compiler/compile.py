@@ -101,6 +101,9 @@ class Vault:
     def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
         return self.compiled.suppressions(path)
 
+    def open_file(self, path: str) -> int:
+        return self.compiled.open_file(path)
+
     # --- what a check reports ----------------------------------------------------------------
 
     @property

@@ -5,7 +5,9 @@ inside the vault, folder symlinks are not followed at all (that is where loops c
 """
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -90,9 +92,60 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
         _scan(root, path, rel, exclude, files, rejected)
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 # Listing a folder by descriptor (POSIX): where the platform cannot, folders are listed by path.
 _BY_DESCRIPTOR = os.scandir in os.supports_fd and os.stat in os.supports_dir_fd
 _DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+class NotInVault(OSError):
+    """What was found at a vault path is not a regular file inside the vault (any more)."""
+
+
+def open_in_vault(source: SourceFile) -> int:
+    """A descriptor of the file discovery listed, opened once and checked, never by a path that
+    something could change in between: each folder from the vault's root down is opened by
+    descriptor without following a symlink, then the file, and what was opened must be a regular
+    file (a FIFO, a device or a socket is not even opened for reading: O_NONBLOCK). A file that
+    is a symlink (discovery let in those that stay inside the vault) is followed, and where it
+    led is checked to be inside the vault. Raises OSError, NotInVault."""
+    parts = source.path.split("/")
+    root = source.abspath[: len(source.abspath) - len(source.path)].rstrip("/") or "/"
+    folder = os.open(root, _DIRECTORY)
+    try:
+        for name in parts[:-1]:
+            inner = os.open(name, _DIRECTORY | _NOFOLLOW, dir_fd=folder)
+            os.close(folder)
+            folder = inner
+        flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(parts[-1], flags | _NOFOLLOW, dir_fd=folder)
+        except OSError as exc:
+            if exc.errno not in (errno.ELOOP, errno.EMLINK):  # not a symlink: a real failure
+                raise
+            fd = os.open(parts[-1], flags, dir_fd=folder)
+            _check_inside(fd, root)
+    finally:
+        os.close(folder)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotInVault(errno.EINVAL, "not a regular file (a FIFO, device or socket)")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _check_inside(fd: int, root: str) -> None:
+    """The file a followed symlink opened lies inside the vault (asked of the descriptor itself)."""
+    try:
+        real = os.readlink(f"/proc/self/fd/{fd}")
+    except OSError:  # no /proc: discovery's check of the link, made moments ago, stands
+        return
+    real_root = os.path.realpath(root)
+    if real != real_root and not real.startswith(real_root.rstrip("/") + "/"):
+        os.close(fd)
+        raise NotInVault(errno.EXDEV, "a symlink leading out of the vault")
 
 
 def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem | None]:
@@ -100,7 +153,7 @@ def read_page(source: SourceFile, max_bytes: int) -> tuple[str | None, Problem |
     if source.size > max_bytes:
         return None, Problem("unreadable-file", f"file is {source.size} bytes, over the {max_bytes}-byte limit")
     try:
-        with open(source.abspath, "rb") as handle:
+        with open(open_in_vault(source), "rb") as handle:
             # As much as discovery saw, and a byte more to notice growth: read(n) sets aside n
             # bytes first, and n = the limit (5 MiB) tripled the cost of reading a vault.
             data = handle.read(min(source.size, max_bytes) + 1)

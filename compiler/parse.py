@@ -6,7 +6,11 @@ token stream (see markdown.py), never with regular expressions over raw Markdown
 """
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
+from bisect import bisect_right
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
@@ -18,11 +22,15 @@ from .dates import parse_month
 from .discover import line_ends_as_lf
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
-from .model import Heading, InlineField, Link, Page, TextBlock, new_link
+from .model import Heading, InlineField, Link, Page, Problem, TextBlock, new_link
 from .names import BLOCK_ID, TAG
 
-_FIELD_LINE = re.compile(r"^[ \t]*([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*(.*?)[ \t]*$", re.MULTILINE)
-_FIELD_INLINE = re.compile(r"[\[(]([A-Za-z_][\w \-]*?)[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
+# A key is words joined by spaces: written so that no two parts of a pattern can take the same
+# spaces (a lazy key and the spaces after it could, and a key followed by 200,000 spaces took
+# minutes); the value's trailing spaces are stripped in _fields, not by the pattern.
+_KEY = r"([A-Za-z_][\w-]*(?:[ \t]+[\w-]+)*)"
+_FIELD_LINE = re.compile(r"^[ \t]*" + _KEY + r"[ \t]*::[ \t]*(.*)$", re.MULTILINE)
+_FIELD_INLINE = re.compile(r"[\[(]" + _KEY + r"[ \t]*::[ \t]*((?:[^\[\]()]|\[\[[^\]]*\]\])*)[\])]")
 _SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -39,13 +47,58 @@ def parse_pages(texts: Sequence[tuple[str, str]], claims: bool = True, prose: bo
     right after markdown-it has parsed a page, the claim pass's code and the date grammar are out
     of the CPU's caches, and reading a page's claims costs about 180 µs instead of 125 (on the 10k
     synthetic vault, parsing in batches of 64 pages is 9% faster)."""
-    batch = [_page_fields(path, text) for path, text in texts]
+    batch = []
+    for path, text in texts:
+        try:
+            with budget(PARSE_SECONDS):
+                batch.append(_page_fields(path, text))
+        except OverBudget:
+            batch.append(_too_long(path))
     for fields in batch:
-        fields["claims"] = tuple(extract_claims(fields["blocks"], fields["fiscal_year_end"])) if claims else ()
+        try:
+            with budget(PARSE_SECONDS):
+                fields["claims"] = tuple(extract_claims(fields["blocks"], fields["fiscal_year_end"])) if claims else ()
+        except OverBudget:
+            fields.update(_too_long(fields["path"]), claims=())
         if not prose:
             fields["blocks"] = ()
             fields["text"] = ""
     return [Page(**fields) for fields in batch]
+
+
+# No page within the size limit takes this long unless its text was made to (a few stages of
+# markdown-it-py are quadratic in runs of brackets); such a page becomes an unreadable file.
+PARSE_SECONDS = 10.0
+
+
+class OverBudget(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def budget(seconds: float):
+    """Raise OverBudget in the block after `seconds` of wall time (a SIGALRM timer: on the main
+    thread of a POSIX process, which is where pages are parsed; elsewhere no limit)."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum, frame):
+        raise OverBudget()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _too_long(path: str) -> dict[str, Any]:
+    fields = _page_fields(path, "")
+    fields["problems"] = (Problem("unreadable-file", f"took over {PARSE_SECONDS:g} s to parse: left out"),)
+    return fields
 
 
 def _page_fields(path: str, text: str) -> dict[str, Any]:
@@ -93,6 +146,7 @@ _CONTAINERS = {"list_item_open": "list_item", "blockquote_open": "blockquote"}
 _CLOSERS = {"list_item_close", "blockquote_close"}
 # Where an inline token stops being one line of plain text: where an inline rule may start
 # (markdown.py), a `#tag`, a `key:: value` field or a `^block-id`.
+_NEWLINE = re.compile("\n")
 _NOT_PLAIN = re.compile(f"[{re.escape(RULE_STARTS + '#:')}]")
 _CODE = frozenset({"fence", "code_block", "math_block", "obsidian_comment_block"})
 # Every token type the walk acts on besides `inline`; the rest (paragraph and list brackets,
@@ -173,7 +227,7 @@ class _BodyWalker:
         if _NOT_PLAIN.search(src) is None:  # one line of plain text: no link, field, id, tag or code
             return src, []
         first = token.map[0]
-        starts: list[int] | None = None  # computed for the first link
+        starts: tuple[list[int], list[int]] | None = None  # computed for the first link
         spans = self._fields(src, first) if "::" in src else []
         if "^" in src:
             for match in BLOCK_ID.finditer(src):
@@ -202,9 +256,10 @@ class _BodyWalker:
         self.tags.extend(_inline_tags(text))
         return text, [(key, value) for key, value, _, _ in spans]
 
-    def _line_starts(self, src: str, first: int, in_table: bool) -> list[int]:
-        """Where each line of an inline token's content starts in its source line: the content is
-        the line with indentation, list markers or `>` removed, so it is the line's suffix."""
+    def _line_starts(self, src: str, first: int, in_table: bool) -> tuple[list[int], list[int]]:
+        """Where each line of an inline token's content starts in its source line (the content is
+        the line with indentation, list markers or `>` removed, so it is the line's suffix), and
+        where each of the content's own lines starts in it (for _position's look-ups)."""
         starts = []
         for j, part in enumerate(src.split("\n")):
             source = self.lines[first + j] if first + j < len(self.lines) else ""
@@ -213,11 +268,15 @@ class _BodyWalker:
             else:
                 found = source.find(part.strip()[:20]) if part.strip() else -1
                 starts.append(found if found >= 0 else len(source) - len(source.lstrip()))
-        return starts
+        return starts, [0, *(m.end() for m in _NEWLINE.finditer(src))]
 
-    def _position(self, src: str, offset: int, first: int, starts: list[int], needle: str) -> tuple[int, int]:
-        j = src.count("\n", 0, offset)
-        column = starts[j] + offset - (src.rfind("\n", 0, offset) + 1)
+    def _position(self, src: str, offset: int, first: int, lines: tuple[list[int], list[int]],
+                  needle: str) -> tuple[int, int]:
+        """File line and column of the token at `offset` of `src`: looked up, not counted, so that
+        300,000 links on one line cost no more than as many on their own lines."""
+        starts, content_starts = lines
+        j = bisect_right(content_starts, offset) - 1
+        column = starts[j] + offset - content_starts[j]
         source = self.lines[first + j] if first + j < len(self.lines) else ""
         if not source.startswith(needle, column):
             hits = [m.start() for m in re.finditer(re.escape(needle), source)]
@@ -225,7 +284,7 @@ class _BodyWalker:
                 column = min(hits, key=lambda h: abs(h - column))
         return self._file_line(first + j), column + 1
 
-    def _wikilink(self, child: Token, src: str, first: int, starts: list[int], spans) -> Link:
+    def _wikilink(self, child: Token, src: str, first: int, starts: tuple[list[int], list[int]], spans) -> Link:
         meta = child.meta
         offset = meta["offset"]
         needle = child.markup + meta["target"]
@@ -234,7 +293,7 @@ class _BodyWalker:
         return new_link(child.content, meta["target"], meta["headings"], meta["block"], meta["display"], meta["embed"],
                         line, column, "field" if key else "body", key)
 
-    def _markdown_link(self, child: Token, src: str, first: int, starts: list[int]) -> Link | None:
+    def _markdown_link(self, child: Token, src: str, first: int, starts: tuple[list[int], list[int]]) -> Link | None:
         href = child.attrGet("href" if child.type == "link_open" else "src") or ""
         if not href or _URL_SCHEME.match(href) or href.startswith("//"):
             return None
@@ -253,11 +312,14 @@ class _BodyWalker:
         """Dataview fields of one block as (key, value, value start, value end) offsets in `src`."""
         spans = []
         for match in _FIELD_LINE.finditer(src):
-            spans.append((match.group(1).strip(), match.group(2), match.start(2), match.end(2) + 1))
+            value = match.group(2).rstrip(" \t")
+            spans.append((match.group(1).strip(), value, match.start(2), match.start(2) + len(value) + 1))
         for match in _FIELD_INLINE.finditer(src):
             spans.append((match.group(1).strip(), match.group(2).strip(), match.start(2), match.end(2) + 1))
-        for key, value, start, _ in spans:
-            self.fields.append(InlineField(key, value, self._file_line(first + src.count("\n", 0, start))))
+        if spans:
+            breaks = [m.start() for m in _NEWLINE.finditer(src)]
+            for key, value, start, _ in spans:
+                self.fields.append(InlineField(key, value, self._file_line(first + bisect_right(breaks, start))))
         return spans
 
     def _find_suppressions(self) -> None:

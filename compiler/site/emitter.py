@@ -64,7 +64,10 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None) -> EmitResult:
     for doc, markdown in _page_docs(site, jobs):
         writer.text(doc, markdown)
     for path in vault.attachments:
-        writer.copy(site.doc(path), vault.root / path)
+        try:
+            writer.copy(site.doc(path), vault.open_file(path))
+        except OSError:  # gone, or swapped for something outside the vault since it was listed
+            continue
     generated = generated_pages(site)
     for doc, lines in generated.items():
         writer.text(doc, "\n".join(lines) + "\n")

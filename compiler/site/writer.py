@@ -50,11 +50,19 @@ class Writer:
         _replace(path, data)
         self.written.append(rel)
 
-    def copy(self, rel: str, source: Path) -> None:
-        """Copy a file (an attachment, a script) unless size and modification time already match."""
+    def copy(self, rel: str, source: Path | int) -> None:
+        """Copy a file (a script; or an attachment, given as a descriptor the vault opened: it is
+        read through that and closed) unless size and modification time already match."""
+        if isinstance(source, int):
+            with open(source, "rb") as handle:
+                return self._copy(rel, handle)
+        with open(source, "rb") as handle:
+            return self._copy(rel, handle)
+
+    def _copy(self, rel: str, handle) -> None:
         self._produced.add(rel)
         path = self.root / rel
-        src = source.stat()
+        src = os.fstat(handle.fileno())
         try:
             dst = path.stat()
             if dst.st_size == src.st_size and int(dst.st_mtime) == int(src.st_mtime):
@@ -65,7 +73,9 @@ class Writer:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = _temporary(path)
         try:
-            shutil.copy2(source, tmp)
+            with open(tmp, "wb") as out:
+                shutil.copyfileobj(handle, out, 1 << 20)
+            os.utime(tmp, ns=(src.st_atime_ns, src.st_mtime_ns))
             os.replace(tmp, path)
         except BaseException:
             _discard(tmp)
