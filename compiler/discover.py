@@ -6,6 +6,7 @@ inside the vault, folder symlinks are not followed at all (that is where loops c
 from __future__ import annotations
 
 import errno
+import fnmatch
 import os
 import stat
 import re
@@ -60,6 +61,12 @@ def _scan(root: Path, folder: str, rel_folder: str, exclude: tuple[str, ...], fi
             if name.startswith("."):  # as in Obsidian: dot-files and dot-folders are never pages or attachments
                 continue
             rel = prefix + name
+            if not _utf8(name):
+                # A name that is no UTF-8 cannot be a link's target, an IRI or a URL: reported under
+                # its bytes written out, and never read.
+                shown = os.fsencode(rel).decode("utf-8", "backslashreplace")
+                rejected.append((shown, Problem("unreadable-file", "the file name is not valid UTF-8; not read")))
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
@@ -181,41 +188,51 @@ def line_ends_as_lf(text: str) -> str:
 
 
 def is_excluded(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a configured glob excludes the path: a pattern without `/` matches any one folder or
+    file name on the way, one with `/` matches from the vault's root, `**` standing for any number
+    of folders. Names are matched by the standard library's `fnmatch` (its patterns match in
+    linear time: a 16-star glob is no hang), case-insensitively; folders one at a time, so no `*`
+    crosses a `/`."""
     if not patterns:
         return False
-    parts = path.split("/")
-    prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+    parts = path.casefold().split("/")
     for pattern in patterns:
-        regex = _glob_regex(pattern.strip("/"))
-        if "/" in pattern.strip("/"):
-            if any(regex.fullmatch(p) for p in prefixes):
+        segments = _segments(pattern.strip("/"))
+        if len(segments) == 1 and segments[0] is not None:
+            if any(segments[0].fullmatch(part) for part in parts):
                 return True
-        elif any(regex.fullmatch(part) for part in parts):
+        elif _prefix_matches(segments, parts):
             return True
     return False
 
 
 @lru_cache(maxsize=256)
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    out = []
-    i = 0
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
+def _segments(pattern: str) -> tuple[re.Pattern[str] | None, ...]:
+    """One compiled name pattern per folder of the glob; None for `**`."""
+    return tuple(None if segment == "**" else re.compile(fnmatch.translate(segment.casefold()))
+                 for segment in pattern.split("/"))
+
+
+def _prefix_matches(segments: tuple[re.Pattern[str] | None, ...], parts: list[str]) -> bool:
+    """Whether the segments match the path's first folders (or the whole path): the set of
+    places each segment can end at, carried along, so the cost is segments x parts."""
+    ends = {0}  # how many parts the segments so far can have taken
+    for segment in segments:
+        if segment is None:
+            ends = set(range(min(ends), len(parts) + 1)) if ends else set()
         else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out), re.IGNORECASE)
+            ends = {i + 1 for i in ends if i < len(parts) and segment.fullmatch(parts[i])}
+        if not ends:
+            return False
+    return bool(ends - {0})
+
+
+def _utf8(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # os.scandir kept the undecodable bytes as lone surrogates
+        return False
+    return True
 
 
 def _check_symlink(root: Path, absolute: str) -> Problem | None:

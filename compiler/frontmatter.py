@@ -70,6 +70,17 @@ def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode):
         return loader.construct_scalar(node)
 
 
+def _yaml_12_booleans(loader: type) -> None:
+    """Booleans as YAML 1.2 (and so Obsidian) reads them: `true` and `false` only. PyYAML reads
+    YAML 1.1, where `yes`, `no`, `on` and `off` are booleans too: `aliases: [Yes]` lost its alias."""
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in loader.yaml_implicit_resolvers.items()}
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                                 list("tTfF"))
+
+
+_yaml_12_booleans(_Loader)
 _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
@@ -111,8 +122,33 @@ def split_frontmatter(text: str) -> Front:
     if not isinstance(meta, dict):
         problems.append(Problem("frontmatter", "frontmatter must be a mapping of keys to values", 2))
         meta = {}
+    if not _small(meta, MAX_VALUES):
+        # YAML's anchors let a few lines stand for billions of values ("billion laughs"): whatever
+        # walks them (the site's panel, the RDF values) would not finish.
+        problems.append(Problem("frontmatter", f"the YAML expands to over {MAX_VALUES:,} values (anchors "
+                                               "repeated inside one another); its properties are left out", 2))
+        meta = {}
     meta = {str(k): v for k, v in meta.items()}
     return Front(meta, body, offset, lines, problems)
+
+
+MAX_VALUES = 100_000  # scalars and containers in one page's frontmatter, anchors expanded
+
+
+def _small(value: Any, limit: int) -> bool:
+    """Whether `value`, walked as its readers walk it (a shared list once per use), holds at most
+    `limit` values; stops counting as soon as it is over."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if count > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return True
 
 
 _YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError)
@@ -136,7 +172,7 @@ def _keys_that_parse(lines: list[str]) -> dict[str, Any]:
             value, _ = _load("\n".join(lines[start:end]))
         except _YAML_ERRORS:
             continue
-        if isinstance(value, dict):
+        if isinstance(value, dict) and _small(value, MAX_VALUES):
             meta.update((str(k), v) for k, v in value.items())
     return meta
 

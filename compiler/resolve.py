@@ -146,13 +146,13 @@ class Index:
                 return None, (), None  # a link never leaves the vault
             for candidate in (joined, joined + ".md") if not key.endswith(".md") else (joined,):
                 if candidate in self.by_path:
-                    return self.by_path[candidate], (), "path"
+                    return self._exact(candidate, source)
                 if candidate[:-3] in self.by_path and candidate.endswith(".md"):
-                    return self.by_path[candidate[:-3]], (), "path"
+                    return self._exact(candidate[:-3], source)
         stem = stem.lstrip("/")
         for key_variant in (stem, key.lstrip("/")):
             if key_variant in self.by_path:
-                return self.by_path[key_variant], (), "path"
+                return self._exact(key_variant, source)
         if "/" in stem:
             steps = [("suffix", self.by_suffix.get(stem, []) or self.by_suffix.get(key, []))]
         else:
@@ -166,6 +166,15 @@ class Index:
                 ranked = sorted(set(found), key=lambda p: (p.rpartition("/")[0] != source.folder, len(p), p))
                 return ranked[0], tuple(ranked) if len(ranked) > 1 else (), step
         return None, (), None
+
+    def _exact(self, key: str, source: Page) -> tuple[str, tuple[str, ...], str]:
+        """The file at a vault path; case twins (`A.md` and `a.md`, which a case-insensitive match
+        cannot tell apart) are candidates like any others: ranked, and ambiguous."""
+        owners = self._owners.get(key) or [self.by_path[key]]
+        if len(owners) == 1:
+            return owners[0], (), "path"
+        ranked = tuple(sorted(set(owners), key=lambda p: (p.rpartition("/")[0] != source.folder, len(p), p)))
+        return ranked[0], ranked, "path"
 
     def _anchor(self, source: Page, link: Link, path: str, candidates: tuple[str, ...], step: str | None) -> Resolution:
         missing = None

@@ -25,7 +25,7 @@ _TOKENS = re.compile(r'''
 ''', re.VERBOSE | re.DOTALL)
 
 UPDATE_KEYWORDS = frozenset({"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD"})
-_SERVICE = "SERVICE (federated query) is refused: this endpoint answers from the vault only"
+_SERVICE = "SERVICE (federated query) is refused: vaultc answers from the vault only"
 
 
 class Refusal(NamedTuple):

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from . import results
+from .guard import readable, refusal
 from .vocab import PREFIXES, canned_queries
 
 
@@ -45,6 +46,10 @@ def run(dataset: Dataset, text: str, base: str) -> results.Solutions | GraphAnsw
     # BASE goes first, on the same line so that error positions keep their line numbers, and makes
     # `<tickers/NVDA>` name a page; a BASE of the query's own comes later and wins.
     declared = f"BASE <{base}> "
+    text = readable(text)
+    refused = refusal(text, PREFIXES, base)  # the endpoint's guard: the vault only, bounded depth
+    if refused is not None:
+        raise QueryError(refused.reason)
     try:
         result = dataset.query(declared + text, initNs=PREFIXES)
         if result.type == "ASK":
@@ -59,6 +64,8 @@ def run(dataset: Dataset, text: str, base: str) -> results.Solutions | GraphAnsw
         raise QueryError(f"query syntax error: {message}") from None
     except (OSError, ValueError, TypeError, NotImplementedError) as exc:
         raise QueryError(f"query failed: {_first_line(exc)}") from None
+    except RecursionError:
+        raise QueryError("query failed: nested too deeply to be read") from None
 
 
 def render(answer: results.Solutions | GraphAnswer, fmt: str, base: str, width: int | None = 60) -> str:

@@ -8,7 +8,7 @@ from ..names import normalise
 from .registry import Diagnostic, rule
 
 # What each frontmatter key must hold; keys not listed are free-form.
-_COMMON = {"type": "type", "title": "text", "aliases": "texts", "alias": "texts", "tags": "texts",
+_COMMON = {"title": "text", "aliases": "texts", "alias": "texts", "tags": "texts",
            "updated": "date", "max_age_days": "days"}
 _BY_TYPE = {
     "ticker": {"ticker": "scalar", "name": "text", "exchange": "text", "fiscal_year_end": "month"},
@@ -34,9 +34,11 @@ def unknown_type(vault):
     own = set(vault.config.types)
     for page in vault.pages.values():
         kind = page.meta.get("type")
-        if isinstance(kind, str) and kind not in PAGE_TYPES and kind not in own:
-            yield _at(page, "type", f"unknown type {kind!r}: read as a note (expected one of "
-                                    f"{', '.join(PAGE_TYPES)}, or name it in the configuration's `types`)")
+        if _empty(kind) or (isinstance(kind, str) and (kind in PAGE_TYPES or kind in own)):
+            continue
+        shown = repr(kind) if isinstance(kind, str) else f"{kind!r} (not one word)"  # `type: ["[[Books]]"]`
+        yield _at(page, "type", f"unknown type {shown}: read as a note (expected one of "
+                                f"{', '.join(PAGE_TYPES)}, or name it in the configuration's `types`)")
 
 
 def _empty(value) -> bool:
@@ -68,8 +70,6 @@ def _check_types(page: Page):
 
 
 def _value_problem(kind: str, value) -> str | None:
-    if kind == "type":
-        return None if isinstance(value, str) else "must be a string"
     if kind == "text":
         return None if isinstance(value, str) else "must be a string"
     if kind == "scalar":

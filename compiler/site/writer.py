@@ -10,6 +10,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..files import temporary_name
+
 
 MARKER = ".vaultc-docs"  # marks a folder as ours: only such a folder is ever pruned
 
@@ -113,8 +115,9 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def _temporary(path: Path) -> Path:
-    # A dot-file: MkDocs never reads one, and prune() removes one a killed run left behind.
-    return path.with_name(f".{path.name}.{os.getpid()}.vaultc-tmp")
+    # A dot-file, short whatever the page's name: MkDocs never reads one, and prune() removes one
+    # a killed run left behind.
+    return path.with_name(temporary_name(path.name))
 
 
 def _discard(path: Path) -> None:

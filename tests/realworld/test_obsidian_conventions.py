@@ -50,8 +50,9 @@ def test_a_template_keeps_the_properties_that_parse(make_vault, check_json):
 def test_empty_properties_and_unknown_types_are_not_errors(make_vault, check_json):
     vault = make_vault({
         "a.md": "---\naliases:\ntags:\n  -\ntype: person\n---\n# A\n",
-        "b.md": "---\naliases: []\ncssclasses:\n---\n[[a]]\n",
+        "b.md": "---\naliases: []\ncssclasses:\ntype:\n  - \"[[Books]]\"\n---\n[[a]]\n",  # kepano's categories
+        "Books.md": "# Books\n",
     })
     data = check_json(vault)
-    assert findings(data) == [("unknown-type", "a.md", 5, None)]
+    assert findings(data) == [("unknown-type", "a.md", 5, None), ("unknown-type", "b.md", 4, None)]
     assert data["exit"] == 0
