@@ -109,3 +109,29 @@ def test_the_site_has_what_a_reader_needs(tmp_path_factory):
     # A compact navigation: the home page and the generated index pages, not every vault page.
     assert nav == {"index.html"} | {f"vaultc/{name}.html" for name in (
         "tickers", "sectors", "layers", "constraints", "comparisons", "sources", "notes", "graph", "health", "tags")}
+
+
+def test_strict_means_strict_a_warning_fails_the_site_and_is_shown(make_vault, tmp_path, capsys):
+    """`mkdocs build --strict -q` counted no warning it hid: a build that warns must exit 2, with
+    the warning printed."""
+    vault = make_vault({"a.md": "# A\n"})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n"
+                      "nav:\n  - Home: index.md\n  - Gone: no-such-page.md\n")
+    code = main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)])
+    err = capsys.readouterr().err
+    assert code == 2 and "no-such-page.md" in err and "WARNING" in err
+
+
+def test_findings_on_embed_lines_have_their_anchors(make_vault, tmp_path):
+    """The health page links every finding to `#line:N`; an embed alone on its line, which the
+    site replaces by what it embeds, still carries that anchor (a strict build failed on it)."""
+    vault = make_vault({
+        "host.md": "# Host\n\n![[Other#No such heading]]\n\n![[Other#^gone]]\n\n![[Other]]\n",
+        "Other.md": "# Other\n\nText.\n",
+    })
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config), "--no-cache"]) == 0
+    followed, broken, _ = crawl(tmp_path / "site")
+    assert followed and broken == []

@@ -48,7 +48,7 @@ def run_site(args) -> int:
               f"({len(result.written)} files changed, {len(result.removed)} removed)", file=sys.stderr)
         if args.emit_only:
             return 0
-        seconds = build(config_file, args.site_dir)
+        seconds = build(config_file, args.site_dir, result.pages)
         print(f"vaultc: mkdocs build --strict took {seconds:.2f}s", file=sys.stderr)
         return 0
     except (BuildError, AssetError, DocsDirError) as exc:

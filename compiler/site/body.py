@@ -96,6 +96,9 @@ class Renderer:
             if res.link.embed and res.target in self.site.pages:
                 if _STANDALONE.match(source[:span.start]) and not source[span.end:].strip():
                     rows[n] = self._block_embed(res, source[:span.start])
+                    if self.own and n in self.site.flagged_lines.get(self.page.path, ()):
+                        # the anchor the health page links to, above what the embed shows
+                        rows[n] = [f"{source[:span.start]}<span id='line:{n}'></span>", *rows[n]]
                     return []
                 edits.append(Edit(n, span.start, span.end, self._inline_embed(res)))
             elif res.link.embed and is_media(self.site, res):
