@@ -29,6 +29,11 @@ class Claim:
     # The cue word of the governing expression ("through", "as of"); "" when it has none. None
     # (a Claim made by hand) lets message() read it back from the text.
     cue: str | None = None
+    last_line: int = 0  # the file line the sentence or item ends on (0: `line`), its wrapped lines included
+
+    @property
+    def lines(self) -> range:
+        return range(self.line, max(self.line, self.last_line) + 1)
 
 
 MAX_TEXT = 300
@@ -170,17 +175,19 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
         shown = text  # the block's own string: a page's pickle then holds it once
     if len(shown) > MAX_TEXT:
         shown = shown[:MAX_TEXT - 1].rstrip() + "…"
+    last = line + text.count("\n", lo, hi)
     if explicit is not None:
-        return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of")
+        return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of", last)
     kind, governing = classify(Unit(text, lo, hi, dates, block_kind))
-    return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "")
+    return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "",
+                      last)
 
 
 def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date, end: dt.date, explicit: bool,
-               cue: str | None) -> Claim:
+               cue: str | None, last_line: int = 0) -> Claim:
     """Claim(...), made fast (see model.made): a page's claims are made in bulk."""
     return made(Claim, {"line": line, "text": text, "expression": expression, "kind": kind, "start": start,
-                        "end": end, "explicit": explicit, "cue": cue})
+                        "end": end, "explicit": explicit, "cue": cue, "last_line": last_line})
 
 
 # --- units: sentences, list items, table rows -----------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -53,8 +54,9 @@ def test_the_whole_graph_matches_the_reviewed_golden_file(graphs):
 
 
 def test_one_named_graph_per_page_named_by_the_page_iri(graphs):
-    assert len(graphs) == 15
-    for page in graphs:
+    assert len(graphs) == 15 + 1  # and the compilation's
+    assert graphs[-1].name == URIRef(ID + "vaultc") and graphs[-1].path == ""
+    for page in graphs[:-1]:
         assert page.name == iri(page.path[:-3].replace(" ", "%20"))
         # a page's graph speaks only about the page and its claims
         assert {s for s, _, _ in page.triples} <= {page.name} | {s for s in _claims(page)}
@@ -130,8 +132,15 @@ def test_layers_constraints_sources(union):
     assert union.value(report, DCTERMS.creator) == Literal("Avril Wu")
 
 
+def claim_iri(page: str, text: str) -> URIRef:
+    """VAULT-SPEC §3: the page's IRI + #claim- + 12 hex digits of the SHA-256 of the text."""
+    import hashlib
+
+    return URIRef(ID + page + "#claim-" + hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:12])
+
+
 def test_claims(union):
-    claim = URIRef(ID + "tickers/NVDA#claim-17")
+    claim = claim_iri("tickers/NVDA", "The Blackwell Ultra ramp is expected by Q2 2026 per SemiAnalysis GB200 BOM.")
     assert (iri("tickers/NVDA"), VC.hasClaim, claim) in union
     assert union.value(claim, RDF.type) == VC.Claim
     assert union.value(claim, VC.kind) == Literal("forecast")
@@ -142,7 +151,7 @@ def test_claims(union):
     assert "expected by Q2 2026" in union.value(claim, VC.text)
     # the source linked on the claim's own line, and only that one
     assert set(union.objects(claim, PROV.wasDerivedFrom)) == {iri("sources/SemiAnalysis%20GB200%20BOM")}
-    stale = URIRef(ID + "tickers/NVDA#claim-16")
+    stale = claim_iri("tickers/NVDA", "As of March 2025, data-centre revenue share was 88%.")
     assert union.value(stale, VC.status) == Literal("stale")
     assert set(union.objects(stale, PROV.wasDerivedFrom)) == set()
 
@@ -250,9 +259,8 @@ def test_turtle_export_uses_the_declared_prefixes(graphs):
 def test_vault_without_pages_exports_an_empty_graph(make_vault):
     vault = make_vault({"assets/a.png": b"\x89PNG"})
     graphs = page_graphs(compile_vault(vault, load_config(vault), TODAY))
-    assert graphs == []
-    assert export(graphs, "ntriples") == b""
-    assert json.loads(export(graphs, "jsonld"))["@graph"] == []
+    assert [g.name for g in graphs] == [URIRef(ID + "vaultc")]  # the compilation alone: 0 pages
+    assert b"pageCount" in export(graphs, "ntriples")
 
 
 def test_a_ticker_without_its_symbol_is_a_shacl_warning_not_a_failure(make_vault):
@@ -260,3 +268,68 @@ def test_a_ticker_without_its_symbol_is_a_shacl_warning_not_a_failure(make_vault
     result = validate(page_graphs(compile_vault(vault, load_config(vault), TODAY)))
     assert result.conforms
     assert "a ticker page without frontmatter `ticker`" in result.report
+
+
+# --- VAULT-SPEC §3 values, identity and the compilation: competency questions --------------------
+
+def _competency_vault(make_vault, nvda_top: str = ""):
+    return make_vault({
+        "tickers/NVDA.md": nvda_top + "---\ntype: ticker\nticker: NVDA\nexchange: NASDAQ\nfiscal_year_end: January\n"
+                           "market_cap: 3.2T\nemployees: 36000\ntags: [ai, gpu]\n---\n# NVIDIA\n\nrating:: buy\n"
+                           "target:: 175.5\n\nAs of March 2026 the backlog was $320B per [[Note]].\n",
+        "tickers/AMD.md": "---\ntype: ticker\nticker: AMD\nexchange: NASDAQ\nemployees: 26000\n---\n# AMD\n\n"
+                          "rating:: hold\n",
+        "tickers/TSM.md": "---\ntype: ticker\nticker: TSM\nexchange: NYSE\nemployees: 76000\ntags: [foundry]\n---\n# TSMC\n\n"
+                          "rating:: buy\npath:: [[Note]]\nkind:: custom\n",
+        "Note.md": "---\ntype: source\naliases: [A note]\n---\n# Note\n",
+    })
+
+
+def _select(vault: Path, sparql: str, today: str = "2026-11-22") -> list[tuple[str, ...]]:
+    from compiler.analyse import compile_vault
+    from compiler.config import load_config
+    from compiler.rdf.emit import page_graphs, quads
+    from compiler.rdf.query import run
+    from compiler.rdf.store import oxigraph_store, rdflib_dataset
+
+    compiled = compile_vault(vault, load_config(vault), dt.date.fromisoformat(today))
+    answer = run(rdflib_dataset(oxigraph_store(quads(page_graphs(compiled)))), sparql, compiled.config.base_iri)
+    return sorted(tuple(cell[1] for cell in row) for row in answer.rows)  # each cell: (kind, value, type, lang)
+
+
+def test_competency_tickers_by_exchange_rating_and_a_number(make_vault):
+    vault = _competency_vault(make_vault)
+    rows = _select(vault, 'SELECT ?t WHERE { ?c vc:exchange "NASDAQ" ; vc:rating "buy" ; schema:tickerSymbol ?t }')
+    assert rows == [("NVDA",)]
+    rows = _select(vault, "SELECT ?t WHERE { ?c vc:employees ?n ; schema:tickerSymbol ?t FILTER(?n > 30000) }")
+    assert rows == [("NVDA",), ("TSM",)]
+    rows = _select(vault, "SELECT ?t WHERE { ?c vc:target ?p ; schema:tickerSymbol ?t FILTER(?p > 100.0) }")
+    assert rows == [("NVDA",)]
+    assert _select(vault, 'SELECT ?t WHERE { ?c vc:tag "gpu" ; schema:tickerSymbol ?t }') == [("NVDA",)]
+    assert _select(vault, "SELECT ?m WHERE { ?c schema:tickerSymbol 'NVDA' ; vc:fiscalYearEndMonth ?m }") == [("1",)]
+    assert _select(vault, "SELECT ?a WHERE { ?p skos:altLabel ?a }") == [("A note",)]
+
+
+def test_a_claim_keeps_its_iri_when_lines_move(make_vault, tmp_path):
+    query = "SELECT ?c WHERE { ?p vc:hasClaim ?c }"
+    before = _select(_competency_vault(make_vault), query)
+    moved = _competency_vault(lambda files: make_vault(files, name="moved"), nvda_top="")
+    (moved / "tickers/NVDA.md").write_text("\n" + (moved / "tickers/NVDA.md").read_text().replace("# NVIDIA", "\n\n# NVIDIA"))
+    assert before and _select(moved, query) == before
+    sources = _select(moved, "SELECT ?s WHERE { ?c a vc:Claim ; prov:wasDerivedFrom ?s }")
+    assert sources == [(ID + "Note",)]
+
+
+def test_the_compilation_says_the_day_its_statuses_were_judged_on(make_vault):
+    vault = _competency_vault(make_vault)
+    rows = _select(vault, "SELECT ?d ?n WHERE { GRAPH ?g { ?x a vc:Compilation ; vc:today ?d ; vc:pageCount ?n } }",
+                   today="2027-01-05")
+    assert rows == [("2027-01-05", "4")]
+
+
+def test_reserved_fields_are_findings_and_not_exported(make_vault, check_json):
+    vault = _competency_vault(make_vault)
+    found = [(f["rule"], f["path"], f["line"]) for f in check_json(vault, "--select", "reserved-field")["findings"]]
+    assert found == [("reserved-field", "tickers/TSM.md", 11), ("reserved-field", "tickers/TSM.md", 12)]
+    assert _select(vault, "SELECT ?o WHERE { ?s vc:path ?o FILTER(?o != 'tickers/TSM.md' && STRSTARTS(STR(?s), 'x')) }") == []
+    assert _select(vault, "SELECT ?o WHERE { ?s vc:kind ?o FILTER(?o = 'custom') }") == []

@@ -156,7 +156,7 @@ def test_updates_load_and_service_are_refused(endpoint, request_kwargs):
     assert response.status == 403
     # and nothing changed
     count = json.loads(query(endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").body)
-    assert count["results"]["bindings"][0]["n"]["value"] == "223"
+    assert count["results"]["bindings"][0]["n"]["value"] == "234"
 
 
 def test_keywords_inside_strings_and_variables_are_fine(endpoint):

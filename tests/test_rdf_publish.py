@@ -111,19 +111,19 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
 
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
     assert code == 0, err
-    assert "15 graphs put, 0 unchanged, 0 deleted" in err
+    assert "16 graphs put, 0 unchanged, 0 deleted" in err
     assert tree_digest(vault) == before  # nothing written in the vault
     assert _store_quads(oxigraph) == _local_quads(vault)
     assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["AMD", "NVDA"]
 
     # The state lives beside the vault, never inside it.
     (state,) = (tmp_path / ".vaultc-cache").glob("publish-*.json")
-    assert len(json.loads(state.read_text())["graphs"]) == 15
+    assert len(json.loads(state.read_text())["graphs"]) == 16  # the pages and the compilation
     assert not any(p.name.startswith(".vaultc") for p in vault.rglob("*"))
 
     # Nothing changed: nothing is sent.
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY)
-    assert code == 0 and "0 graphs put, 15 unchanged, 0 deleted" in err
+    assert code == 0 and "0 graphs put, 16 unchanged, 0 deleted" in err
 
     # AMD moves to the memory layer; the reading list goes; a new page arrives.
     amd = vault / "tickers" / "AMD.md"
@@ -142,7 +142,7 @@ def test_publish_edit_delete_publish_again(oxigraph, tmp_path, run):
     assert [row["ticker"] for row in _select(oxigraph, L1_COMPANIES)] == ["NVDA"]
     graphs = {row["g"] for row in _select(oxigraph, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
     assert "https://w3id.org/vaultc/id/notes/Reading%20list" not in graphs
-    assert "https://w3id.org/vaultc/id/notes/Ideas" in graphs and len(graphs) == 15
+    assert "https://w3id.org/vaultc/id/notes/Ideas" in graphs and len(graphs) == 16
 
 
 def test_force_sends_everything_again(oxigraph, tmp_path, run):
@@ -151,7 +151,7 @@ def test_force_sends_everything_again(oxigraph, tmp_path, run):
     store = f"{oxigraph}/store"
     assert run("publish", vault, "--store", store, "--today", TODAY)[0] == 0
     code, _, err = run("publish", vault, "--store", store, "--today", TODAY, "--force")
-    assert code == 0 and "15 graphs put, 0 unchanged" in err
+    assert code == 0 and "16 graphs put, 0 unchanged" in err
 
 
 # --- the client, against a server that records what it is sent ----------------------------------
@@ -196,7 +196,7 @@ def test_basic_auth(recorder, tmp_path, run):
     expected = "Basic " + base64.b64encode(b"ann:s3cret").decode()
     assert {auth for _, _, auth, _ in recorder.seen} == {expected}
     assert {kind for _, _, _, kind in recorder.seen} == {"text/turtle; charset=utf-8"}
-    assert len(recorder.seen) == 15 and {method for method, *_ in recorder.seen} == {"PUT"}
+    assert len(recorder.seen) == 16 and {method for method, *_ in recorder.seen} == {"PUT"}
 
 
 def test_bearer_token_from_the_environment(recorder, tmp_path, run, monkeypatch):

@@ -13,6 +13,10 @@ per page.
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -23,6 +27,7 @@ from rdflib.term import Node
 
 from ..model import Page, Resolution, gc_paused
 from ..dates import as_date
+from ..terms import MAPPED_KEYS, key_term, reserved
 from .vocab import DCTERMS, PROV, RDF, SCHEMA, SKOS, VC, XSD, instance_iri
 
 Triple = tuple[Node, Node, Node]
@@ -35,6 +40,8 @@ FRONTMATTER_EDGES = {"sector": VC.inSector, "layers": VC.inLayer, "constraints":
 CLAIM_COUNTS = {"stale": VC.staleClaimCount, "overdue": VC.overdueClaimCount}
 # On source pages, an author or publisher written as a link names a page instead of a string.
 SOURCE_AGENTS = {"author": DCTERMS.creator, "publisher": DCTERMS.publisher}
+
+COMPILATION = "vaultc"  # the compilation node's name under the base IRI (its own named graph)
 
 TYPE_CLASSES = {
     "sector": (VC.Sector,),
@@ -65,7 +72,21 @@ def page_graphs(vault) -> list[PageGraph]:
     backlinks = {path: len(sources) for path, sources in linked_from.items()}
     emitter = _Emitter(vault.config.base_iri, vault.pages, status, backlinks)
     with gc_paused():
-        return [emitter.graph(vault.pages[path], outgoing.get(path, ())) for path in sorted(vault.pages)]
+        graphs = [emitter.graph(vault.pages[path], outgoing.get(path, ())) for path in sorted(vault.pages)]
+    max_age = getattr(vault, "max_age", None) or vault.config.max_age_days
+    return graphs + [compilation_graph(vault.config.base_iri, vault.today, max_age, len(vault.pages))]
+
+
+def compilation_graph(base: str, today: dt.date, max_age_days: int, pages: int) -> PageGraph:
+    """`<base>vaultc`, a vc:Compilation in a graph of its own: the day the statuses were judged on,
+    so a store says when they were true."""
+    node = URIRef(base + COMPILATION)
+    return PageGraph("", node, (
+        (node, RDF.type, VC.Compilation),
+        (node, VC.today, Literal(today, datatype=XSD.date)),
+        (node, VC.maxAgeDays, Literal(max_age_days, datatype=XSD.integer)),
+        (node, VC.pageCount, Literal(pages, datatype=XSD.integer)),
+    ))
 
 
 def quads(graphs: Iterable[PageGraph]) -> Iterator[Quad]:
@@ -119,6 +140,7 @@ class _Emitter:
             for code in _scalars(page.meta.get("code")):
                 add((me, SKOS.notation, self.literal(code)))
         add((me, SKOS.prefLabel, Literal(label)))
+        self._values(me, page, add)
         self._counts(me, page, add)
         sources_by_line: dict[int, list[URIRef]] = defaultdict(list)
         for res in resolutions:
@@ -127,6 +149,31 @@ class _Emitter:
         claims = self._claims(me, page, add, sources_by_line)
         # The same edge written twice (two links to one page) is one triple; keep first-seen order.
         return PageGraph(page.path, me, tuple(dict.fromkeys(out + claims)))
+
+    def _values(self, me: URIRef, page: Page, add) -> None:
+        """Aliases, tags, and every other value as a typed literal (VAULT-SPEC §3 "Values, typed")."""
+        for alias in page.aliases:
+            add((me, SKOS.altLabel, Literal(alias)))
+        for tag in dict.fromkeys(page.tags):
+            add((me, VC.tag, Literal(tag.lstrip("#"))))
+        if page.type == "ticker":
+            for exchange in _scalars(page.meta.get("exchange")):
+                add((me, VC.exchange, Literal(exchange)))
+            if page.meta.get("fiscal_year_end") is not None:
+                add((me, VC.fiscalYearEndMonth, self.literal(page.fiscal_year_end, XSD.integer)))
+        for key, value in page.meta.items():
+            if key in MAPPED_KEYS or reserved(key, "frontmatter"):
+                continue
+            for item in value if isinstance(value, list) else [value]:
+                if not (isinstance(item, str) and "[[" in item):  # links become edges, in _link
+                    literal = _typed(item)
+                    if literal is not None:
+                        add((me, VC[key_term(key)], literal))
+        for field in page.fields:
+            if "[[" not in field.value and not reserved(field.key, "field"):
+                literal = _typed_text(field.value)
+                if literal is not None:
+                    add((me, VC[key_term(field.key)], literal))
 
     def _counts(self, me: URIRef, page: Page, add) -> None:
         """Each stated only when not zero: a page nobody links to has no vc:backlinkCount."""
@@ -177,18 +224,21 @@ class _Emitter:
             add((me, FRONTMATTER_EDGES[link.key], target))
         elif link.origin == "frontmatter" and page.type == "source" and link.key in SOURCE_AGENTS:
             add((me, SOURCE_AGENTS[link.key], target))
-        elif link.origin == "field" and link.key:
-            add((me, VC[link.key.replace(" ", "_")], target))
+        elif link.origin in ("field", "frontmatter") and link.key and link.key not in MAPPED_KEYS \
+                and not reserved(link.key, link.origin):
+            add((me, VC[key_term(link.key)], target))
 
     def _claims(self, me: URIRef, page: Page, add, sources_by_line) -> list[Triple]:
         out: list[Triple] = []
         claim_add = out.append
-        per_line: dict[int, int] = defaultdict(int)
+        seen: dict[str, int] = defaultdict(int)
         for claim in page.claims:
-            per_line[claim.line] += 1
-            # Named by line: the same IRI on every run while the page is unchanged, and unique in it.
-            suffix = f"-{per_line[claim.line]}" if per_line[claim.line] > 1 else ""
-            node = URIRef(f"{me}#claim-{claim.line}{suffix}")
+            # Named by its text (VAULT-SPEC §3): the same IRI after edits elsewhere on the page; the
+            # second and later claims of one text on a page get -2, -3…
+            name = hashlib.sha256(" ".join(claim.text.split()).encode("utf-8")).hexdigest()[:12]
+            seen[name] += 1
+            suffix = f"-{seen[name]}" if seen[name] > 1 else ""
+            node = URIRef(f"{me}#claim-{name}{suffix}")
             add((me, VC.hasClaim, node))
             claim_add((node, RDF.type, VC.Claim))
             claim_add((node, VC.text, Literal(claim.text)))
@@ -199,7 +249,8 @@ class _Emitter:
             status = self.status.get(id(claim))
             if status is not None:
                 claim_add((node, VC.status, self.literal(status)))
-            for source in sources_by_line.get(claim.line, ()):
+            # its sources: the source pages linked anywhere in its sentence or item, wrapped lines too
+            for source in dict.fromkeys(s for line in claim.lines for s in sources_by_line.get(line, ())):
                 claim_add((node, PROV.wasDerivedFrom, source))
         return out
 
@@ -216,3 +267,42 @@ def _is_absolute_iri(text: str) -> bool:
     return (bool(sep and rest and scheme[:1].isalpha())
             and all(c.isalnum() or c in "+.-" for c in scheme)
             and not any(c in text for c in ' <>"{}|\\^`\t\n'))
+
+
+def _typed(value: Any) -> Literal | None:
+    """A YAML value as the literal VAULT-SPEC §3 asks for: integer, decimal, boolean, date, else a
+    string; nothing for an empty value or a mapping."""
+    if isinstance(value, bool):
+        return Literal(value, datatype=XSD.boolean)
+    if isinstance(value, int):
+        return Literal(value, datatype=XSD.integer)
+    if isinstance(value, float):
+        return Literal(repr(value), datatype=XSD.decimal) if math.isfinite(value) else Literal(str(value))
+    if isinstance(value, dt.datetime):
+        return Literal(value.isoformat())
+    if isinstance(value, dt.date):
+        return Literal(value, datatype=XSD.date)
+    if isinstance(value, str) and value.strip():
+        return Literal(value.strip())
+    return None
+
+
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(?:\d+\.\d*|\.\d+)")
+
+
+def _typed_text(text: str) -> Literal | None:
+    """An inline field's text, typed as the same YAML scalar would be."""
+    text = text.strip()
+    if not text:
+        return None
+    if text in ("true", "false"):
+        return Literal(text == "true", datatype=XSD.boolean)
+    if _INTEGER.fullmatch(text):
+        return Literal(int(text), datatype=XSD.integer)
+    if _DECIMAL.fullmatch(text):
+        return Literal(text, datatype=XSD.decimal)
+    try:
+        return Literal(dt.date.fromisoformat(text), datatype=XSD.date) if len(text) == 10 else Literal(text)
+    except ValueError:
+        return Literal(text)

@@ -8,6 +8,8 @@ from urllib.parse import quote
 
 from rdflib import URIRef
 
+from ..terms import VC_CLASSES, VC_PROPERTIES
+
 
 class Namespace:
     """The terms of one namespace as plain attributes. rdflib's own Namespace builds and validates
@@ -23,20 +25,12 @@ class Namespace:
         return URIRef(self.iri + name)
 
 
-VC = Namespace(
-    "https://w3id.org/vaultc#",
-    # classes
-    "Page", "Sector", "Ticker", "Source", "Layer", "Constraint", "Comparison", "Claim",
-    # properties
-    "path", "linksTo", "danglingLink", "inSector", "inLayer", "exposedTo", "compares", "cites",
-    "hasClaim", "text", "line", "kind", "start", "end", "status",
-    "backlinkCount", "staleClaimCount", "overdueClaimCount",
-)
+VC = Namespace("https://w3id.org/vaultc#", *VC_CLASSES, *VC_PROPERTIES)
 SCHEMA = Namespace("http://schema.org/", "Corporation", "tickerSymbol", "name", "alternateName", "url")
-SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "Concept", "prefLabel", "notation")
+SKOS = Namespace("http://www.w3.org/2004/02/skos/core#", "Concept", "prefLabel", "altLabel", "notation")
 PROV = Namespace("http://www.w3.org/ns/prov#", "Entity", "wasDerivedFrom")
 DCTERMS = Namespace("http://purl.org/dc/terms/", "title", "modified", "creator", "publisher", "issued")
-XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "string", "date", "integer")
+XSD = Namespace("http://www.w3.org/2001/XMLSchema#", "string", "date", "integer", "decimal", "boolean")
 RDF = Namespace("http://www.w3.org/1999/02/22-rdf-syntax-ns#", "type")
 RDFS = Namespace("http://www.w3.org/2000/01/rdf-schema#", "label", "comment")
 

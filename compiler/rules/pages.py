@@ -5,6 +5,7 @@ from ..dates import as_date, parse_month
 from ..model import Page, Severity
 from ..frontmatter import LINK_KEYS, PAGE_TYPES
 from ..names import normalise
+from ..terms import key_term, reserved
 from .registry import Diagnostic, rule
 
 # What each frontmatter key must hold; keys not listed are free-form.
@@ -106,6 +107,21 @@ def _link_problem(value) -> str | None:
 
 def _at(page: Page, key: str, message: str) -> Diagnostic:
     return Diagnostic(page.path, page.key_lines.get(key, 1), 1, message)
+
+
+@rule("reserved-field", Severity.WARNING)
+def reserved_field(vault):
+    """A frontmatter key or inline field that would overwrite a term of the RDF vocabulary (`path::`,
+    `kind::`): it is not exported."""
+    for page in vault.pages.values():
+        for key in page.meta:
+            if reserved(key, "frontmatter"):
+                yield _at(page, key, f"'{key}' is a term of the vaultc vocabulary (vc:{key_term(key)}); "
+                                     "rename the key: it is not exported")
+        for field in page.fields:
+            if reserved(field.key, "field"):
+                yield Diagnostic(page.path, field.line, 1, f"'{field.key}::' is a term of the vaultc vocabulary "
+                                                           f"(vc:{key_term(field.key)}); rename it: it is not exported")
 
 
 @rule("duplicate-alias", Severity.WARNING)
