@@ -302,3 +302,44 @@ def test_the_sparql_command_serves_until_terminated():
             server.kill()
             server.wait()
         server.stderr.close()
+
+
+# --- what third-party clients expect of the protocol -----------------------------------------------
+
+def test_from_names_the_dataset(endpoint):
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    whole = json.loads(query(endpoint, count.format("")).body)["results"]["bindings"][0]["n"]["value"]
+    nvda = json.loads(query(endpoint, count.format(f"FROM <{ID}tickers/NVDA>")).body)
+    nvda = nvda["results"]["bindings"][0]["n"]["value"]
+    assert 0 < int(nvda) < int(whole)
+    assert json.loads(query(endpoint, "ASK FROM <http://nonexistent.invalid/> { ?s ?p ?o }").body)["boolean"] is False
+    # the protocol's graph parameters still win over FROM
+    given = call(endpoint, params={"query": count.format(f"FROM <{ID}tickers/NVDA>"), "default-graph-uri": f"{ID}tickers/AMD"})
+    assert json.loads(given.body)["results"]["bindings"][0]["n"]["value"] != nvda
+
+
+def test_format_counts_only_where_it_fits_the_query_form(endpoint):
+    """SPARQLWrapper sends format=xml with every query: a CONSTRUCT then goes by Accept, not 406."""
+    response = call(endpoint, params={"query": "CONSTRUCT WHERE { ?s vc:inLayer ?o }", "format": "xml"},
+                    headers={"Accept": "text/turtle"})
+    assert response.status == 200 and response.type == "text/turtle"
+    response = call(endpoint, params={"query": L1, "format": "xml"})
+    assert response.status == 200 and response.type == "application/sparql-results+xml"
+
+
+def test_a_timed_out_query_is_not_told_to_retry(endpoint):
+    response = query(endpoint, SLOW)
+    assert response.status == 503 and "Retry-After" not in response.headers
+
+
+def test_cors_only_when_asked(endpoint):
+    origin = {"Origin": "http://yasgui.example"}
+    assert "Access-Control-Allow-Origin" not in call(endpoint, params={"query": L1}, headers=origin).headers
+    vault = compile_vault(VAULT, load_config(VAULT), dt.date(2026, 11, 22))
+    limits = Limits(time_limit=TIME_LIMIT, max_rows=5, max_request_bytes=16 * 1024, workers=1, cors=True)
+    with SparqlEndpoint(page_graphs(vault), vault.config.base_iri, "127.0.0.1", 0, limits) as open_to_pages:
+        preflight = call(open_to_pages, "OPTIONS", headers={"Origin": "http://yasgui.example",
+                                                          "Access-Control-Request-Method": "POST"})
+        assert preflight.status == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
+        answer = call(open_to_pages, params={"query": L1}, headers=origin)
+        assert answer.status == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"

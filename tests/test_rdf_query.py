@@ -407,3 +407,18 @@ def test_only_the_declared_prefixes(run):
     here must run on the endpoint too."""
     code, _, err = run("query", VAULT, "SELECT ?p WHERE { ?p a foaf:Person }")
     assert code == 2 and "Prefix not found" in err
+
+
+def test_from_names_the_dataset_in_vaultc_query(run):
+    from conftest import FIXTURES
+
+    vault = FIXTURES / "rdf" / "vault"
+    count = "SELECT (COUNT(*) AS ?n) {} WHERE {{ ?s ?p ?o }}"
+    _, whole, _ = run("query", vault, count.format(""), "--format", "json", "--no-cache")
+    _, nvda, _ = run("query", vault, count.format("FROM <https://w3id.org/vaultc/id/tickers/NVDA>"),
+                     "--format", "json", "--no-cache")
+    value = lambda out: int(json.loads(out)["results"]["bindings"][0]["n"]["value"])  # noqa: E731
+    assert 0 < value(nvda) < value(whole)
+    code, out, _ = run("query", vault, "ASK FROM <http://nonexistent.invalid/> { ?s ?p ?o }", "--format", "json",
+                       "--no-cache")
+    assert code == 0 and json.loads(out)["boolean"] is False

@@ -53,6 +53,8 @@ def add_commands(subparsers, common) -> None:
     sparql.add_argument("--max-rows", type=int, default=10_000, help="rows in one answer (default: 10000)")
     sparql.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     sparql.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    sparql.add_argument("--cors", action="store_true",
+                        help="let web pages on other origins query it (browser SPARQL editors such as YASGUI)")
 
     publish = subparsers.add_parser("publish", help="push the page graphs to a SPARQL 1.1 Graph Store")
     common(publish)
@@ -160,7 +162,7 @@ def run_sparql(args) -> int:
         print(f"vaultc: warning: serving on {args.host}, not loopback: anyone who can reach it can read "
               "the vault", file=sys.stderr)
     vault, graphs = _compile(args)
-    limits = Limits(time_limit=args.timeout, max_rows=args.max_rows, workers=args.workers)
+    limits = Limits(time_limit=args.timeout, max_rows=args.max_rows, workers=args.workers, cors=args.cors)
     try:
         endpoint = SparqlEndpoint(graphs, vault.config.base_iri, args.host, args.port, limits,
                                   log=not args.quiet)

@@ -41,6 +41,7 @@ class Limits:
     workers: int = 2
     queue_timeout: float = 60.0  # seconds a request may wait, first come first served, for a free worker
     max_pending: int = 128  # requests running or waiting at once; more are answered 503 at once
+    cors: bool = False  # answer browsers' cross-origin requests (YASGUI and the like): --cors
 
 
 class SparqlEndpoint:
@@ -126,6 +127,24 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_HEAD = do_GET
 
+    def do_OPTIONS(self) -> None:
+        """A browser's preflight before a cross-origin POST: allowed with --cors only."""
+        if not self.server.endpoint.limits.cors or not self._host_allowed():
+            self._refuse_method()
+            return
+        self.send_response(HTTPStatus.NO_CONTENT)
+        self.send_header("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+        self.send_header("Access-Control-Allow-Headers", "Accept, Content-Type")
+        self.send_header("Access-Control-Max-Age", "600")
+        self.send_header("Content-Length", "0")
+        self._cors_headers()
+        self.end_headers()
+
+    def _cors_headers(self) -> None:
+        if self.server.endpoint.limits.cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+            self.send_header("Access-Control-Expose-Headers", "Vaultc-Truncated")
+
     def do_PUT(self) -> None:
         self._refuse_method()
 
@@ -133,7 +152,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _refuse_method(self) -> None:
         self._send(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only: use GET or POST with a query",
-                   headers={"Allow": "GET, POST"})
+                   headers={"Allow": "GET, POST, OPTIONS" if self.server.endpoint.limits.cors else "GET, POST"})
 
     def _guarded(self, handle) -> None:
         if not self.server.pending.acquire(blocking=False):
@@ -256,9 +275,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, "every query worker stayed busy; retry shortly",
                        headers={"Retry-After": "5"})
             return
-        except QueryTimeout:
-            self._send(HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran over the time limit of {limit:g} s",
-                       headers={"Retry-After": "1"})
+        except QueryTimeout:  # no Retry-After: the same query would run over again
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, f"the query ran over the time limit of {limit:g} s")
             return
         except WorkerGone as exc:
             self._send(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
@@ -298,6 +316,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("X-Content-Type-Options", "nosniff")
         for name, value in (headers or {}).items():
             self.send_header(name, value)
+        self._cors_headers()
         if close or status >= 400:  # an unread body would otherwise be taken for the next request
             self.send_header("Connection", "close")
             self.close_connection = True

@@ -46,6 +46,13 @@ def refusal(query: str, prefixes: dict[str, str] | None = None, base: str | None
     return _parsed(query, prefixes or {}, base)
 
 
+def names_dataset(query: str) -> bool:
+    """Whether the query names its own dataset (`FROM` / `FROM NAMED`): then that, not the union of
+    the page graphs, is what it reads (SPARQL 1.1 §13.2; the protocol's graph parameters still
+    override it)."""
+    return any(match.lastgroup == "word" and match.group().upper() == "FROM" for match in _TOKENS.finditer(query))
+
+
 def _scan(query: str) -> Refusal | None:
     depth = 0
     update = None

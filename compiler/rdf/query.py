@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from . import results
-from .guard import readable, refusal
+from .guard import names_dataset, readable, refusal
 from .vocab import PREFIXES, canned_queries
 
 
@@ -51,7 +51,10 @@ def run(dataset: Dataset, text: str, base: str) -> results.Solutions | GraphAnsw
     if refused is not None:
         raise QueryError(refused.reason)
     try:
-        result = dataset.query(declared + text, initNs=PREFIXES)
+        if names_dataset(text):  # FROM: the query's own dataset, not the union rdflib's view asks for
+            result = dataset.store.query(declared + text, PREFIXES, {}, "")
+        else:
+            result = dataset.query(declared + text, initNs=PREFIXES)
         if result.type == "ASK":
             return results.Solutions(boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):

@@ -17,7 +17,7 @@ import sys
 import pyoxigraph as ox
 
 from . import results
-from .guard import readable, refusal
+from .guard import names_dataset, readable, refusal
 from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
@@ -37,7 +37,7 @@ class Worker:
         if refused is not None:
             return _error(refused.status, refused.reason)
         try:
-            result = self.store.query(query, **self._dataset(request))
+            result = self.store.query(query, **self._dataset(request, names_dataset(query)))
             if isinstance(result, ox.QueryTriples):
                 return self._graph(result, request)
             return self._solutions(result, request)
@@ -46,22 +46,25 @@ class Worker:
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             return _error(400, f"query failed: {exc}")
 
-    def _dataset(self, request: dict) -> dict:
-        """The query's dataset: the union of the page graphs, unless the client named graphs
-        (SPARQL Protocol `default-graph-uri` / `named-graph-uri`)."""
+    def _dataset(self, request: dict, own: bool = False) -> dict:
+        """The query's dataset: the union of the page graphs, unless the client named graphs (SPARQL
+        Protocol `default-graph-uri` / `named-graph-uri`, which win) or the query did (`own`:
+        FROM / FROM NAMED, which the engine then reads itself)."""
         options = {"base_iri": self.base, "prefixes": self.prefixes}
         default = [ox.NamedNode(iri) for iri in request.get("default_graphs") or ()]
         named = [ox.NamedNode(iri) for iri in request.get("named_graphs") or ()]
         if default:
             options["default_graph"] = default
-        else:
+        elif not own or named:
             options["use_default_graph_as_union"] = True
         if named:
             options["named_graphs"] = named
         return options
 
     def _solutions(self, result, request: dict) -> tuple[dict, bytes]:
-        fmt = request.get("format") or choose(request.get("accept"), RESULT_TYPES)
+        fmt = request.get("format")
+        if fmt not in results.MEDIA_TYPES:  # `format=` counts only where it fits the query's form
+            fmt = choose(request.get("accept"), RESULT_TYPES)
         if fmt not in results.MEDIA_TYPES:
             return _not_acceptable(RESULT_TYPES)
         if isinstance(result, ox.QueryBoolean):
@@ -78,7 +81,9 @@ class Worker:
         return {"status": 200, "type": results.MEDIA_TYPES[fmt], "truncated": answer.truncated}, body
 
     def _graph(self, result, request: dict) -> tuple[dict, bytes]:
-        fmt = request.get("format") or choose(request.get("accept"), GRAPH_TYPES)
+        fmt = request.get("format")
+        if fmt not in _RDF_FORMATS:  # SPARQLWrapper sends format=xml with every CONSTRUCT: Accept decides
+            fmt = choose(request.get("accept"), GRAPH_TYPES)
         if fmt not in _RDF_FORMATS:
             return _not_acceptable(GRAPH_TYPES)
         triples, truncated = [], False
