@@ -400,7 +400,8 @@ _WORD = re.compile(r"\w+")
 
 _FORECAST = _Family(
     "will shall expect expects expected expecting anticipate anticipates anticipated anticipating forecast "
-    "forecasts forecasted forecasting projected projecting projection projections guide guides guided guiding "
+    "forecasts forecasted forecasting projected projecting projection projections projects sees "
+    "guide guides guided guiding "
     "guidance outlook plans planned planning target targets targeted targeting aim aims aiming intend intends "
     "should might likely slated scheduled poised upcoming predict predicts predicted consensus",
     ["won't", "plan to", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",

@@ -78,17 +78,19 @@ _ALTERNATIVES = [
             rf"(?P<dmyy>{_Y4})(?!\w)"),
     ("monyear", rf"\b(?P<mom>{_MON})(?:\.?,?\s+(?:of\s+)?|\.?-|\.?\s?(?=['’]))(?P<moy>{_Y4}|['’]\d\d)(?!\w)"),
     ("season", rf"\b(?P<se>spring|summer|fall|autumn)\s+(?:of\s+)?(?P<sey>{_Y4})(?!\w)"),
-    ("spelled", r"\b(?P<sqo>first|second|third|fourth|1st|2nd|3rd|4th)\s+(?P<squ>quarter|half)\s+(?:of\s+)?"
+    ("spelled", r"\b(?P<sqo>first|second|third|fourth|1st|2nd|3rd|4th)(?:\s+|-)(?P<squ>quarter|half)\s+(?:of\s+)?"
                 r"(?:(?P<sqc>fiscal(?:\s+year)?|FY|calendar(?:\s+year)?|CY)\s*)?(?P<sqa>['’])?"
                 rf"(?P<sqy>{_Y4}|\d\d)(?!\w)"),
     # Q3 2026, Q3'26, FQ1 2027, Q1 FY2027, Q1FY27, H2 2026, Q1-Q2 2026. A two-digit year needs an
     # apostrophe or an FY/CY marker, so that "H100" and "Q3 26%" stay what they are.
-    ("period", r"(?<![\w$])(?P<pf>F)?(?P<pk>[QH])(?P<pn>[1-4])(?:\s?[-–/]\s?F?[QH]?(?P<pn2>[1-4]))?"
+    # "fiscal Q4 2025" too: the word before the quarter marks it fiscal, as FQ4 does.
+    ("period", r"(?<![\w$])(?:(?P<pfw>fiscal)\s+)?(?P<pf>F)?(?P<pk>[QH])(?P<pn>[1-4])(?:\s?[-–/]\s?F?[QH]?(?P<pn2>[1-4]))?"
                r"(?:\s*(?:of\s+)?(?P<pc>FY|CY|fiscal(?:\s+year)?|calendar(?:\s+year)?)\s*['’]?(?P<py1>"
                + _Y4 + r"|\d\d)|\s*['’]\s?(?P<py2>\d\d)|(?:\s+(?:of\s+)?|\s?-\s?)(?P<py3>" + _Y4 + r"))"
                + _EST.format("pe")),
     # 3Q26, 3Q 2026, 1QFY27, 2H26, 1H 2025, 2Q-3Q26
-    ("nperiod", r"(?<![\w$€£¥#.,/])(?P<nn>[1-4])(?P<nk>[QH])(?:\s?[-–]\s?(?P<nn2>[1-4])[QH]?)?"
+    # F1Q25, F4Q2025: an F before the number marks the fiscal calendar
+    ("nperiod", r"(?<![\w$€£¥#.,/])(?P<nf>F)?(?P<nn>[1-4])(?P<nk>[QH])(?:\s?[-–]\s?(?P<nn2>[1-4])[QH]?)?"
                 r"(?:\s*(?P<nc>FY|CY)\s*['’]?|\s*['’]\s?|\s?)(?P<ny>" + _Y4 + r"|\d\d)" + _EST.format("ne")),
     # FY26 Q1, FY2027 Q1, FY27 H2
     ("fyperiod", r"\b(?P<fqc>FY|CY)\s?['’]?(?P<fqy>" + _Y4 + r"|\d\d)\s*(?P<fqk>[QH])(?P<fqn>[1-4])(?!\w)"),
@@ -114,7 +116,7 @@ _GUARDS = {
     "numday": r"\d{1,2}/", "yrange": _Y4_START, "isomonth": _Y4_START, "yrange2": _Y4_START,
     "monrange": "(?-i:[JFMASOND])", "mdy": "(?-i:[JFMASOND])", "dmy": r"\d{1,2}(?:st|nd|rd|th)?\s",
     "monyear": "(?-i:[JFMASOND])", "season": "[sfa]", "spelled": "[fst1-4]", "period": "[fqh]",
-    "nperiod": "[1-4]", "fyperiod": "[fc]", "fiscal": "[fc]", "estyear": _Y4_START, "year": _Y4_START,
+    "nperiod": "f?[1-4]", "fyperiod": "[fc]", "fiscal": "[fc]", "estyear": _Y4_START, "year": _Y4_START,
 }
 _NUMERIC_GUARD = rf"(?:{_Y4_START}|\d{{1,2}}(?:/|(?:st|nd|rd|th)?\s))"  # any of _NUMERIC_FORMS
 
@@ -144,7 +146,7 @@ _SHORT_YEAR_MARK = re.compile(r"(?:['’]|[QqHh]|[FfCc][Yy]|[Yy][Ee]|[Oo][Yy])\s
 # case-sensitive letter or class, which the regex engine tests before it enters the alternative.
 _STARTER_WORDS = ("between", "from", "early", "mid", "late", "first", "second", "third", "fourth", "spring",
                   "summer", "fall", "autumn", "fiscal", "calendar", "fy", "cy", "ye", "eoy")
-_STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[QqHh][1-4]"]
+_STARTER_BODY = "|".join([r"\d", r"['’]\d", r"[Ff][QqHh][1-4]", r"[Ff][1-4][QqHh]", r"[QqHh][1-4]"]
                          + [f"[{w[0].upper()}{w[0]}](?i:{w[1:]})" for w in _STARTER_WORDS]
                          + "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
 # The whole grammar, tried only at start tokens: a token that no word character or apostrophe
@@ -490,16 +492,16 @@ def _spelled(m, fye):
 def _prefixed_period(m, fye):
     """Q3 2026, FQ1 2027, Q1 FY2027, H2 2026, Q1-Q2 2026."""
     size = 3 if m["pk"].lower() == "q" else 6
-    fiscal = bool(m["pf"]) or _is_fiscal(m["pc"])
+    fiscal = bool(m["pf"] or m["pfw"]) or _is_fiscal(m["pc"])
     last = int(m["pn2"]) if m["pn2"] else None
     return _periods(_year(m["py1"] or m["py2"] or m["py3"]), size, int(m["pn"]), last, fiscal, fye)
 
 
 def _numbered_period(m, fye):
-    """3Q26, 1QFY27, 2H 2026, 2Q-3Q26."""
+    """3Q26, 1QFY27, 2H 2026, 2Q-3Q26, F1Q25."""
     size = 3 if m["nk"].lower() == "q" else 6
     last = int(m["nn2"]) if m["nn2"] else None
-    return _periods(_year(m["ny"]), size, int(m["nn"]), last, _is_fiscal(m["nc"]), fye)
+    return _periods(_year(m["ny"]), size, int(m["nn"]), last, bool(m["nf"]) or _is_fiscal(m["nc"]), fye)
 
 
 def _fiscal_year(m, fye):

@@ -227,3 +227,23 @@ def test_prose_without_dates_costs_under_20_microseconds():
 def test_a_dated_sentence_stays_cheap():
     # a generous bound: a dated sentence pays for the grammar once per date
     assert _microseconds("As of March 2026, revenue was $44B in Q1 FY2027, sold out through 2026.") < 200
+
+
+@pytest.mark.parametrize("text, expression, first, last", [
+    # every way analysts write a fiscal period (VAULT-SPEC §1), on a January fiscal year end
+    ("Revenue grew in F1Q25 strongly.", "F1Q25", "2024-02-01", "2024-04-30"),
+    ("The F4Q2025 call was upbeat.", "F4Q2025", "2024-11-01", "2025-01-31"),
+    ("Results for 4QFY25 were strong.", "4QFY25", "2024-11-01", "2025-01-31"),
+    ("In fiscal Q4 2025 margins rose.", "fiscal Q4 2025", "2024-11-01", "2025-01-31"),
+    ("Guidance for fiscal 2026 is $50B.", "fiscal 2026", "2025-02-01", "2026-01-31"),
+    ("In the second-quarter fiscal 2026 period sales rose.", "second-quarter fiscal 2026", "2025-05-01", "2025-07-31"),
+    ("The fourth quarter of fiscal 2025 closed well.", "fourth quarter of fiscal 2025", "2024-11-01", "2025-01-31"),
+])
+def test_fiscal_wordings(text, expression, first, last):
+    import datetime as dt
+
+    from compiler.dates import find_dates
+
+    found = [(d.text, d.first.isoformat(), d.last.isoformat()) for d in find_dates(text, 1)]
+    assert found == [(expression, first, last)]
+    assert dt.date.fromisoformat(first) <= dt.date.fromisoformat(last)
