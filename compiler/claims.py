@@ -52,7 +52,7 @@ def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> li
             _block_claims(block, fiscal_year_end, claims)
             continue
         text = block.text
-        dates = find_dates(text, fiscal_year_end)
+        dates = _outside_names(text, find_dates(text, fiscal_year_end))
         if not dates:
             continue  # most blocks: no date, so no sentence splitting and no classifying
         if kind == "list_item" or kind == "table_row":  # one unit, one claim
@@ -111,7 +111,7 @@ _AS_OF_FIELD = re.compile(r"[\[(]\s*as[ _-]?of\s*::(?P<inline>[^\])\n]*)[\])]|\b
 def _block_claims(block: TextBlock, fye: int, claims: list[Claim]) -> None:
     """The claims of a block with inline fields: an as_of field dates the units on its line."""
     text, overrides = _explicit_dates(block, fye)
-    dates = find_dates(text, fye)
+    dates = _outside_names(text, find_dates(text, fye))
     if dates or overrides:
         _unit_claims(text, dates, overrides, block.kind, block.line, claims)
 
@@ -166,9 +166,24 @@ def _field_date(value: str, fye: int) -> DateExpr | None:
     return DateExpr(found[0].text, 0, len(found[0].text), found[0].first, found[0].last, "as of")
 
 
+_NAME_OPEN, _NAME_CLOSE = "\ue000", "\ue001"  # parse.NAME_OPEN, NAME_CLOSE: a linked page's name
+
+
+def _outside_names(text: str, dates: list[DateExpr]) -> list[DateExpr]:
+    """The dates that are not inside a linked page's name: "[[Obsidian October 2021]]" names a page."""
+    if _NAME_OPEN not in text:
+        return dates
+    spans, at = [], text.find(_NAME_OPEN)
+    while at >= 0:
+        end = text.find(_NAME_CLOSE, at)
+        spans.append((at, end if end >= 0 else len(text)))
+        at = text.find(_NAME_OPEN, end if end >= 0 else len(text))
+    return [d for d in dates if not any(lo < d.start and d.end <= hi for lo, hi in spans)]
+
+
 def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, line: int,
            explicit: DateExpr | None) -> Claim | None:
-    shown = " ".join(text[lo:hi].split())
+    shown = " ".join(text[lo:hi].replace(_NAME_OPEN, "").replace(_NAME_CLOSE, "").split())
     if not shown or (not dates and explicit is None):
         return None
     if shown == text:
@@ -194,7 +209,7 @@ def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date,
 
 # A sentence ends at . ! ? (plus closing quotes or brackets) before whitespace and a capital, a
 # digit or an opening mark. Lower-case continuations ("e.g. the") never split.
-_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*\s+(?=[\"'“‘(\[*_]?[A-Z0-9$~#])")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]\ue001]*\s+(?=[\"'“‘(\[*_\ue000]?[A-Z0-9$~#])")
 _ABBREVIATIONS = frozenset({
     "mr", "mrs", "ms", "dr", "prof", "inc", "corp", "co", "ltd", "llc", "plc", "jr", "sr", "st", "vs", "v",
     "e.g", "i.e", "cf", "approx", "est", "no", "nos", "p", "pp", "vol", "fig", "figs", "u.s", "u.k", "e.u",

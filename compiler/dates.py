@@ -267,6 +267,8 @@ def _expression(match: re.Match, form: str, start: int, end: int, text: str, fye
     # a number after "p." or "$", or before "units", is a page, money or a count
     if form in _NUMERIC_FORMS and not _plausible_number(text, start, end):
         return None
+    if form == "yrange" and _edition_range(text, start, end):
+        return None
     key = (form, text[start:end], fye)
     interval = _INTERVAL_CACHE.get(key, False)
     if interval is False:
@@ -307,6 +309,18 @@ def _date_expr(text: str, start: int, end: int, first: dt.date, last: dt.date, c
     """DateExpr(...), made fast (see model.made): find_dates makes one per date of every page."""
     return made(DateExpr, {"text": text, "start": start, "end": end, "first": first, "last": last, "cue": cue,
                            "historical": historical})
+
+
+# After a year range, words that make it a product's versions or editions: "Office 2013-2019 files".
+_EDITION_NOUN = re.compile(r"\s(?:files?|formats?|editions?|versions?|releases?|sections?|documents?|installs?"
+                           r"|installations?|apps?|clients?|servers?|packages?|drivers?|builds?)\b", re.IGNORECASE)
+
+
+def _edition_range(text: str, start: int, end: int) -> bool:
+    """"Office 2013-2019 files", "OneNote 2010-2016 Section": a run of years before a word such as
+    files, formats or editions names a product's versions (VAULT-SPEC §1: not a date). A run of
+    years after a company's name ("AMD 2025-2027 capex") stays a period."""
+    return _EDITION_NOUN.match(text, end) is not None
 
 
 def _plausible_number(text: str, start: int, end: int) -> bool:

@@ -147,6 +147,8 @@ _CLOSERS = {"list_item_close", "blockquote_close"}
 # Where an inline token stops being one line of plain text: where an inline rule may start
 # (markdown.py), a `#tag`, a `key:: value` field or a `^block-id`.
 _NEWLINE = re.compile("\n")
+# Around a link's text that is a page's name (TextBlock.text): private-use characters, never in prose.
+NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"
 _NOT_PLAIN = re.compile(f"[{re.escape(RULE_STARTS + '#:')}]")
 _CODE = frozenset({"fence", "code_block", "math_block", "obsidian_comment_block"})
 # Every token type the walk acts on besides `inline`; the rest (paragraph and list brackets,
@@ -246,7 +248,11 @@ class _BodyWalker:
                 starts = starts or self._line_starts(src, first, in_table)
                 self.links.append(self._wikilink(child, src, first, starts, spans))
                 if not meta["embed"]:
-                    out.append(meta["display"] or meta["target"] or " > ".join(meta["headings"]))
+                    shown = meta["display"] or meta["target"] or " > ".join(meta["headings"])
+                    # A page name shown as the link's text is a name, not prose: marked, so that the
+                    # claim pass reads no date in it ([[Launch Week March 2026]]). Not in headings,
+                    # whose text links match against.
+                    out.append(shown if meta["display"] or keep_code else NAME_OPEN + shown + NAME_CLOSE)
             elif kind in ("link_open", "image"):
                 starts = starts or self._line_starts(src, first, in_table)
                 link = self._markdown_link(child, src, first, starts)

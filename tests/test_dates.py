@@ -247,3 +247,23 @@ def test_fiscal_wordings(text, expression, first, last):
     found = [(d.text, d.first.isoformat(), d.last.isoformat()) for d in find_dates(text, 1)]
     assert found == [(expression, first, last)]
     assert dt.date.fromisoformat(first) <= dt.date.fromisoformat(last)
+
+
+@pytest.mark.parametrize("text, found", [
+    ("Import OneNote 2010-2016 Section (*.one) files.", []),  # a product's versions, not a period
+    ("It reads Office 2013-2019 files.", []),
+    ("We think AMD 2025-2027 capex triples.", ["2025-2027"]),  # a company's name before: a period
+])
+def test_version_and_edition_ranges_are_no_dates(text, found):
+    from compiler.dates import find_dates
+
+    assert [d.text for d in find_dates(text)] == found
+
+
+def test_a_date_in_a_linked_page_name_is_no_claim():
+    from compiler.parse import parse_page
+
+    page = parse_page("a.md", "See [[Launch Week March 2026]] for details.\n\n"
+                              "See [[Launch Week March 2026|the launch of March 2026]] soon.\n")
+    assert [c.expression for c in page.claims] == ["March 2026"] and page.claims[0].line == 3
+    assert "\ue000" not in page.claims[0].text
