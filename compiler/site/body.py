@@ -29,8 +29,13 @@ class Renderer:
     """Renders line ranges of one page into a host docs file (the page itself, or a page that
     embeds it). `stack` holds the embeds being expanded, to stop cycles."""
 
-    def __init__(self, site: Site, path: str, host_doc: str, stack: tuple = (), own: bool = True) -> None:
+    def __init__(self, site: Site, path: str, host_doc: str, stack: tuple = (), own: bool = True,
+                 shown: set | None = None) -> None:
         self.site = site
+        # What this host page shows embedded already, shared with the renderers of its embeds:
+        # each embedded section is rendered once per page (eight pages each embedding the next
+        # ten times reached 3.3 GB), later embeds of it link to it.
+        self.shown: set = shown if shown is not None else set()
         self.page: Page = site.pages[path]
         self.text: PageText = site.text(path)
         self.host_doc = host_doc

@@ -20,7 +20,7 @@ def transclude(renderer, res: Resolution) -> list[str]:
     parts = [*link.headings] + ([f"^{link.block}"] if link.block else [])
     title = " › ".join([page.title, *parts])
     head = f'!!! embed "[{label(title).replace(chr(34), "&quot;")}]({href})"'
-    if key in renderer.stack or len(renderer.stack) > MAX_DEPTH:
+    if key in renderer.stack or len(renderer.stack) > MAX_DEPTH or key in renderer.shown:
         note = f"<span class='vaultc-cycle'>Not shown again: {attr(display(link))} is already embedded above.</span>"
         return [head, "", "    " + note]
     text = site.text(res.target)
@@ -28,7 +28,9 @@ def transclude(renderer, res: Resolution) -> list[str]:
     if span is None:
         why = "could not be read" if text is None else f"has no {'block' if link.block else 'heading'} {key[1]}"
         return [head, "", f"    <span class='vaultc-missing'>{attr(page.title)} {why}.</span>"]
-    inner = type(renderer)(site, res.target, renderer.host_doc, renderer.stack + (key,), own=False)
+    renderer.shown.add(key)
+    inner = type(renderer)(site, res.target, renderer.host_doc, renderer.stack + (key,), own=False,
+                           shown=renderer.shown)
     lines = _trim(inner.render(*span))
     return [head, ""] + ["    " + line if line.strip() else "" for line in lines]
 

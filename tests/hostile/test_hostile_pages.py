@@ -135,3 +135,20 @@ def test_swapping_a_page_for_an_outside_symlink_never_leaks_it(make_vault, run, 
         stop.set()
         thread.join()
     assert not any("OUTSIDE-TOKEN" in text for text in outputs)
+
+
+def test_an_embed_fan_out_is_rendered_once_per_page(make_vault, tmp_path):
+    """Eight pages each embedding the next ten times would show 10^8 copies of the last: each
+    embedded page is shown once per host page, later embeds of it point to it."""
+    import datetime as dt
+
+    from compiler.analyse import compile_vault
+    from compiler.config import Config
+    from compiler.site.emitter import emit_site
+
+    files = {f"p{i}.md": f"# P{i}\n\n" + "".join(f"![[p{i + 1}]]\n\ntext {j}\n\n" for j in range(10)) for i in range(8)}
+    vault = make_vault({**files, "p8.md": "# P8\n\nleaf\n"})
+    started = time.monotonic()
+    emit_site(compile_vault(vault, Config(), dt.date(2026, 11, 22)), tmp_path / "docs")
+    assert time.monotonic() - started < 30
+    assert max(p.stat().st_size for p in (tmp_path / "docs").rglob("*.md")) < 1_000_000
