@@ -11,6 +11,7 @@ the store sees it. Run as `python -m compiler.rdf.worker CONFIG.json`.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 
@@ -43,6 +44,8 @@ class Worker:
             return self._solutions(result, request)
         except SyntaxError as exc:
             return _error(400, f"query syntax error: {exc}")
+        except MemoryError:
+            return _error(500, "the query needed more memory than a worker may use")
         except (OSError, ValueError, TypeError, RuntimeError) as exc:
             return _error(400, f"query failed: {exc}")
 
@@ -78,6 +81,8 @@ class Worker:
                     break
                 answer.rows.append([_term(solution[v]) for v in result.variables])
         body = results.serialise(answer, fmt).encode("utf-8")
+        if len(body) > MAX_ANSWER_BYTES:
+            return _error(500, f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; ask for less (LIMIT, fewer columns)")
         return {"status": 200, "type": results.MEDIA_TYPES[fmt], "truncated": answer.truncated}, body
 
     def _graph(self, result, request: dict) -> tuple[dict, bytes]:
@@ -93,6 +98,8 @@ class Worker:
                 break
             triples.append(triple)
         body = ox.serialize(triples, format=_RDF_FORMATS[fmt], prefixes=self.prefixes) or b""
+        if len(body) > MAX_ANSWER_BYTES:
+            return _error(500, f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; ask for less (LIMIT)")
         return {"status": 200, "type": GRAPH_MEDIA[fmt], "truncated": truncated}, body
 
 
@@ -117,10 +124,29 @@ def _not_acceptable(offers) -> tuple[dict, bytes]:
     return _error(406, f"none of the requested types is available; this answer can be: {types}")
 
 
+MAX_ANSWER_BYTES = 64 * 1024 * 1024  # one answer; a client wanting more pages through it
+
+
+def _cap_memory(dump: str) -> None:
+    """A worker may use a gigabyte beyond what its store needs, no more: a query that builds a huge
+    value (a 256 MiB literal from nested CONCAT) then fails in this process, which the pool
+    replaces, instead of taking the machine's memory."""
+    try:
+        import resource
+
+        store = os.path.getsize(dump)
+        limit = (1 << 30) + 8 * store
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, OSError, ValueError):  # no such limit here: the time limit still holds
+        pass
+
+
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     with open(argv[0], encoding="utf-8") as handle:
-        worker = Worker(json.load(handle))
+        config = json.load(handle)
+    _cap_memory(config["dump"])
+    worker = Worker(config)
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()

@@ -7,6 +7,7 @@ import datetime as dt
 import http.client
 import http.server
 import threading
+import time
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -131,3 +132,15 @@ def test_a_refused_request_body_is_never_run_as_the_next_request(endpoint, metho
             received += chunk
     assert received.count(b"HTTP/1.1 ") == 1, received
     assert not received.startswith(b"HTTP/1.1 200")
+
+
+def test_a_huge_value_is_refused_and_the_endpoint_stays_up(endpoint):
+    """Nested CONCAT doubling a string 28 times builds 256 MiB in the engine: the worker's memory
+    cap or the answer cap stops it, and the next query is answered."""
+    binds = " ".join(f"BIND(CONCAT(?v{i}, ?v{i}) AS ?v{i + 1})" for i in range(28))
+    sparql = f'SELECT (STRLEN(?v28) AS ?n) ?v28 WHERE {{ BIND("x" AS ?v0) {binds} }}'
+    started = time.monotonic()
+    status, body = call(endpoint, params={"query": sparql})
+    assert status >= 400 and time.monotonic() - started < 30
+    status, _ = call(endpoint, params={"query": "ASK { ?s ?p ?o }"})
+    assert status == 200
