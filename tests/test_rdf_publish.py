@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import http.server
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -227,3 +228,87 @@ def test_the_state_file_may_not_live_in_the_vault(tmp_path, run):
     shutil.copytree(FIXTURE, vault)
     code, _, err = run("publish", vault, "--store", "http://127.0.0.1:9/store", "--state", vault / "state.json")
     assert code == 2 and "outside the vault" in err
+
+
+# --- stores that fail, lock or lose graphs -------------------------------------------------------
+
+class _Flaky(http.server.BaseHTTPRequestHandler):
+    """A Graph Store that answers 503 (an HTML page) to the first tries of each graph, as a store
+    that deadlocked parallel writes does, and remembers what it was sent."""
+
+    failures_left: dict[str, int] = {}
+    graphs: dict[str, bytes] = {}
+
+    def do_PUT(self):
+        graph = self.path.split("graph=", 1)[1]
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        left = self.failures_left.get(graph, 2)
+        if left:
+            self.failures_left[graph] = left - 1
+            self._answer(503, b"<html><head><title>Deadlock SR172</title></head><body>...</body></html>", "text/html")
+            return
+        self.graphs[graph] = body
+        self._answer(204, b"", "text/plain")
+
+    def do_GET(self):
+        graph = self.path.split("graph=", 1)[1]
+        if graph in self.graphs:
+            self._answer(200, self.graphs[graph], "application/n-triples")
+        else:
+            self._answer(404, b"no such graph", "text/plain")
+
+    def _answer(self, status, body, kind):
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def flaky():
+    _Flaky.failures_left, _Flaky.graphs = {}, {}
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Flaky)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/store", _Flaky
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+def test_publish_retries_a_store_that_fails_and_verify_repairs_it(flaky, make_vault, run, tmp_path, concurrency):
+    store, handler = flaky
+    vault = make_vault({"a.md": "# A\n\n[[b]]\n", "b.md": "# B\n"})
+    state = tmp_path / "state.json"
+    code, _, err = run("publish", vault, "--store", store, "--state", state, "--concurrency", concurrency,
+                       "--today", TODAY, "--no-cache")
+    assert code == 0, err
+    assert len(handler.graphs) == 3  # two pages and the compilation, each after two 503s
+    lost = next(iter(handler.graphs))
+    del handler.graphs[lost]  # deleted behind vaultc's back
+    code, _, err = run("publish", vault, "--store", store, "--state", state, "--today", TODAY, "--no-cache")
+    assert code == 0 and lost not in handler.graphs  # the state file cannot know
+    code, _, err = run("publish", vault, "--store", store, "--state", state, "--verify", "--today", TODAY,
+                       "--no-cache")
+    assert code == 0 and lost in handler.graphs and "1 graph put" in err, err
+
+
+def test_a_store_error_is_one_readable_line(make_vault, run, tmp_path, flaky):
+    store, handler = flaky
+    handler.failures_left = {}
+    vault = make_vault({"a.md": "# A\n"})
+
+    class Always:  # every graph fails more often than vaultc retries
+        def get(self, key, default):
+            return 99
+
+        def __setitem__(self, key, value):
+            pass
+    handler.failures_left = Always()
+    code, _, err = run("publish", vault, "--store", store, "--state", tmp_path / "s.json", "--today", TODAY,
+                       "--no-cache")
+    assert code == 2 and "Deadlock SR172" in err and "<html" not in err and err.count("\n") == 1

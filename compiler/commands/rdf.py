@@ -69,6 +69,10 @@ def add_commands(subparsers, common) -> None:
                          help="where to remember what was published (default: .vaultc-cache/ beside the vault)")
     publish.add_argument("--force", action="store_true",
                          help="send every graph, changed or not (after the store lost data)")
+    publish.add_argument("--verify", action="store_true",
+                         help="read every graph back from the store and send again those that differ or are gone")
+    publish.add_argument("--concurrency", type=int, default=4,
+                         help="requests at once (default 4; 1 for stores that lock under parallel writes)")
 
 
 def _reports_errors(run):
@@ -198,7 +202,10 @@ def run_publish(args) -> int:
         raise RdfCommandError(f"the publish state must live outside the vault: {state}")
     _, graphs = _compile(args)
     credentials = Credentials(args.user, args.password, None if args.user else args.token)
-    outcome = publish(graphs, args.store, state, credentials, force=args.force)
+    if args.concurrency < 1:
+        raise RdfCommandError("--concurrency must be at least 1")
+    outcome = publish(graphs, args.store, state, credentials, force=args.force, threads=args.concurrency,
+                      verify=args.verify)
     print(f"vaultc: {outcome.summary(clean_url(args.store))}", file=sys.stderr)
     return 0
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import http.client
 import json
+import re
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -75,11 +78,16 @@ def clean_url(url: str) -> str:
 
 
 def publish(graphs: Sequence[PageGraph], store_url: str, state: Path, credentials: Credentials = Credentials(),
-            force: bool = False, threads: int = 4, timeout: float = 60.0) -> Outcome:
+            force: bool = False, threads: int = 4, timeout: float = 60.0, verify: bool = False) -> Outcome:
+    """`threads`: requests at once (1 for stores that lock, as Virtuoso does under parallel PUTs).
+    `verify`: read every graph back from the store and send again each one that differs or is
+    missing (deleted behind vaultc's back), whatever the state file says."""
     client = GraphStoreClient(store_url, credentials, timeout)
     bodies = serialise(graphs)
     digests = {iri: hashlib.sha256(body).hexdigest() for iri, body in bodies.items()}
     previous = _read_state(state)
+    if verify:
+        previous = {**previous, **_verified(client, bodies, digests, threads)}
     to_put = [iri for iri in bodies if force or previous.get(iri) != digests[iri]]
     to_delete = [iri for iri in previous if iri not in bodies]
     outcome = Outcome(unchanged=len(bodies) - len(to_put))
@@ -124,6 +132,25 @@ def publish(graphs: Sequence[PageGraph], store_url: str, state: Path, credential
     return outcome
 
 
+def _verified(client: "GraphStoreClient", bodies: dict[str, bytes], digests: dict[str, str],
+              threads: int) -> dict[str, str | None]:
+    """Graph -> its digest where the store holds exactly the vault's triples, else None."""
+    def check(iri: str) -> tuple[str, str | None]:
+        status, body = client.fetch(iri)
+        _stop_if_unauthorised(status, body.decode("utf-8", "replace"))
+        if status != 200:
+            return iri, None
+        try:
+            held = set(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+        except (SyntaxError, ValueError):
+            return iri, None
+        same = held == set(ox.parse(bodies[iri], format=ox.RdfFormat.N_TRIPLES))
+        return iri, digests[iri] if same else None
+
+    with ThreadPoolExecutor(max_workers=max(1, threads), thread_name_prefix="vaultc-verify") as pool:
+        return dict(pool.map(check, bodies))
+
+
 def _stop_if_unauthorised(status: int, text: str) -> None:
     """Refused credentials fail every request alike: stop at the first instead of sending all."""
     if status in (401, 403):
@@ -160,26 +187,43 @@ class GraphStoreClient:
         self._connections: list[http.client.HTTPConnection] = []
         self._lock = threading.Lock()
 
+    RETRIES = (0.2, 0.5, 1.0, 2.0, 4.0)  # seconds before each further try: about 8 s in all
+
     def request(self, method: str, graph: str, body: bytes | None = None) -> tuple[int, str]:
-        target = self._path + "graph=" + quote(graph, safe="")
+        """(status, one readable line): a 5xx answer or a lost connection is tried again, with
+        growing pauses (a store restarting, or one that deadlocked parallel writes)."""
         headers = dict(self._headers)
         if body is not None:
             headers["Content-Type"] = "text/turtle; charset=utf-8"
-        for attempt in (1, 2):  # a kept-alive connection the store has since closed is retried once
-            connection = self._connection(fresh=attempt == 2)
+        status, data, kind = self._send(method, graph, body, headers)
+        text = data.decode("utf-8", "replace")
+        if "html" in kind or text.lstrip().startswith("<"):  # an error page: its title, or the reason
+            title = re.search(r"<title[^>]*>(.*?)</title>", text, re.IGNORECASE | re.DOTALL)
+            text = html.unescape(title.group(1)) if title else ""
+        line = " ".join(text.split())[:200]
+        return status, line or (http.HTTPStatus(status).phrase if status in http.HTTPStatus._value2member_map_ else "")
+
+    def fetch(self, graph: str) -> tuple[int, bytes]:
+        """GET one graph as N-Triples (for --verify)."""
+        status, data, _ = self._send("GET", graph, None, {**self._headers, "Accept": "application/n-triples"})
+        return status, data
+
+    def _send(self, method: str, graph: str, body: bytes | None, headers: dict) -> tuple[int, bytes, str]:
+        target = self._path + "graph=" + quote(graph, safe="")
+        for attempt, pause in enumerate((*self.RETRIES, None)):
+            connection = self._connection(fresh=attempt > 0)
             try:
                 connection.request(method, target, body=body, headers=headers)
                 response = connection.getresponse()
-                text = response.read().decode("utf-8", "replace")
-                return response.status, " ".join(text.split())[:200] or response.reason
-            except (BrokenPipeError, ConnectionResetError) as exc:  # RemoteDisconnected is one too
-                connection.close()
-                if attempt == 2:
-                    raise PublishError(f"lost the connection to {self.url}: {exc}") from None
+                data = response.read()
+                if response.status < 500 or pause is None:
+                    return response.status, data, (response.getheader("Content-Type") or "").lower()
             except (http.client.HTTPException, OSError) as exc:
                 connection.close()
-                reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-                raise PublishError(f"cannot reach the store at {self.url}: {reason}") from None
+                if pause is None:
+                    reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+                    raise PublishError(f"cannot reach the store at {self.url}: {reason}") from None
+            time.sleep(pause)
         raise AssertionError("unreachable")
 
     def _connection(self, fresh: bool) -> http.client.HTTPConnection:
