@@ -37,6 +37,7 @@ class Claim:
 
 
 MAX_TEXT = 300
+LONG_ITEM = 300  # characters: a list item longer than a claim's text is read sentence by sentence
 
 
 def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> list[Claim]:
@@ -193,9 +194,25 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     last = line + text.count("\n", lo, hi)
     if explicit is not None:
         return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of", last)
-    kind, governing = classify(Unit(text, lo, hi, dates, block_kind))
+    kind, governing = classify(_around_first_date(text, lo, hi, dates, block_kind))
     return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "",
                       last)
+
+
+def _around_first_date(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str) -> Unit:
+    """What the classifier reads of a unit: a long list item (a log entry of many sentences) is
+    read in the sentence that holds its first date, so that a cue word far from the date does not
+    decide its kind ("2026-05-12 · audit and fixes, deployed. … we will …" is no forecast); the
+    claim keeps the whole item, and its sources too. A short item is read whole."""
+    if block_kind != "list_item" or not dates or hi - lo <= LONG_ITEM:
+        return Unit(text, lo, hi, dates, block_kind)
+    sentences = _units(text[lo:hi], "paragraph", [d for d in dates])
+    if len(sentences) < 2:
+        return Unit(text, lo, hi, dates, block_kind)
+    first = dates[0].start - lo
+    slo, shi = next(((s, e) for s, e in sentences if s <= first < e), sentences[0])
+    own = [d for d in dates if lo + slo <= d.start < lo + shi]
+    return Unit(text, lo + slo, lo + shi, own or dates, block_kind)
 
 
 def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date, end: dt.date, explicit: bool,

@@ -322,3 +322,15 @@ def test_messages():
     assert message(future, "ok", TODAY, MAX_AGE) == "snapshot as of Q4 2026 runs until 2026-12-31"
     event = claim("event", dt.date(2025, 3, 19), "Mar 19, 2025")
     assert message(event, "ok", TODAY, MAX_AGE) == "event dated Mar 19, 2025"
+
+
+def test_a_long_log_entry_takes_its_kind_from_the_words_around_its_date():
+    """A work log's dated entry is an event even when, far from its date, it says what comes
+    next ("we will"): 122 such entries of a 1,875-page log were flagged overdue."""
+    from compiler.parse import parse_page
+
+    entry = ("- 2026-05-12 · audit and fixes, deployed. " + "Reviewed the logs and the dashboards for the team. " * 6
+             + "Next we will ship the new pipeline and plan the migration.\n")
+    assert [(c.kind, c.expression) for c in parse_page("log.md", entry).claims] == [("event", "2026-05-12")]
+    short = "- Sold out through Q2 2026; demand will stay high.\n"  # a short item is read whole
+    assert [c.kind for c in parse_page("a.md", short).claims] == ["forecast"]
