@@ -343,3 +343,48 @@ def test_cors_only_when_asked(endpoint):
         assert preflight.status == 204 and preflight.headers["Access-Control-Allow-Origin"] == "*"
         answer = call(open_to_pages, params={"query": L1}, headers=origin)
         assert answer.status == 200 and answer.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_the_endpoint_answers_from_the_vault_as_it_is_now(tmp_path):
+    """Rename a page and delete another while `vaultc sparql` runs: a later query sees the new
+    state (the change is compiled, incrementally, and the workers swapped between two queries)."""
+    import re
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    vault = tmp_path / "vault"
+    shutil.copytree(VAULT, vault)
+    command = [sys.executable, "-m", "compiler", "sparql", str(vault), "--port", "0", "--quiet", "--workers", "1",
+               "--poll", "0.1", "--cache-dir", str(tmp_path / "cache")]
+    server = subprocess.Popen(command, stderr=subprocess.PIPE, text=True, cwd=FIXTURES.parent.parent)
+    paths = "SELECT ?p WHERE { ?page vc:path ?p }"
+
+    def ask() -> set[str]:
+        connection = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+        connection.request("GET", "/sparql?" + urlencode({"query": paths}), headers={"Accept": "text/csv"})
+        rows = list(csv.reader(io.StringIO(connection.getresponse().read().decode())))
+        connection.close()
+        return {row[0] for row in rows[1:] if row}
+
+    try:
+        url = urlsplit(re.search(r"http://\S+", server.stderr.readline())[0])
+        before = ask()
+        assert "tickers/AMD.md" in before and "notes/Reading list.md" in before
+        (vault / "tickers" / "AMD.md").rename(vault / "tickers" / "Advanced Micro Devices.md")
+        (vault / "notes" / "Reading list.md").unlink()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and ask() == before:
+            time.sleep(0.2)
+        after = ask()
+        assert "tickers/Advanced Micro Devices.md" in after
+        assert "tickers/AMD.md" not in after and "notes/Reading list.md" not in after
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        server.stderr.close()

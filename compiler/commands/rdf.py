@@ -7,6 +7,7 @@ imported inside the runners, so that `vaultc check` does not pay for them.
 """
 from __future__ import annotations
 
+import argparse
 import functools
 import os
 import signal
@@ -53,6 +54,7 @@ def add_commands(subparsers, common) -> None:
     sparql.add_argument("--max-rows", type=int, default=10_000, help="rows in one answer (default: 10000)")
     sparql.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2)")
     sparql.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
+    sparql.add_argument("--poll", type=float, default=0.5, help=argparse.SUPPRESS)  # seconds between scans
     sparql.add_argument("--cors", action="store_true",
                         help="let web pages on other origins query it (browser SPARQL editors such as YASGUI)")
 
@@ -90,13 +92,13 @@ def _reports_errors(run):
     return wrapped
 
 
-def _compile(args):
-    """The compiled vault and its page graphs."""
+def _compile(args, cache=None):
+    """The compiled vault and its page graphs (`cache`: a store kept across compiles)."""
     from ..rdf.emit import page_graphs
 
     config = load_config(args.vault, args.config)
-    vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache_for(args, config),
-                    progress=stderr_progress())
+    vault = compile(args.vault, config, args.today, max_age=args.max_age,
+                    store=cache if cache is not None else cache_for(args, config), progress=stderr_progress())
     return vault, page_graphs(vault)
 
 
@@ -165,7 +167,11 @@ def run_sparql(args) -> int:
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         print(f"vaultc: warning: serving on {args.host}, not loopback: anyone who can reach it can read "
               "the vault", file=sys.stderr)
-    vault, graphs = _compile(args)
+    from ..watch import snapshot, watch
+
+    cache = cache_for(args, load_config(args.vault, args.config))  # kept: each recompile is incremental
+    since = snapshot(args.vault)
+    vault, graphs = _compile(args, cache)
     limits = Limits(time_limit=args.timeout, max_rows=args.max_rows, workers=args.workers, cors=args.cors)
     try:
         endpoint = SparqlEndpoint(graphs, vault.config.base_iri, args.host, args.port, limits,
@@ -180,6 +186,19 @@ def run_sparql(args) -> int:
     def stop(signum, frame) -> None:
         threading.Thread(target=endpoint.server.shutdown, name="vaultc-stop", daemon=True).start()
 
+    def recompile() -> None:
+        """The vault as it is now: a change is compiled (incrementally) and served from the next query."""
+        if cache is not None:
+            cache.next_run()
+        _, fresh = _compile(args, cache)
+        endpoint.reload(fresh)
+        print(f"vaultc: the vault changed; now serving {endpoint.graph_count} page graphs, "
+              f"{endpoint.triples} triples", file=sys.stderr)
+
+    watching = threading.Event()
+    watcher = threading.Thread(target=watch, args=(args.vault, recompile, watching, args.poll), kwargs={"since": since},
+                               name="vaultc-sparql-watch", daemon=True)
+    watcher.start()
     previous = signal.signal(signal.SIGTERM, stop)
     try:
         endpoint.serve_forever()
@@ -187,6 +206,8 @@ def run_sparql(args) -> int:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+        watching.set()
+        watcher.join(timeout=5)
         endpoint.close()
     return 0
 

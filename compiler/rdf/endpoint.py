@@ -53,21 +53,36 @@ class SparqlEndpoint:
         self.limits = limits
         self.base = base
         self._folder = Path(tempfile.mkdtemp(prefix="vaultc-sparql-"))
+        self._generation = 0
+        self._swap = threading.Lock()
         try:
-            store = oxigraph_store(quads(graphs))
-            self.triples = len(store)
-            self.graph_count = sum(1 for _ in store.named_graphs())
-            dump = self._folder / "graph.nq"
-            store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
-            del store  # each worker loads its own copy; the server itself keeps none
-            config = self._folder / "worker.json"
-            config.write_text(json.dumps({"dump": str(dump), "base": base, "prefixes": PREFIXES}))
-            self.pool = WorkerPool(config, limits.workers)
+            self.pool, self.triples, self.graph_count = self._load(graphs)
             self.server = _Server((host, port), _Handler, self, log)
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         self._thread: threading.Thread | None = None
+
+    def _load(self, graphs: Iterable[PageGraph]) -> tuple[WorkerPool, int, int]:
+        """Workers holding these graphs, each loading its own copy: the server itself keeps none."""
+        self._generation += 1
+        store = oxigraph_store(quads(graphs))
+        triples, graph_count = len(store), sum(1 for _ in store.named_graphs())
+        dump = self._folder / f"graph-{self._generation}.nq"
+        store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
+        del store
+        config = self._folder / f"worker-{self._generation}.json"
+        config.write_text(json.dumps({"dump": str(dump), "base": self.base, "prefixes": PREFIXES}))
+        return WorkerPool(config, self.limits.workers), triples, graph_count
+
+    def reload(self, graphs: Iterable[PageGraph]) -> None:
+        """Answer from these graphs from now on: new workers are started beside the old ones, and
+        swapped in between two queries (a query sees one state of the vault, never a mix); the old
+        workers finish what they are running, then stop."""
+        with self._swap:
+            pool, triples, graph_count = self._load(graphs)
+            old, self.pool, self.triples, self.graph_count = self.pool, pool, triples, graph_count
+        old.close()
 
     @property
     def url(self) -> str:
