@@ -37,7 +37,9 @@ class Claim:
 
 
 MAX_TEXT = 300
-LONG_ITEM = 300  # characters: a list item longer than a claim's text is read sentence by sentence
+# Characters: a list item longer than a claim's text (a log entry of many sentences) is read as
+# prose, a claim per dated sentence, so that a cue word far from a date does not decide its kind.
+LONG_ITEM = 300
 
 
 def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> list[Claim]:
@@ -56,7 +58,7 @@ def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> li
         dates = _outside_names(text, find_dates(text, fiscal_year_end))
         if not dates:
             continue  # most blocks: no date, so no sentence splitting and no classifying
-        if kind == "list_item" or kind == "table_row":  # one unit, one claim
+        if kind == "table_row" or (kind == "list_item" and len(text) <= LONG_ITEM):  # one unit, one claim
             claim = _claim(text, 0, len(text), dates, kind, block.line, None)
             if claim is not None:
                 claims.append(claim)
@@ -194,25 +196,10 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     last = line + text.count("\n", lo, hi)
     if explicit is not None:
         return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of", last)
-    kind, governing = classify(_around_first_date(text, lo, hi, dates, block_kind))
+    kind, governing = classify(Unit(text, lo, hi, dates, block_kind))
     return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "",
                       last)
 
-
-def _around_first_date(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str) -> Unit:
-    """What the classifier reads of a unit: a long list item (a log entry of many sentences) is
-    read in the sentence that holds its first date, so that a cue word far from the date does not
-    decide its kind ("2026-05-12 · audit and fixes, deployed. … we will …" is no forecast); the
-    claim keeps the whole item, and its sources too. A short item is read whole."""
-    if block_kind != "list_item" or not dates or hi - lo <= LONG_ITEM:
-        return Unit(text, lo, hi, dates, block_kind)
-    sentences = _units(text[lo:hi], "paragraph", [d for d in dates])
-    if len(sentences) < 2:
-        return Unit(text, lo, hi, dates, block_kind)
-    first = dates[0].start - lo
-    slo, shi = next(((s, e) for s, e in sentences if s <= first < e), sentences[0])
-    own = [d for d in dates if lo + slo <= d.start < lo + shi]
-    return Unit(text, lo + slo, lo + shi, own or dates, block_kind)
 
 
 def _new_claim(line: int, text: str, expression: str, kind: str, start: dt.date, end: dt.date, explicit: bool,
@@ -237,7 +224,7 @@ _ABBREVIATIONS = frozenset({
 def _units(text: str, kind: str, dates: list[DateExpr]) -> list[tuple[int, int]]:
     """(start, end) of each unit of a block: a list item or table row is one unit, prose is split
     into sentences (never inside a date expression such as "Mar. 2026")."""
-    if kind in ("list_item", "table_row"):
+    if kind == "table_row" or (kind == "list_item" and len(text) <= LONG_ITEM):
         return [(0, len(text))]
     units, lo = [], 0
     starts = [d.start for d in dates]  # in order, and not overlapping: one can hold a cut
@@ -438,9 +425,11 @@ _FORECAST = _Family(
     "should might likely slated scheduled poised upcoming predict predicts predicted consensus",
     ["won't", "plan to", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",
      "to hit", "to exceed", "to surpass", "to grow", "to double", "to triple", "to rise", "to fall", "to decline",
-     "heading to", "heading toward", "heading towards", "going to", "sold out for", "sold out into",
+     "heading to", "heading toward", "heading towards", "sold out for", "sold out into",
      "booked through", "booked out", "booked until", "booked into"],
-    [(r"could(?! not)", "could"), (r"due(?! to)", "due")])
+    [(r"could(?! not)", "could"), (r"due(?! to)", "due"),
+     # "going to ship", not "going to industrial plant" or "going to the grid" (a destination)
+     (r"going to (?!(?:the|a|an|this|that|these|those|its|their|our|his|her|\w+(?:al|ive|ous|ic))\b)", "going to")])
 _EVENT = _Family(
     "announced launched shipped raised acquired released signed filed published unveiled introduced completed "
     "hired invested debuted founded incorporated listed delisted agreed merged delivered opened began started "

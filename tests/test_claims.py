@@ -326,11 +326,27 @@ def test_messages():
 
 def test_a_long_log_entry_takes_its_kind_from_the_words_around_its_date():
     """A work log's dated entry is an event even when, far from its date, it says what comes
-    next ("we will"): 122 such entries of a 1,875-page log were flagged overdue."""
+    next ("we will"): 122 such entries of a 1,875-page log were flagged overdue. A long item is
+    read as prose, a claim per dated sentence."""
     from compiler.parse import parse_page
 
     entry = ("- 2026-05-12 · audit and fixes, deployed. " + "Reviewed the logs and the dashboards for the team. " * 6
              + "Next we will ship the new pipeline and plan the migration.\n")
     assert [(c.kind, c.expression) for c in parse_page("log.md", entry).claims] == [("event", "2026-05-12")]
-    short = "- Sold out through Q2 2026; demand will stay high.\n"  # a short item is read whole
+    item = ("- **The revenue gap.** Operators need ~$600B a year of AI revenue to earn back the spend, a gap "
+            "that tripled since late 2023; JPMorgan puts the bar for a 10% return at $650B. The gap matters to "
+            "lenders and to the neoclouds' shareholders alike. About $400-500B went into AI infrastructure in "
+            "2024 against roughly $100B of AI-services revenue.\n")
+    claims = parse_page("gap.md", item).claims
+    assert [(c.kind, c.expression) for c in claims] == [("event", "late 2023"), ("snapshot", "2024")]
+    short = "- Sold out through Q2 2026. Demand will stay high.\n"  # a short item is read whole
     assert [c.kind for c in parse_page("a.md", short).claims] == ["forecast"]
+
+
+def test_going_to_a_destination_is_no_future():
+    from compiler.parse import parse_page
+
+    text = ("Capex hit $148B in Q1 2026, with much of it going to industrial plant rather than chips.\n\n"
+            "Nvidia is going to ship Rubin in H2 2026.\n")
+    assert [(c.kind, c.expression) for c in parse_page("a.md", text).claims] == [
+        ("snapshot", "Q1 2026"), ("forecast", "H2 2026")]
