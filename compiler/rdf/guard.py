@@ -47,6 +47,11 @@ def refusal(query: str, prefixes: dict[str, str] | None = None, base: str | None
     return _parsed(query, tuple(sorted((prefixes or {}).items())), base)
 
 
+def warm() -> None:
+    """Import the parser now (a third of a second), so that no query's time limit pays for it."""
+    from rdflib.plugins.sparql.parser import parseQuery  # noqa: F401
+
+
 def names_dataset(query: str) -> bool:
     """Whether the query names its own dataset (`FROM` / `FROM NAMED`): then that, not the union of
     the page graphs, is what it reads (SPARQL 1.1 §13.2; the protocol's graph parameters still

@@ -18,7 +18,7 @@ import sys
 import pyoxigraph as ox
 
 from . import results
-from .guard import names_dataset, readable, refusal
+from .guard import names_dataset, readable, refusal, warm
 from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
@@ -147,6 +147,7 @@ def main(argv: list[str]) -> int:
         config = json.load(handle)
     _cap_memory(config["dump"])
     worker = Worker(config)
+    warm()
     out = sys.stdout.buffer
     out.write(b"ready\n")
     out.flush()
