@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from .dates import DateExpr, find_dates, is_estimate
 from .model import TextBlock, made
+from .names import NAME_CLOSE, NAME_OPEN
 
 
 @dataclass(frozen=True)
@@ -169,24 +170,21 @@ def _field_date(value: str, fye: int) -> DateExpr | None:
     return DateExpr(found[0].text, 0, len(found[0].text), found[0].first, found[0].last, "as of")
 
 
-_NAME_OPEN, _NAME_CLOSE = "\ue000", "\ue001"  # parse.NAME_OPEN, NAME_CLOSE: a linked page's name
-
-
 def _outside_names(text: str, dates: list[DateExpr]) -> list[DateExpr]:
     """The dates that are not inside a linked page's name: "[[Obsidian October 2021]]" names a page."""
-    if _NAME_OPEN not in text:
+    if NAME_OPEN not in text:
         return dates
-    spans, at = [], text.find(_NAME_OPEN)
+    spans, at = [], text.find(NAME_OPEN)
     while at >= 0:
-        end = text.find(_NAME_CLOSE, at)
+        end = text.find(NAME_CLOSE, at)
         spans.append((at, end if end >= 0 else len(text)))
-        at = text.find(_NAME_OPEN, end if end >= 0 else len(text))
+        at = text.find(NAME_OPEN, end if end >= 0 else len(text))
     return [d for d in dates if not any(lo < d.start and d.end <= hi for lo, hi in spans)]
 
 
 def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, line: int,
            explicit: DateExpr | None) -> Claim | None:
-    shown = " ".join(text[lo:hi].replace(_NAME_OPEN, "").replace(_NAME_CLOSE, "").split())
+    shown = " ".join(text[lo:hi].replace(NAME_OPEN, "").replace(NAME_CLOSE, "").split())
     if not shown or (not dates and explicit is None):
         return None
     if shown == text:

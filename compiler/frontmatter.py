@@ -13,9 +13,10 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .markdown import split_wikilink
 from .model import Link, Problem, new_link
+from .terms import LINK_EDGE_KEYS
 
 PAGE_TYPES = ("sector", "ticker", "source", "layer", "constraint", "compare", "note")
-LINK_KEYS = ("sector", "layers", "constraints", "companies")
+LINK_KEYS = LINK_EDGE_KEYS  # VAULT-SPEC's link-valued keys (terms.py)
 
 _TOP_KEY = re.compile(r"^(?:['\"]([^'\"]+)['\"]|([^\s#:'\"-][^:]*?))\s*:(?:\s|$)")
 _HANDLER = YAMLHandler()

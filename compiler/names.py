@@ -11,6 +11,9 @@ from functools import lru_cache
 BLOCK_ID = re.compile(r"(?:^|[ \t])\^([A-Za-z0-9-]+)[ \t]*$", re.MULTILINE)
 # `#tag` in prose: Obsidian's tag syntax (not a heading, not `#123` alone)
 TAG = re.compile(r"(?:^|(?<=\s))#([^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*[A-Za-z_/\-][^\s#!\"$%&'()*+,.:;<=>?@\[\]^`{|}~]*)")
+# Around a link's text that is a page's name (TextBlock.text): private-use characters, never in
+# prose. Parse writes them; the claim pass reads no date between them ([[Launch Week March 2026]]).
+NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"
 _HEADING_NOISE = re.compile(r"[^\w\s-]+")  # \w: letters, digits and `_`, in every script
 _SPACES = re.compile(r"\s+")
 

@@ -23,7 +23,7 @@ from .discover import line_ends_as_lf
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
 from .model import Heading, InlineField, Link, Page, Problem, TextBlock, new_link
-from .names import BLOCK_ID, TAG
+from .names import BLOCK_ID, NAME_CLOSE, NAME_OPEN, TAG
 
 # A key is words joined by spaces: written so that no two parts of a pattern can take the same
 # spaces (a lazy key and the spaces after it could, and a key followed by 200,000 spaces took
@@ -147,8 +147,6 @@ _CLOSERS = {"list_item_close", "blockquote_close"}
 # Where an inline token stops being one line of plain text: where an inline rule may start
 # (markdown.py), a `#tag`, a `key:: value` field or a `^block-id`.
 _NEWLINE = re.compile("\n")
-# Around a link's text that is a page's name (TextBlock.text): private-use characters, never in prose.
-NAME_OPEN, NAME_CLOSE = "\ue000", "\ue001"
 _NOT_PLAIN = re.compile(f"[{re.escape(RULE_STARTS + '#:')}]")
 _CODE = frozenset({"fence", "code_block", "math_block", "obsidian_comment_block"})
 # Every token type the walk acts on besides `inline`; the rest (paragraph and list brackets,

@@ -118,6 +118,3 @@ def loads(blob: bytes):
     """Unpickle data only (see the module's docstring); raises on anything else."""
     return _DataUnpickler(io.BytesIO(blob)).load()
 
-
-def load(handle):
-    return _DataUnpickler(handle).load()
