@@ -6,6 +6,7 @@ backslash escapes keep their meaning for free: a `[[` inside any of them never r
 """
 from __future__ import annotations
 
+import importlib
 import logging
 import re
 from functools import lru_cache
@@ -20,6 +21,8 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+# the module, not the function of the same name that markdown_it.rules_block exports
+_table_rule = importlib.import_module("markdown_it.rules_block.table")
 
 MAX_NESTING = 200  # blocks inside blocks: a list item and its list are two
 
@@ -41,6 +44,7 @@ def _new_parser() -> MarkdownIt:
     md.use(footnote_plugin)
     md.use(wikilink_plugin)
     md.use(comment_plugin)
+    md.block.ruler.at("table", _table)
     md.use(offset_plugin)
     md.core.ruler.at("normalize", _normalize_if_needed)
     md.core.ruler.at("inline", _inline_plain_first)
@@ -48,14 +52,14 @@ def _new_parser() -> MarkdownIt:
     return md
 
 
-def parse_markdown(text: str) -> list[Token]:
+def parse_markdown(text: str, env: dict | None = None) -> list[Token]:
     """The tokens of `text` as obsidian_markdown() parses it, by a parser without the rules that
-    cannot match it (see _MARKED_RULES)."""
+    cannot match it (see _MARKED_RULES). `env` receives what the footnotes need to render."""
     lines_as_read = "\r" not in text  # else markdown-it's normalize makes more lines than a pattern sees
     present = tuple([any(marker in text if type(marker) is str else
                          (not lines_as_read or marker.search(text) is not None) for marker in markers)
                      for markers, _, _ in _MARKED_RULES])
-    return _parser_without(present).parse(text, {})
+    return _parser_without(present).parse(text, {} if env is None else env)
 
 
 # A line that may be a thematic break or a setext heading's underline, inside any blockquotes and
@@ -232,6 +236,48 @@ def split_wikilink(inner: str) -> dict:
 
 def _first_pipe(text: str) -> int:
     return text.find("|")
+
+
+# --- tables whose cells hold [[target|alias]] ------------------------------------------------------
+
+def _table(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
+    """markdown-it's GFM table rule, splitting rows into cells the way Obsidian does: a `|` inside
+    `[[…]]` is the link's alias separator, not a cell border (`| [[NVDA|Nvidia]] |` is one cell).
+    markdown-it offers no hook for the split, so its splitter is swapped in for the rule's call
+    (parsing is single-threaded in each process)."""
+    original = _table_rule.escapedSplit
+    _table_rule.escapedSplit = _split_cells
+    try:
+        return _table_rule.table(state, start_line, end_line, silent)
+    finally:
+        _table_rule.escapedSplit = original
+
+
+def _split_cells(row: str) -> list[str]:
+    """A table row's cells: split at each `|` that is neither escaped nor inside a wikilink; `\\|`
+    stands for a `|` in the cell, as in GFM."""
+    cells, current, at, inside = [], [], 0, False
+    length, close = len(row), row.find("]]")  # the next `]]`: only ever searched forward
+    while at < length:
+        char = row[at]
+        if char == "\\" and row.startswith("|", at + 1):
+            current.append("|")
+            at += 2
+            continue
+        if row.startswith("[[", at) and not inside:
+            if 0 <= close < at + 2:
+                close = row.find("]]", at + 2)
+            inside = close >= 0
+        elif inside and row.startswith("]]", at):
+            inside = False
+        if char == "|" and not inside:
+            cells.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        at += 1
+    cells.append("".join(current))
+    return cells
 
 
 # --- %%comments%% --------------------------------------------------------------------------------
