@@ -132,6 +132,21 @@ def test_constraint_page_lists_its_companies(page, served):
     shot(page, "tickers")
 
 
+def test_lists_and_tables_render_as_in_obsidian(page, served):
+    """A list right after a paragraph is a list; a table cell's aliased link is one link."""
+    base, _ = served
+    page.goto(f"{base}/layers/L2-memory-interconnect.html")
+    facts = page.locator("p:has-text('Two facts make it') + ul > li")
+    assert facts.count() == 2
+    assert facts.nth(0).locator("a", has_text="memory wall").count() == 1
+    page.goto(f"{base}/compare/santec-vs-jem-vs-anritsu-and-more-versus.html")
+    head = page.locator("table:not(:has(.vaultc-panel-head)) thead th").nth(1)
+    link = head.locator("a", has_text="Santec")
+    assert link.count() == 1 and link.get_attribute("href").endswith("6777.html")
+    assert "[[" not in page.locator("article").inner_text()
+    shot(page, "compare")
+
+
 def test_graph_page_draws_filters_and_opens_pages(page, served):
     base, _ = served
     page.goto(f"{base}/vaultc/graph.html")

@@ -4,11 +4,11 @@ pages, and rewriting only what changed."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 from pathlib import Path
 
-import markdown
 import pytest
 
 from compiler.analyse import compile_vault
@@ -37,114 +37,125 @@ def read(docs: Path, rel: str) -> str:
     return (docs / rel).read_text(encoding="utf-8")
 
 
+def body(docs: Path, rel: str) -> str:
+    """A vault page's HTML, after its metadata."""
+    return read(docs, rel).split("\n---\n", 1)[1]
+
+
 def test_wikilinks_become_relative_links_with_toc_anchors(docs):
-    links = read(docs, "notes/Links.md")
-    assert "Plain: [Some Page](Some%20Page.md)." in links
-    assert "Shown: [the page](Some%20Page.md)." in links
-    assert "[Some Page > Section One](Some%20Page.md#section-one)" in links
-    assert "[Some Page > Parent > Dup](Some%20Page.md#dup)" in links  # the Dup inside Parent
-    assert "[Some Page > Über emphasis with a link](Some%20Page.md#uber-emphasis-with-a-link)" in links
-    assert "Alias: [Alias Name](Some%20Page.md)." in links  # aliases resolve at compile time
-    assert "Same page: [Local](#local)." in links
-    assert "Block: [Target > ^block1](Target.md#block:block1)." in links
-    assert "<span id='block:block1'></span>" in read(docs, "notes/Target.md")
-    assert "| AAA | [Triple A](../tickers/AAA.md) |" in links  # `[[AAA\|Triple A]]` in a table
-    assert "[[" not in links.split("```")[0]  # every wikilink outside code was rewritten
-    assert "[[InFence]] and #notatag" in links  # code is left alone
+    links = body(docs, "notes/Links.md")
+    assert 'Plain: <a href="Some%20Page.md">Some Page</a>.' in links
+    assert 'Shown: <a href="Some%20Page.md">the page</a>.' in links
+    assert '<a href="Some%20Page.md#section-one">Some Page &gt; Section One</a>' in links
+    assert '<a href="Some%20Page.md#dup">Some Page &gt; Parent &gt; Dup</a>' in links  # the Dup inside Parent
+    assert '<a href="Some%20Page.md#uber-emphasis-with-a-link">Some Page &gt; Über emphasis with a link</a>' in links
+    assert 'Alias: <a href="Some%20Page.md">Alias Name</a>.' in links  # resolved, shown as written
+    assert 'Same page: <a href="#local">Local</a>.' in links
+    assert 'Block: <a href="Target.md#block:block1">Target &gt; ^block1</a>.' in links
+    assert '<span id="block:block1"></span>' in body(docs, "notes/Target.md")
+    assert '<td>AAA</td>\n<td><a href="../tickers/AAA.md">Triple A</a></td>' in links  # `[[AAA\\|Triple A]]`
+    assert "[[" not in links.split("<pre>")[0]  # every wikilink outside code was rewritten
+    assert "<pre><code>[[InFence]] and #notatag" in links  # code is left alone
+    # Without an alias a link shows its page's title, not the file name
+    assert '<a href="../tickers/AAA.md">Triple A Holdings (AAA)</a>' in body(docs, "notes/Some Page.md") or \
+        "Triple A Holdings (AAA)" in body(docs, "tickers/AAA.md")
 
 
 def test_markdown_links_get_new_destinations_only(docs):
-    links = read(docs, "notes/Links.md")
-    assert "[md](Some%20Page.md)," in links
-    assert "[md heading](Some%20Page.md#section-one)," in links  # `#Section%20One` -> toc id
-    assert "[slug](Some%20Page.md#section-one_1)." in links  # already a toc id: kept
+    links = body(docs, "notes/Links.md")
+    assert '<a href="Some%20Page.md">md</a>,' in links
+    assert '<a href="Some%20Page.md#section-one">md heading</a>,' in links  # `#Section%20One` -> its id
+    assert '<a href="Some%20Page.md#section-one_1">slug</a>.' in links  # already an id: kept
 
 
 def test_heading_ids_are_the_ones_toc_renders(docs):
-    """Render the emitted page with Python-Markdown's toc (as MkDocs does) and compare ids."""
+    """The ids are toc's slugs of the headings' text, as MkDocs gave them when it rendered pages."""
     site = Site(compiled())
-    text = read(docs, "notes/Some Page.md").split("\n---\n", 1)[1]
-    md = markdown.Markdown(extensions=["toc", "attr_list", "md_in_html", "admonition", "tables"])
-    html = md.convert(text)
+    html = body(docs, "notes/Some Page.md")
     rendered = re.findall(r'<h[1-6] id="([^"]+)"', html)
     expected = site.slugs("notes/Some Page.md")
     assert rendered[:len(expected)] == expected
     assert expected == ["some-page", "section-one", "parent", "dup", "dup_1", "uber-emphasis-with-a-link",
                         "code-code_span-bold-under_score", "section-one_1"]
+    toc = read(docs, "notes/Some Page.md").split("vaultc_toc: ", 1)[1].split("\n", 1)[0]
+    assert [slug for _, slug, _ in json.loads(toc)][:len(expected)] == expected
 
 
 def test_embeds_are_transcluded_and_cycles_stop(docs):
-    embeds = read(docs, "notes/Embeds.md")
-    assert '!!! embed "[Cycle A](Cycle%20A.md)"' in embeds
-    assert "    Text of A." in embeds and "        Text of B." in embeds
-    assert "    **Inside A**" in embeds  # headings inside an embed are demoted, not added to the toc
+    embeds = body(docs, "notes/Embeds.md")
+    assert ('<div class="admonition embed"><p class="admonition-title"><a href="Cycle%20A.md">Cycle A</a></p>\n'
+            '<p>Text of A.</p>') in embeds
+    assert "<p>Text of B.</p>" in embeds
+    assert '<p class="vaultc-heading"><strong>Inside A</strong></p>' in embeds  # not in the toc
     assert embeds.count("Not shown again: Cycle A is already embedded above.") == 1
     assert "Not shown again: Embeds is already embedded above." in embeds  # a page embedding itself
-    assert '!!! embed "[Some Page › Section One](Some%20Page.md#section-one)"' in embeds
-    assert "    Text of section one, shown by a section embed." in embeds
-    assert "    Text of section one" in embeds and "second Dup" not in embeds  # only that section
-    assert '!!! embed "[Target › ^block1](Target.md#block:block1)"' in embeds
-    assert "    A paragraph carrying a block id." in embeds
-    assert "> !!! embed \"[Target](Target.md)\"" in embeds  # inside a blockquote
-    assert ">     - a list item with its own id" in embeds
-    assert "Inline: see ↪ [Target](Target.md) here." in embeds
-    assert "id='block:" not in embeds  # ids are never repeated by transclusion
+    assert '<a href="Some%20Page.md#section-one">Some Page › Section One</a></p>\n<p>Text of section one' in embeds
+    assert "second Dup" not in embeds  # only that section
+    assert '<a href="Target.md#block:block1">Target › ^block1</a></p>\n<p>A paragraph carrying a block id.</p>' in embeds
+    quoted = embeds.split("<blockquote>", 1)[1].split("</blockquote>", 1)[0]  # inside a blockquote
+    assert '<a href="Target.md">Target</a>' in quoted and "<li>a list item with its own id</li>" in quoted
+    assert 'Inline: see ↪ <a href="Target.md">Target</a> here.' in embeds
+    assert 'id="block:' not in embeds  # ids are never repeated by transclusion
     # A whole note: its title is the admonition's, so its H1 is not repeated (frontmatter or not).
-    assert '!!! embed "[Semiconductors](../sectors/semis.md)"\n\n    The sector page.' in embeds
+    assert '<a href="../sectors/semis.md">Semiconductors</a></p>\n<p>The sector page.</p>' in embeds
 
 
 def test_callouts_become_material_admonitions(docs):
-    links = read(docs, "notes/Links.md")
-    assert "!!! note\n    A plain note callout linking [Some Page](Some%20Page.md)." in links
-    assert '??? warning "Folded with a [link](Target.md) in the title"\n    Body line one.\n\n' in links
-    assert "    !!! tip\n        A nested tip." in links
-    assert '!!! note "Custom"\n    An unknown type becomes a note.' in links
+    links = body(docs, "notes/Links.md")
+    assert ('<div class="admonition note"><p class="admonition-title">Note</p><p>A plain note callout linking '
+            '<a href="Some%20Page.md">Some Page</a>.</p></div>') in links
+    assert ('<details class="warning"><summary>Folded with a <a href="Target.md">link</a> in the title</summary>'
+            '<p>Body line one.</p>') in links
+    assert '<div class="admonition tip"><p class="admonition-title">Tip</p><p>A nested tip.</p></div>\n</details>' in links
+    assert '<div class="admonition note"><p class="admonition-title">Custom</p><p>An unknown type becomes a note.' in links
     assert "[!" not in links
 
 
 def test_dangling_links_are_visible_missing_text_never_links(docs):
-    links = read(docs, "notes/Links.md")
-    assert "<span class='vaultc-missing' title='Missing page: Nowhere'>Nowhere</span>" in links
-    assert "<span class='vaultc-missing' title='Missing page: Gone.md'>gone</span>" in links
-    assert "<span class='vaultc-missing' title='Missing page: NoSuchTicker'>shown</span>" in links
+    links = body(docs, "notes/Links.md")
+    assert '<span class="vaultc-missing" title="Missing page: Nowhere">Nowhere</span>' in links
+    assert '<span class="vaultc-missing" title="Missing page: Gone.md">gone</span>' in links
+    assert '<span class="vaultc-missing" title="Missing page: NoSuchTicker">shown</span>' in links
     assert "Nowhere In Frontmatter</span>" in links  # in the frontmatter panel
-    assert "[Some Page > Nope](Some%20Page.md){ .vaultc-missing-anchor" in links  # page exists, heading not
+    assert '<a class="vaultc-missing-anchor" href="Some%20Page.md" title="Missing: Some Page#Nope">' in links
     everything = "\n".join(p.read_text() for p in docs.rglob("*.md"))
-    assert not re.search(r"\]\([^)]*(Nowhere|Gone|NoSuchTicker)", everything)
-    assert "<span class='vaultc-missing'" in read(docs, "notes/Embeds.md")  # a dangling embed
+    assert not re.search(r"(\]\(|href=\")[^)\"]*(Nowhere|Gone|NoSuchTicker)", everything)
+    assert 'class="vaultc-missing"' in body(docs, "notes/Embeds.md")  # a dangling embed
 
 
 def test_comments_are_hidden(docs):
-    links = read(docs, "notes/Links.md")
+    links = body(docs, "notes/Links.md")
     assert "Hidden:  done." in links
     assert "Nowhere Hidden" not in links and "Nowhere Block" not in links and "%%" not in links
 
 
 def test_media_embeds_keep_their_sizes(docs):
-    links = read(docs, "notes/Links.md")
-    assert "![chart.png](../assets/chart.png){ width='300' }" in links
-    assert "![alt text](../assets/chart.png){ width='200' height='100' }" in links
-    assert "[report.pdf](../assets/report.pdf)" in links
+    links = body(docs, "notes/Links.md")
+    assert '<img src="../assets/chart.png" alt="chart.png" width="300">' in links
+    assert '<img src="../assets/chart.png" alt="alt text" width="200" height="100">' in links
+    assert '<a href="../assets/report.pdf">report.pdf</a>' in links
     assert (docs / "assets" / "chart.png").read_bytes() == (VAULT / "assets" / "chart.png").read_bytes()
-    assert ("<object class='vaultc-pdf' data='../assets/report.pdf#page=1' type='application/pdf' "
-            "width='400' height='600'><a href='../assets/report.pdf#page=1'>report.pdf</a></object>") in links
+    assert ('<object class="vaultc-pdf" data="../assets/report.pdf#page=1" type="application/pdf" '
+            'width="400" height="600"><a href="../assets/report.pdf#page=1">report.pdf</a></object>') in links
 
 
 def test_inline_tags_become_material_tags_and_links(docs):
     links = read(docs, "notes/Links.md")
     front = links.split("\n---\n", 1)[0]
     assert '- "alpha"' in front and '- "beta/gamma"' in front and '- "fixture"' in front
-    assert "[#alpha](../vaultc/tags.md#alpha) and [#beta/gamma](../vaultc/tags.md#betagamma)" in links
-    assert "not `#incode`" in links
+    assert ('<a class="vaultc-tag" href="../vaultc/tags.md#alpha">#alpha</a> and '
+            '<a class="vaultc-tag" href="../vaultc/tags.md#betagamma">#beta/gamma</a>') in links
+    assert "not <code>#incode</code>" in links
     tags = read(docs, "vaultc/tags.md")
     assert "## #beta/gamma\n\n- [Every link form](../notes/Links.md)" in tags
 
 
 def test_stale_and_overdue_claims_are_marked_where_they_stand(docs):
-    ticker = read(docs, "tickers/AAA.md")
-    assert re.search(r"As of March 2025, AAA held 40% share of the market\. <mark class='vaultc-claim "
-                     r"vaultc-stale' id='line:14' title='[^']*'>stale</mark>", ticker)
-    assert "the company guided. <mark class='vaultc-claim vaultc-overdue' id='line:16'" in ticker
+    ticker = body(docs, "tickers/AAA.md")
+    assert re.search(r'<span id="line:14"></span>As of March 2025, AAA held 40% share of the market\. '
+                     r'<mark class="vaultc-claim vaultc-stale" title="[^"]*">stale</mark>', ticker)
+    assert ('<span id="line:16"></span>Capacity will double by Q2 2026, the company guided. '
+            '<mark class="vaultc-claim vaultc-overdue"') in ticker
     health = read(docs, "vaultc/health.md")
     assert ("| [Triple A Holdings (AAA)](../tickers/AAA.md) | [14](../tickers/AAA.md#line:14) | "
             "March 2025 (stale)") in health
@@ -153,22 +164,23 @@ def test_stale_and_overdue_claims_are_marked_where_they_stand(docs):
 
 
 def test_ticker_panel_indexes_companies_and_backlinks(docs):
-    ticker = read(docs, "tickers/AAA.md")
-    panel = ticker.split("| <span class='vaultc-panel-head' id='frontmatter'></span> |", 1)[1].split("\n\n", 1)[0]
-    assert "| **Sector** | [Semiconductors](../sectors/semis.md) |" in panel
-    assert "| **Layers** | [L1: Chips](../layers/L1.md) |" in panel
-    assert "| **Constraints** | [Power](../constraints/power.md) |" in panel
-    assert ticker.index("# Triple A Holdings (AAA)") < ticker.index("vaultc-panel-head")  # under the title
+    ticker = body(docs, "tickers/AAA.md")
+    panel = ticker.split("<span class='vaultc-panel-head' id='frontmatter'></span>", 1)[1].split("</table>", 1)[0]
+    assert '<td><strong>Sector</strong></td>\n<td><a href="../sectors/semis.md">Semiconductors</a></td>' in panel
+    assert '<td><strong>Layers</strong></td>\n<td><a href="../layers/L1.md">L1: Chips</a></td>' in panel
+    assert '<td><strong>Constraints</strong></td>\n<td><a href="../constraints/power.md">Power</a></td>' in panel
+    assert ticker.index("</h1>") < ticker.index("vaultc-panel-head")  # under the title
     tickers = read(docs, "vaultc/tickers.md")
     assert "| Ticker | Name | Exchange | Layers | Constraints | Last reviewed | Stale claims |" in tickers
     assert ("| [AAA](../tickers/AAA.md) | Triple A Holdings | NYSE | [L1](../layers/L1.md) | "
             "[Power](../constraints/power.md) | 2026-01-15 | 2 |") in tickers
     for page in ("layers/L1.md", "constraints/power.md", "sectors/semis.md"):
-        text = read(docs, page)
-        assert "## Companies on this" in text and "[AAA](../tickers/AAA.md)" in text
-    power = read(docs, "constraints/power.md")
-    assert "## Linked from\n\n- **ticker** (1): [Triple A Holdings (AAA)](../tickers/AAA.md)\n" in power
-    assert "No other page links here yet." in read(docs, "notes/Embeds.md")
+        text = body(docs, page)
+        assert '<h2 id="companies-on-this' in text and '<a href="../tickers/AAA.md">AAA</a>' in text
+    power = body(docs, "constraints/power.md")
+    assert ('<li><strong>ticker</strong> (1): <a href="../tickers/AAA.md">Triple A Holdings (AAA)</a></li>'
+            in power)
+    assert "No other page links here yet." in body(docs, "notes/Embeds.md")
     assert "<div class='vaultc-graph vaultc-local' data-root='../' data-page='constraints/power.html'>" in power
     for name in ("sectors", "sources", "layers", "constraints", "comparisons", "notes", "health", "graph", "tags"):
         assert (docs / "vaultc" / f"{name}.md").is_file()
@@ -177,7 +189,7 @@ def test_ticker_panel_indexes_companies_and_backlinks(docs):
 
 
 def test_layout_moves_only_what_mkdocs_would_skip_or_clash(docs):
-    assert "A root `index.md` must not replace" in read(docs, "index-2.md")  # home page is ours
+    assert "A root <code>index.md</code> must not replace" in read(docs, "index-2.md")  # home page is ours
     assert (docs / "templates-vault" / "Template.md").is_file()  # MkDocs skips /templates/
     assert (docs / "notes" / "Some Page.md").is_file()  # everything else keeps its path
 
@@ -235,10 +247,10 @@ def test_unreadable_pages_and_clashing_names(make_vault, tmp_path):
     out = tmp_path / "docs"
     emit_site(compile_vault(vault, Config(), TODAY), out)
     index = read(out, "a/index.md")
-    assert "[README](README-2.md)" in index  # MkDocs would serve both as a/index.html
+    assert '<a href="README-2.md">Readme of a</a>' in index  # MkDocs would serve both as a/index.html
     assert "vaultc-missing" in index and "secret" in index  # dot-folders are no pages, as in Obsidian
     assert not (out / "_hidden").exists() and not (out / ".hidden").exists()
-    assert "[broken](../broken.md)" in index
+    assert '<a href="../broken.md">broken</a>' in index
     assert "This file could not be read" in read(out, "broken.md")
 
 

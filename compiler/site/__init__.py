@@ -1,10 +1,12 @@
-"""Stage 5, emit: the MkDocs site. `emit_site` turns one CompiledVault into a plain-Markdown docs tree
-(links already resolved, embeds transcluded, generated index/health/graph pages); MkDocs renders it.
+"""Stage 5, emit: the MkDocs site. `emit_site` turns one CompiledVault into a docs tree: each vault
+page as HTML rendered from the parser's tokens, and the generated index/health/graph pages as
+Markdown; MkDocs Material wraps them in the theme.
 
-emitter (entry) -> context (look-ups over the compiled vault) -> body (one page's lines: spans,
-links, embeds, callouts, tags) -> sections and pages (generated Markdown) -> writer (changed files
-only); build and commands run `mkdocs build --strict` / `mkdocs serve` for `vaultc site` / `serve`,
-where sanitize (a MkDocs plugin) cleans each rendered page of script.
+emitter (entry) -> context (look-ups over the compiled vault) -> render (one page's HTML: links,
+embeds, callouts, tags, claim markers) -> sections and pages (generated parts) -> writer (changed
+files only); build and commands run `mkdocs build --strict` / `mkdocs serve` for `vaultc site` /
+`serve`, where sanitize (the MkDocs plugin) hands MkDocs each vault page's HTML, validates its links
+and cleans every page of script.
 """
 from __future__ import annotations
 

@@ -9,10 +9,9 @@ from ..analyse import CompiledVault
 from ..model import Finding, Page, Resolution
 from ..names import BLOCK_ID
 from ..names import heading_key
-from .anchors import find_heading, heading_content, plain_text, toc_slugs
-from .headings import heading_text
+from .anchors import find_heading, toc_slugs
 from .layout import Layout, relative
-from .spans import PageText
+from .render import letters, section_range
 from .tags import TagIndex
 
 # Findings a reader is sent to the exact line for (the vault-health page links to `#line:N`).
@@ -27,7 +26,6 @@ class Site:
         self.pages = vault.pages
         self.layout = Layout(vault.pages, vault.attachments)
         self.findings: list[Finding] = vault.findings
-        self._texts: dict[str, PageText | None] = {}
         self._body_lines: dict[str, list[str]] = {}
         self._heading_keys: dict[str, list[tuple[int, str]]] = {}
         self._slugs: dict[str, list[str]] = {}
@@ -53,6 +51,7 @@ class Site:
             if finding.rule in CLAIM_RULES:
                 self.claim_counts[finding.path] += 1
         self._block_lines: dict[str, dict[str, int]] = {}
+        self._marks: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self._prose: dict[str, set[int]] = {}
         self._headings: dict[str, dict[int, int]] = {}
         self.flagged_claims = {(v.path, v.claim.line): v for v in vault.verdicts if v.status != "ok"}
@@ -60,13 +59,6 @@ class Site:
         self.tags = TagIndex(vault.pages)
 
     # --- page text ---------------------------------------------------------------------------
-
-    def text(self, path: str) -> PageText | None:
-        """The page's text as parse saw it (same newline and BOM handling, so lines match)."""
-        if path not in self._texts:
-            readable = path not in self.unreadable
-            self._texts[path] = PageText(self.pages[path].text) if readable else None
-        return self._texts[path]
 
     def line(self, path: str, n: int) -> str:
         """File line n of a page as Markdown body. With frontmatter, parse's body starts on the
@@ -78,8 +70,7 @@ class Site:
         """`lines[n]` is file line n as Site.line gives it (index 0 unused): one list per page, so
         the renderer indexes it directly instead of calling line() for every line."""
         if path not in self._body_lines:
-            text = self.text(path)
-            lines = ["", *text.lines] if text is not None else [""]
+            lines = ["", *self.pages[path].text.split("\n")]
             body_line = self.pages[path].body_line
             if 1 < body_line < len(lines):
                 lines[body_line] = ""
@@ -104,14 +95,69 @@ class Site:
     # --- anchors -----------------------------------------------------------------------------
 
     def slugs(self, path: str) -> list[str]:
-        """The toc id of each of the page's headings, in order."""
+        """The id of each of the page's headings, in order: toc's slug of the heading's text as
+        parse read it (links as the text they show, no markup, comments or block id)."""
         if path not in self._slugs:
-            page = self.pages[path]
-            text = self.text(path)
-            texts = [plain_text(heading_content(heading_text(self, page, text, h.line))) if text else h.text
-                     for h in page.headings]
-            self._slugs[path] = toc_slugs(texts)
+            self._slugs[path] = toc_slugs([self.heading_name(path, i) for i in range(len(self.pages[path].headings))])
         return self._slugs[path]
+
+    def heading_name(self, path: str, index: int) -> str:
+        return BLOCK_ID.sub("", self.pages[path].headings[index].text).strip()
+
+    # --- links as the renderer meets them ------------------------------------------------------
+
+    def links_as_written(self, path: str) -> dict[tuple[bool, str, bool], Resolution]:
+        """(Markdown link?, the text between the brackets or the href, embed?) -> its resolution:
+        the same text in one page always resolves the same way, wherever it stands."""
+        return {(r.link.origin == "markdown", r.link.raw, r.link.embed): r for r in self.by_source.get(path, ())
+                if r.link.origin != "frontmatter"}
+
+    def anchor_of(self, res: Resolution) -> tuple[str | None, bool]:
+        """The `#…` of a link into a page, and whether the heading or block exists."""
+        link = res.link
+        if res.target not in self.pages:
+            return None, True
+        if link.block:
+            found = self.block_anchor(res.target, link.block)
+        elif link.headings:
+            found = self.heading_anchor(res.target, link.headings)
+        else:
+            return None, True
+        return found, found is not None
+
+    def section(self, res: Resolution) -> tuple[int, int] | None:
+        return section_range(self, res)
+
+    def claim_marks(self, path: str) -> dict[int, list[tuple[str, str]]]:
+        """Line where a flagged claim's sentence ends -> (status, message) of its markers."""
+        if path not in self._marks:
+            marks: dict[int, list[tuple[str, str]]] = defaultdict(list)
+            for line in sorted(self.flagged_lines.get(path, ())):
+                seen = set()
+                for finding in self.flags[(path, line)]:
+                    status = CLAIM_RULES.get(finding.rule)
+                    if status and status not in seen:
+                        seen.add(status)
+                        marks[self._sentence_end(path, line)].append((status, finding.message))
+            self._marks[path] = marks
+        return self._marks[path]
+
+    def _sentence_end(self, path: str, n: int) -> int:
+        """The line where the claim starting on line n ends: its text's last letters are found in
+        the lines from n on, within its block."""
+        verdict = self.flagged_claims.get((path, n))
+        page = self.pages[path]
+        block = max((b for b in page.blocks if b.line <= n), key=lambda b: b.line, default=None)
+        if verdict is None or block is None:
+            return n
+        last = block.line + block.text.count("\n")
+        tail = letters(verdict.claim.text)[-12:]
+        seen = ""
+        for line in range(n, last + 1):
+            seen += letters(self.line(path, line))
+            if tail and tail in seen:
+                return line
+        return last
 
     def heading_keys(self, path: str) -> list[tuple[int, str]]:
         """(level, heading_key(text)) of each of the page's headings, as find_heading takes them."""
@@ -131,10 +177,10 @@ class Site:
         """The file line ending in `^block`."""
         if path not in self._block_lines:
             found: dict[str, int] = {}
-            page, text = self.pages[path], self.text(path)
-            if text is not None and page.block_ids:
+            page = self.pages[path]
+            if page.block_ids:
                 for n in sorted(self.prose_lines(page)):
-                    match = BLOCK_ID.search(text.line(n))
+                    match = BLOCK_ID.search(self.line(path, n))
                     if match:
                         found.setdefault(match.group(1), n)
             self._block_lines[path] = found

@@ -14,11 +14,12 @@ from pathlib import Path
 
 from ..analyse import CompiledVault, parallel_map
 from ..model import gc_paused
-from .body import Renderer
+from .anchors import slugify, toc_slugs, unique
 from .context import Site
 from .graphdata import graph_script
 from .layout import ASSETS
 from .pages import generated_pages
+from .render import PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
 from .writer import DocsDirError, Writer
 
@@ -104,28 +105,52 @@ def _page_doc(path: str) -> tuple[str, str]:
 
 
 def page_markdown(site: Site, path: str) -> str:
+    """A vault page's docs file: Material's metadata, then the page as HTML, rendered here from the
+    parser's tokens (render.py); the vaultc plugin hands it to MkDocs as the page's content."""
     page = site.pages[path]
     host = site.doc(path)
-    lines = metadata(page)
-    if site.text(path) is None:
-        reason = site.unreadable.get(path)
-        lines += [f"# {page.title}", "", "!!! failure \"This file could not be read\"", "",
-                  f"    {reason.message if reason else 'unreadable'}", ""]
+    toc: list[tuple[int, str, str]] = []
+    panel_html = _markdown_html(panel(site, page, host))
+    if path in site.unreadable:
+        reason = site.unreadable[path]
+        body = (f'<h1 id="{esc(toc_slugs([page.title])[0])}">{esc(page.title)}</h1>\n'
+                f'<div class="admonition failure"><p class="admonition-title">This file could not be read</p>'
+                f'<p>{esc(reason.message)}</p></div>\n')
+        toc.append((1, toc_slugs([page.title])[0], esc(page.title)))
     else:
-        renderer = Renderer(site, path, host)
-        last = len(renderer.text.lines)
-        first_heading = page.headings[0] if page.headings else None
-        if first_heading is not None and first_heading.level == 1:
+        renderer = PageHtml(site, path, host)
+        body = renderer.render(page.body_line, len(site.body_lines(path)) - 1)
+        toc += renderer.toc
+        first = page.headings[0] if page.headings else None
+        if first is not None and first.level == 1 and "</h1>" in body:
             # The panel goes under the title, where Obsidian shows a page's properties.
-            lines += renderer.render(page.body_line, first_heading.line)
-            lines += ["", *panel(site, page, host)]
-            lines += renderer.render(first_heading.line + 1, last)
+            head, _, rest = body.partition("</h1>\n")
+            body = head + "</h1>\n" + panel_html + rest
         else:
-            lines += panel(site, page, host) + renderer.render(page.body_line, last)
-    lines += companies(site, page, host)
-    lines += linked_from(site, page, host)
-    lines += local_graph_section(site, page, host)
-    return "\n".join(lines).rstrip("\n") + "\n"
+            body = panel_html + body
+    used = {slug for _, slug, _ in toc}
+    for lines in (companies(site, page, host), linked_from(site, page, host), local_graph_section(site, page, host)):
+        body += _markdown_html(lines, used, toc)
+    return "\n".join(metadata(page, toc)) + body
+
+
+def _markdown_html(lines: list[str], used: set[str] | None = None, toc: list | None = None) -> str:
+    """The generated sections' Markdown as HTML; each `## heading` gets toc's id, unique on the page."""
+    out, chunk = [], []
+    md = html_renderer()
+    for line in lines + ["## "]:
+        if not line.startswith("## "):
+            chunk.append(line)
+            continue
+        out.append(md.render("\n".join(chunk)))
+        chunk = []
+        title = line[3:].strip()
+        if title and used is not None and toc is not None:
+            slug = unique(slugify(title, "-"), used)
+            toc.append((2, slug, esc(title)))
+            out.append(f'<h2 id="{slug}">{esc(title)}<a class="headerlink" href="#{slug}" '
+                       f'title="Permanent link">&para;</a></h2>\n')
+    return "".join(out)
 
 
 def find_vendor(rel: str) -> Path:

@@ -10,12 +10,16 @@ decided reliably by a real HTML parser. One pass over the finished fragment sees
 """
 from __future__ import annotations
 
+import functools
 import html
+import posixpath
+import re
+from urllib.parse import unquote
 
 import nh3
-from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
-
-from .extensions import needed
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils import get_relative_url
 
 # Kept: nh3's own safe set, plus what notes and the emitted Markdown legitimately use. Dropped with
 # their content: script, style, noscript (parsed differently with script on or off), and the
@@ -111,38 +115,69 @@ def plain_text(value: str) -> str:
 
 
 class SanitizePlugin(BasePlugin):
-    """`plugins: [vaultc-sanitize]` in mkdocs.yml. Besides cleaning every page, it renders each page
-    with only the Markdown extensions its text can use (extensions.py): the same HTML, sooner."""
-
-    _extensions: list | None = None  # mkdocs.yml's list, while a page renders with its own
+    """`plugins: [vaultc-sanitize]` in mkdocs.yml: cleans every page, and hands MkDocs the HTML
+    vaultc rendered for each vault page (render.py) instead of rendering it with Python-Markdown."""
 
     @event_priority(100)  # before Material's tags plugin reads the tags
-    def _escape_meta(self, markdown, *, page, config, files):
+    def on_page_markdown(self, markdown, *, page, config, files):
         meta = page.meta
         if isinstance(meta.get("title"), str):
             meta["title"] = plain_text(meta["title"])
         if isinstance(meta.get("tags"), list):
             meta["tags"] = [plain_text(tag) if isinstance(tag, str) else tag for tag in meta["tags"]]
+        if "vaultc_toc" in meta:
+            page.render = functools.partial(render_vault_page, page)
         return markdown
-
-    @event_priority(-100)  # last: the Markdown as it will be rendered, right before it is
-    def _choose_extensions(self, markdown, *, page, config, files):
-        if self._extensions is None:
-            self._extensions = list(config["markdown_extensions"])
-        config["markdown_extensions"] = needed(self._extensions, markdown)
-        return markdown
-
-    on_page_markdown = CombinedEvent(_escape_meta, _choose_extensions)
-
-    @event_priority(100)  # first after the render: every other reader sees mkdocs.yml's list
-    def _restore_extensions(self, html_content, *, page, config, files):
-        if self._extensions is not None:
-            config["markdown_extensions"] = self._extensions
-            self._extensions = None
-        return html_content
 
     @event_priority(-100)  # last: after any plugin that adds to the content
-    def _clean(self, html_content, *, page, config, files):
+    def on_page_content(self, html_content, *, page, config, files):
         return clean_html(html_content)
 
-    on_page_content = CombinedEvent(_restore_extensions, _clean)
+
+# A relative link in vaultc's HTML (always double-quoted) to a Markdown docs file or an anchor.
+# Attachments need no rewriting: their URLs are their docs paths.
+_LOCAL = re.compile(r'\bhref="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/)((?:[^"#?]*\.md)?)(#[^"]*)?"')
+_ID = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")
+log = get_plugin_logger("vaultc")
+
+
+def render_vault_page(page, config, files) -> None:
+    """Page.render for a page vaultc rendered: what MkDocs does to a Markdown page's links (docs
+    paths become URLs, and a missing file or anchor is a warning that fails a strict build), done
+    to vaultc's HTML; the table of contents comes from the page's metadata."""
+    links: dict = {}
+
+    def url(match: re.Match) -> str:
+        target, anchor = match.group(1), match.group(2) or ""
+        if not target:
+            if anchor:
+                links.setdefault(page.file, {})[unquote(anchor[1:])] = anchor
+            return match.group(0)
+        path = posixpath.normpath(posixpath.join(posixpath.dirname(page.file.src_uri), unquote(target)))
+        found = files.get_file_from_path(path)
+        if found is None:
+            log.warning(f"Doc file '{page.file.src_uri}' contains a link '{target}', but the target "
+                        f"'{path}' is not found among documentation files.")
+            return match.group(0)
+        if anchor and found.page is not None:
+            links.setdefault(found, {})[unquote(anchor[1:])] = target + anchor
+        return f'href="{html.escape(get_relative_url(found.url, page.file.url), quote=True)}{anchor}"'
+
+    page.content = _LOCAL.sub(url, page.markdown)
+    page.toc = get_toc(_nested(page.meta.get("vaultc_toc") or []))
+    page.present_anchor_ids = {a or b for a, b in _ID.findall(page.content)}
+    page.links_to_anchors = links
+    page._title_from_render = None
+
+
+def _nested(flat: list) -> list[dict]:
+    """(level, id, name) in page order -> the nested tokens MkDocs' get_toc takes."""
+    root: list[dict] = []
+    stack: list[dict] = []
+    for level, slug, name in flat:
+        token = {"level": level, "id": slug, "name": name, "children": []}
+        while stack and stack[-1]["level"] >= level:
+            stack.pop()
+        (stack[-1]["children"] if stack else root).append(token)
+        stack.append(token)
+    return root

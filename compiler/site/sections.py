@@ -19,14 +19,15 @@ PANEL_MARKER = "<span class='vaultc-panel-head' id='frontmatter'></span>"
 COMPANY_KEY = {"layer": "layers", "constraint": "constraints", "sector": "sector"}
 
 
-def metadata(page: Page) -> list[str]:
-    """YAML frontmatter for MkDocs and Material: the title, and tags for the tags plugin."""
-    # JSON strings are YAML's double-quoted scalars: escaping for free, and far faster than a dump.
+def metadata(page: Page, toc: list[tuple[int, str, str]]) -> list[str]:
+    """YAML frontmatter for MkDocs and Material: the title, tags for the tags plugin, and the table
+    of contents of the page's HTML, which follows (the vaultc plugin reads `vaultc_toc`)."""
+    # JSON is YAML's flow style: escaping for free, and far faster than a dump.
     lines = ["---", f"title: {json.dumps(page.title, ensure_ascii=False)}"]
     tags = list(dict.fromkeys(t for t in page.tags if t))
     if tags:
         lines += ["tags:", *[f"  - {json.dumps(t, ensure_ascii=False)}" for t in tags]]
-    return lines + ["---", ""]
+    return lines + [f"vaultc_toc: {json.dumps(toc)}", "---", ""]
 
 
 def panel(site: Site, page: Page, host_doc: str) -> list[str]:
