@@ -147,7 +147,8 @@ def test_inline_tags_become_material_tags_and_links(docs):
             '<a class="vaultc-tag" href="../vaultc/tags.md#betagamma">#beta/gamma</a>') in links
     assert "not <code>#incode</code>" in links
     tags = read(docs, "vaultc/tags.md")
-    assert "## #beta/gamma\n\n- [Every link form](../notes/Links.md)" in tags
+    assert ('<h2 id="betagamma">#beta/gamma<a class="headerlink" href="#betagamma" title="Permanent link">'
+            '&para;</a></h2>\n<ul>\n<li><a href="../notes/Links.md">Every link form</a></li>') in tags
 
 
 def test_stale_and_overdue_claims_are_marked_where_they_stand(docs):
@@ -157,10 +158,12 @@ def test_stale_and_overdue_claims_are_marked_where_they_stand(docs):
     assert ('<span id="line:16"></span>Capacity will double by Q2 2026, the company guided. '
             '<mark class="vaultc-claim vaultc-overdue"') in ticker
     health = read(docs, "vaultc/health.md")
-    assert ("| [Triple A Holdings (AAA)](../tickers/AAA.md) | [14](../tickers/AAA.md#line:14) | "
-            "March 2025 (stale)") in health
-    assert "[14](../notes/Links.md#line:14) | `Nowhere` |" in health  # a dangling link's line
-    assert "[3](../notes/Links.md#frontmatter) | `Nowhere In Frontmatter` |" in health
+    assert ('<td><a href="../tickers/AAA.md">Triple A Holdings (AAA)</a></td>\n'
+            '<td><a href="../tickers/AAA.md#line:14">14</a></td>\n<td>March 2025 (stale)') in health
+    # a dangling link's line, and one in the frontmatter
+    assert '<td><a href="../notes/Links.md#line:14">14</a></td>\n<td><code>Nowhere</code></td>' in health
+    assert ('<td><a href="../notes/Links.md#frontmatter">3</a></td>\n'
+            '<td><code>Nowhere In Frontmatter</code></td>') in health
 
 
 def test_ticker_panel_indexes_companies_and_backlinks(docs):
@@ -171,9 +174,11 @@ def test_ticker_panel_indexes_companies_and_backlinks(docs):
     assert '<td><strong>Constraints</strong></td>\n<td><a href="../constraints/power.md">Power</a></td>' in panel
     assert ticker.index("</h1>") < ticker.index("vaultc-panel-head")  # under the title
     tickers = read(docs, "vaultc/tickers.md")
-    assert "| Ticker | Name | Exchange | Layers | Constraints | Last reviewed | Stale claims |" in tickers
-    assert ("| [AAA](../tickers/AAA.md) | Triple A Holdings | NYSE | [L1](../layers/L1.md) | "
-            "[Power](../constraints/power.md) | 2026-01-15 | 2 |") in tickers
+    header = ("Ticker", "Name", "Exchange", "Layers", "Constraints", "Last reviewed", "Stale claims")
+    assert "\n".join(f"<th>{name}</th>" for name in header) in tickers
+    assert ('<td><a href="../tickers/AAA.md">AAA</a></td>\n<td>Triple A Holdings</td>\n<td>NYSE</td>\n'
+            '<td><a href="../layers/L1.md">L1</a></td>\n<td><a href="../constraints/power.md">Power</a></td>\n'
+            '<td>2026-01-15</td>\n<td>2</td>') in tickers
     for page in ("layers/L1.md", "constraints/power.md", "sectors/semis.md"):
         text = body(docs, page)
         assert '<h2 id="companies-on-this' in text and '<a href="../tickers/AAA.md">AAA</a>' in text
@@ -185,7 +190,8 @@ def test_ticker_panel_indexes_companies_and_backlinks(docs):
     for name in ("sectors", "sources", "layers", "constraints", "comparisons", "notes", "health", "graph", "tags"):
         assert (docs / "vaultc" / f"{name}.md").is_file()
     home = read(docs, "index.md")
-    assert "**13 pages**" in home and "[Tickers](vaultc/tickers.md) | 1 |" in home
+    assert "<strong>13 pages</strong>" in home
+    assert '<td><a href="vaultc/tickers.md">Tickers</a></td>\n<td>1</td>' in home
 
 
 def test_layout_moves_only_what_mkdocs_would_skip_or_clash(docs):

@@ -5,6 +5,7 @@ generated pages, the graph data and the site's scripts and styles are written be
 """
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..analyse import CompiledVault, parallel_map
 from ..model import gc_paused
-from .anchors import slugify, toc_slugs, unique
+from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
 from .graphdata import graph_script
 from .layout import ASSETS
@@ -71,7 +72,7 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None) -> EmitResult:
             continue
     generated = generated_pages(site)
     for doc, lines in generated.items():
-        writer.text(doc, "\n".join(lines) + "\n")
+        writer.text(doc, generated_doc(lines))
     writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
     for name in STATIC:
         writer.bytes(f"{ASSETS}/{name}", resources.files(__package__).joinpath("assets", name).read_bytes())
@@ -135,22 +136,33 @@ def page_markdown(site: Site, path: str) -> str:
 
 
 def _markdown_html(lines: list[str], used: set[str] | None = None, toc: list | None = None) -> str:
-    """The generated sections' Markdown as HTML; each `## heading` gets toc's id, unique on the page."""
+    """Generated Markdown as HTML; each `#`/`##` heading gets toc's id, unique on the page (the ids
+    pages.py and tags.py link to are computed the same way)."""
     out, chunk = [], []
     md = html_renderer()
     for line in lines + ["## "]:
-        if not line.startswith("## "):
+        level = 1 if line.startswith("# ") else 2 if line.startswith("## ") else 0
+        if not level:
             chunk.append(line)
             continue
         out.append(md.render("\n".join(chunk)))
         chunk = []
-        title = line[3:].strip()
+        title = line[level + 1:].strip()
         if title and used is not None and toc is not None:
-            slug = unique(slugify(title, "-"), used)
-            toc.append((2, slug, esc(title)))
-            out.append(f'<h2 id="{slug}">{esc(title)}<a class="headerlink" href="#{slug}" '
-                       f'title="Permanent link">&para;</a></h2>\n')
+            name = plain_text(title)
+            slug = unique(slugify(name, "-"), used)
+            toc.append((level, slug, esc(name)))
+            out.append(f'<h{level} id="{slug}">{md.renderInline(title)}<a class="headerlink" href="#{slug}" '
+                       f'title="Permanent link">&para;</a></h{level}>\n')
     return "".join(out)
+
+
+def generated_doc(lines: list[str]) -> str:
+    """A generated page (frontmatter, then Markdown) as its docs file: frontmatter and HTML."""
+    end = lines.index("---", 1)
+    toc: list[tuple[int, str, str]] = []
+    body = _markdown_html(lines[end + 1:], set(), toc)
+    return "\n".join([*lines[:end], f"vaultc_toc: {json.dumps(toc)}", "---", ""]) + body
 
 
 def find_vendor(rel: str) -> Path:
