@@ -25,12 +25,14 @@ from .analyse import CompiledVault, Progress, compile_vault
 from .cache import ParseCache
 from .config import Config
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution
-from .rules import REGISTRY, findings_of
+from .rules import REGISTRY, REPORT_ORDER, diagnose, findings_of
 from .workers import check_cold, check_vault
 
 if TYPE_CHECKING:
     import networkx as nx
 
+    from .rdf.blocks import Answers
+    from .rdf.emit import PageGraph
     from .resolve import Index
 
 CLAIM_RULES = ("stale-claim", "overdue-claim")
@@ -104,6 +106,36 @@ class Vault:
     def open_file(self, path: str) -> int:
         return self.compiled.open_file(path)
 
+    # --- the RDF graph and the query blocks run on it -------------------------------------------
+
+    @functools.cached_property
+    def graphs(self) -> list[PageGraph]:
+        """Every page's named graph (VAULT-SPEC §3) and the compilation's."""
+        from .rdf.emit import page_graphs
+
+        return page_graphs(self)
+
+    @functools.cached_property
+    def answers(self) -> Answers:
+        """Every query block's answer, by (page, line). Answers the store kept are reused where
+        the triples their query reads are unchanged (rdf/blocks.py); `answers.ran` lists the rest."""
+        from .rdf.blocks import Answer, Answers, answer_blocks
+
+        if not any(page.queries for page in self.pages.values()):
+            return Answers()
+        kept = self._store.read("query-answers", dict) if self._store is not None else None
+        kept = {k: v for k, v in (kept or {}).items() if isinstance(v, Answer)}
+        answers, keep = answer_blocks(self.pages, self.graphs, self.config.base_iri, self.config.query_timeout, kept)
+        if self._store is not None and keep != kept:
+            self._store.write("query-answers", keep)
+        return answers
+
+    @property
+    def query_errors(self) -> list[tuple[str, int, str]]:
+        """(page, line, message) of every query block that did not answer: the `query-error` rule."""
+        return [(path, line, answer.error) for (path, line), answer in self.answers.by_block.items()
+                if answer.form == "error"]
+
     # --- what a check reports ----------------------------------------------------------------
 
     @property
@@ -125,8 +157,11 @@ class Vault:
         if "compiled" in self.__dict__:  # worked out already: its findings cost only the rules
             vault = self.compiled
             chosen = set(self.rules)
-            return (tuple(f for f in vault.findings if f.rule in chosen), tuple(sorted(vault.pages)),
-                    len(vault.resolutions))
+            found = [f for f in vault.findings if f.rule in chosen]
+            if "query-error" in chosen and any(page.queries for page in vault.pages.values()):
+                found = sorted([*found, *findings_of(diagnose(self, ["query-error"]), self.config, ["query-error"])],
+                               key=REPORT_ORDER)
+            return tuple(found), tuple(sorted(vault.pages)), len(vault.resolutions)
         if self._store is not None:
             result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
                                  self._progress, self._jobs)
@@ -134,4 +169,6 @@ class Vault:
             result = check_cold(self.root, self.config, self.today, self.max_age, self.rules, self._progress,
                                 self._jobs)
         findings = findings_of(result.diagnostics, self.config, self.rules)
+        if result.queried and "query-error" in self.rules:
+            findings = findings_of([*result.diagnostics, *diagnose(self, ["query-error"])], self.config, self.rules)
         return tuple(findings), tuple(sorted(result.pages)), result.links

@@ -15,6 +15,7 @@ from .model import Severity
 DEFAULT_BASE_IRI = "https://w3id.org/vaultc/id/"
 DEFAULT_MAX_AGE = 180
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+DEFAULT_QUERY_TIMEOUT = 10.0  # as `vaultc sparql --timeout`
 
 
 class ConfigError(Exception):
@@ -31,6 +32,7 @@ class Config:
     base_iri: str = DEFAULT_BASE_IRI
     cache_dir: str | None = None  # absolute; None: `.vaultc-cache/` beside the vault
     types: tuple[str, ...] = ()  # page types of the vault's own, beside VAULT-SPEC's (no unknown-type)
+    query_timeout: float = DEFAULT_QUERY_TIMEOUT  # seconds a query block may run
     source: str | None = None  # the file it came from
 
     def severity_of(self, rule: str, default: Severity) -> Severity | None:
@@ -73,7 +75,7 @@ def load_config(vault: Path, explicit: Path | None = None) -> Config:
 
 def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Config:
     known = {"exclude", "severity", "max_age_days", "max_age_by_type", "max_file_bytes", "base_iri", "cache_dir",
-             "types"}
+             "types", "query_timeout"}
     unknown = sorted(set(data) - known)
     where = f" in {source}" if source else ""
     if unknown:
@@ -99,6 +101,9 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
     types = data.get("types", [])
     if not isinstance(types, list) or not all(isinstance(x, str) and x.strip() for x in types):
         raise ConfigError(f"'types'{where} must be a list of page type names")
+    query_timeout = data.get("query_timeout", DEFAULT_QUERY_TIMEOUT)
+    if isinstance(query_timeout, bool) or not isinstance(query_timeout, (int, float)) or not 0 < query_timeout <= 3600:
+        raise ConfigError(f"'query_timeout'{where} must be a number of seconds, at most 3600")
     cache_dir = data.get("cache_dir")
     if cache_dir is not None:
         if not isinstance(cache_dir, str) or not cache_dir.strip():
@@ -114,6 +119,7 @@ def config_from_mapping(data: dict[str, Any], source: str | None = None) -> Conf
         base_iri=base_iri,
         cache_dir=cache_dir,
         types=tuple(types),
+        query_timeout=float(query_timeout),
         source=source,
     )
 

@@ -41,11 +41,13 @@ from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
 from .rules import REGISTRY
 
-GLOBAL_RULES = ("orphan-page",)  # answered from the whole vault on every run, never stored per page
+# Answered from the whole vault on every run, never stored per page: orphans from the inbound
+# counts; query errors by compile.Vault, which runs the query blocks on the graph.
+GLOBAL_RULES = ("orphan-page", "query-error")
 LINK_TABLES = ("index", "wants", "wanted_by", "links_to")
 # What a run saves as a patch on the state record (see save_state): each page's entries in these
 # tables, for the pages checked since the record was written whole, and these fields.
-PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "diagnostics")
+PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "diagnostics", "queries")
 PATCHED_FIELDS = ("shards", "today", "claims_token", "claims_behind")
 CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
@@ -121,6 +123,7 @@ class CheckState:
     # page -> how many other pages link to it (kept up to date with links_to; none: an orphan).
     # What each run needs of the link sets, so they stay in the link tables' shards.
     inbound: dict[str, int] = field(default_factory=dict)
+    queries: dict[str, int] = field(default_factory=dict)  # page -> how many query blocks it holds
     shards: tuple[str, ...] = ()  # pairs this record with its link tables' shards, kept apart (see save_state)
     today: dt.date | None = None  # the day the claims were judged on
     # page -> (its max age, its claims that can age): read on the first run of a day, from a record
@@ -141,7 +144,7 @@ class CheckState:
         self.touched.add(path)
         for key in self.wants.pop(path, ()):
             self.wanted_by[key].discard(path)
-        for table in (self.links, self.suppressions, self.diagnostics):
+        for table in (self.links, self.suppressions, self.diagnostics, self.queries):
             table.pop(path, None)
         if self.datable is not None:
             self.datable.pop(path, None)
@@ -190,6 +193,7 @@ class CheckResult:
     today: dt.date
     reparsed: int  # pages parsed (not loaded from the cache) this run
     rechecked: int  # pages resolved and checked again this run
+    queried: tuple[str, ...] = ()  # pages holding query blocks
 
 
 @dataclass(frozen=True)
@@ -397,6 +401,8 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
         state.links[path] = 0
         state.suppressions[path] = page.suppressions
         state.diagnostics[path] = []
+        if page.queries:
+            state.queries[path] = len(page.queries)
     for res in compiled.resolutions:
         state.links[res.source] += 1
         if res.target is not None and res.target != res.source:
@@ -433,6 +439,7 @@ def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) ->
                         orphan_paths=orphans, all_suppressions=state.suppressions)
     found = [reported for path in sorted(state.diagnostics) for reported in state.diagnostics[path]]
     found += diagnose(view, GLOBAL_RULES)
-    return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked)
+    return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked,
+                       tuple(sorted(state.queries)))
 
 

@@ -98,6 +98,14 @@ class TextBlock:
 
 
 @dataclass(frozen=True)
+class QueryBlock:
+    """A fenced code block whose info string is `sparql` (VAULT-SPEC §1, "Query blocks")."""
+
+    line: int  # file line of the opening fence
+    text: str  # the query
+
+
+@dataclass(frozen=True)
 class Problem:
     """Something wrong found while reading or parsing one file; rules turn these into findings."""
 
@@ -125,6 +133,7 @@ class Page:
     problems: tuple[Problem, ...] = ()
     suppressions: tuple[tuple[int, str], ...] = ()  # (line, rule or "*")
     comments: tuple[tuple[int, int], ...] = ()  # file lines [start, end) of `%%` comment blocks
+    queries: tuple[QueryBlock, ...] = ()
     body_line: int = 1  # file line where the Markdown body starts (the closing `---` line: its rest begins the body)
     line_count: int = 0
     fiscal_year_end: int = 12

@@ -22,7 +22,7 @@ from .dates import parse_month
 from .discover import line_ends_as_lf
 from .frontmatter import frontmatter_links, key_lines, split_frontmatter, strings
 from .markdown import RULE_STARTS, parse_markdown
-from .model import Heading, InlineField, Link, Page, Problem, TextBlock, new_link
+from .model import Heading, InlineField, Link, Page, Problem, QueryBlock, TextBlock, new_link
 from .names import BLOCK_ID, NAME_CLOSE, NAME_OPEN, TAG
 
 # A key is words joined by spaces: written so that no two parts of a pattern can take the same
@@ -132,6 +132,7 @@ def _page_fields(path: str, text: str) -> dict[str, Any]:
         "problems": tuple(front.problems),
         "suppressions": tuple(walker.suppressions),
         "comments": tuple(walker.comments),
+        "queries": tuple(walker.queries),
         "body_line": front.body_offset + 1,
         "line_count": text.count("\n") + (0 if text.endswith("\n") or not text else 1),
         "fiscal_year_end": fye or 12,
@@ -169,6 +170,7 @@ class _BodyWalker:
         self.tags: list[str] = []
         self.suppressions: list[tuple[int, str]] = []
         self.comments: list[tuple[int, int]] = []
+        self.queries: list[QueryBlock] = []
         self._code_lines: set[int] = set()
 
     def walk(self, tokens: list[Token]) -> None:
@@ -205,6 +207,8 @@ class _BodyWalker:
                     self._code_lines.update(range(token.map[0], token.map[1]))
                     if kind == "obsidian_comment_block":
                         self.comments.append((self._file_line(token.map[0]), self._file_line(token.map[1])))
+                    elif kind == "fence" and token.info.strip().split(maxsplit=1)[:1] == ["sparql"]:
+                        self.queries.append(QueryBlock(self._file_line(token.map[0]), token.content))
             elif kind in ("thead_open", "thead_close"):
                 header = kind == "thead_open"
             elif kind == "tr_open":

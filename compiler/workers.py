@@ -55,7 +55,7 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
         vault = compile_vault(root, config, today, max_age, progress, jobs, claims, prose=False)
         diagnostics = diagnose(vault, rule_ids)
         return CheckResult(diagnostics, tuple(vault.pages), len(vault.resolutions), today, len(sources),
-                           len(vault.pages))
+                           len(vault.pages), tuple(path for path, page in vault.pages.items() if page.queries))
     attachments = tuple(f.path for f in found.files if not f.is_page)
     share = _Share(today, max_age, config, [r for r in rule_ids if r not in GLOBAL_RULES], attachments)
     with _Pool(jobs, sources, config.max_file_bytes, claims, share) as pool:
@@ -63,19 +63,20 @@ def check_cold(root: Path, config: Config, today: dt.date, max_age: int | None, 
         refused = _complete(index, found, unread, attachments)
         shares = pool.check(index)
     shares.append(share.check(index, refused, dict(found.rejected)))
-    diagnostics, linked, links, suppressions = [], set(), 0, {}
-    for found_here, linked_here, links_here, suppressions_here in shares:
+    diagnostics, linked, links, suppressions, queried = [], set(), 0, {}, []
+    for found_here, linked_here, links_here, suppressions_here, queried_here in shares:
         diagnostics += found_here
         linked |= linked_here
         links += links_here
         suppressions.update(suppressions_here)
+        queried += queried_here
     paths = [s.path for s in sources if s.path not in unread] + list(refused) + list(unread)
     unreadable = (*found.rejected, *unread.items())
     view = PartialVault(root=root, config=config, today=today, pages={}, attachments=attachments,
                         unreadable=unreadable, resolutions=(), index=index,
                         orphan_paths=tuple(p for p in sorted(paths) if p not in linked), all_suppressions=suppressions)
     diagnostics += diagnose(view, [r for r in rule_ids if r in GLOBAL_RULES])
-    return CheckResult(diagnostics, tuple(paths), links, today, len(sources), len(paths))
+    return CheckResult(diagnostics, tuple(paths), links, today, len(sources), len(paths), tuple(sorted(queried)))
 
 
 def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: int | None, claims: bool,
@@ -119,7 +120,7 @@ def state_on_workers(found: Discovery, config: Config, today: dt.date, max_age: 
     return state
 
 
-_TABLES = ("wants", "links_to", "links", "suppressions", "diagnostics", "datable")
+_TABLES = ("wants", "links_to", "links", "suppressions", "diagnostics", "datable", "queries")
 
 
 def _complete(index: Index, found: Discovery, unread: dict[str, Problem], attachments: tuple[str, ...]) -> dict[str, Page]:
@@ -172,7 +173,8 @@ class _Share:
                             verdicts=tuple(judge_claims(readable, self.config, self.today, self.max_age)),
                             all_suppressions=suppressions)
         linked = {r.target for r in resolutions if r.target is not None and r.target != r.source}
-        return diagnose(view, self.rule_ids), linked, len(resolutions), suppressions
+        queried = [path for path, page in pages.items() if page.queries]
+        return diagnose(view, self.rule_ids), linked, len(resolutions), suppressions, queried
 
 
 class _Pool:

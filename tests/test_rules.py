@@ -15,7 +15,7 @@ def test_registry_has_the_spec_rules_with_default_severities():
         "dangling-link": "error", "missing-heading": "error", "ambiguous-link": "warning",
         "stale-claim": "warning", "overdue-claim": "warning", "frontmatter": "error",
         "duplicate-alias": "warning", "orphan-page": "info", "unreadable-file": "error",
-        "unknown-type": "info", "reserved-field": "warning"}
+        "unknown-type": "info", "reserved-field": "warning", "query-error": "error"}
     assert all(rule.summary and not rule.summary.startswith(rule.id) for rule in REGISTRY.values())
 
 

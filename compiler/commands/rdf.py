@@ -94,12 +94,10 @@ def _reports_errors(run):
 
 def _compile(args, cache=None):
     """The compiled vault and its page graphs (`cache`: a store kept across compiles)."""
-    from ..rdf.emit import page_graphs
-
     config = load_config(args.vault, args.config)
     vault = compile(args.vault, config, args.today, max_age=args.max_age,
                     store=cache if cache is not None else cache_for(args, config), progress=stderr_progress())
-    return vault, page_graphs(vault)
+    return vault, vault.graphs
 
 
 @_reports_errors

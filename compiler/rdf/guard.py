@@ -59,6 +59,23 @@ def names_dataset(query: str) -> bool:
     return any(match.lastgroup == "word" and match.group().upper() == "FROM" for match in _TOKENS.finditer(query))
 
 
+def mentions(query: str, variable: str) -> bool:
+    """Whether the query uses `?variable` (or `$variable`) outside strings, IRIs and comments."""
+    return any(match.lastgroup == "word" and match.group()[1:] == variable and match.group()[0] in "?$"
+               for match in _TOKENS.finditer(query))
+
+
+def replace_variable(query: str, variable: str, iri: str) -> str:
+    """The query with every use of `?variable` (or `$variable`) replaced by `<iri>`."""
+    out, last = [], 0
+    for match in _TOKENS.finditer(query):
+        word = match.group()
+        if match.lastgroup == "word" and word[0] in "?$" and word[1:] == variable:
+            out += [query[last:match.start()], f"<{iri}>"]
+            last = match.end()
+    return "".join(out) + query[last:]
+
+
 def _scan(query: str) -> Refusal | None:
     depth = 0
     update = None

@@ -18,7 +18,7 @@ from .registry import REGISTRY, Diagnostic, Rule, rule
 if TYPE_CHECKING:
     from ..analyse import CompiledVault
 
-__all__ = ["REGISTRY", "Diagnostic", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed"]
+__all__ = ["REGISTRY", "Diagnostic", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed", "REPORT_ORDER"]
 
 # Importing the rule modules fills the registry.
 from . import claims, links, pages  # noqa: E402,F401
@@ -51,11 +51,11 @@ def findings_of(reported: Iterable[Reported], config: Config, rule_ids: Iterable
     findings = [_finding(Finding, (rule_id, severity, path, line, column, message, target))
                 for rule_id, path, line, column, message, target in reported
                 if (severity := severities.get(rule_id)) is not None]
-    return sorted(findings, key=_REPORT_ORDER)
+    return sorted(findings, key=REPORT_ORDER)
 
 
 _finding = tuple.__new__
-_REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
+REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
 
 
 def suppressed(suppressions: tuple[tuple[int, str], ...], line: int, rule_id: str) -> bool:

@@ -1,4 +1,4 @@
-"""Page rules: frontmatter types, aliases, orphans and files that could not be read."""
+"""Page rules: frontmatter types, aliases, orphans, files that could not be read and query blocks."""
 from __future__ import annotations
 
 from ..dates import as_date, parse_month
@@ -40,6 +40,15 @@ def unknown_type(vault):
         shown = repr(kind) if isinstance(kind, str) else f"{kind!r} (not one word)"  # `type: ["[[Books]]"]`
         yield _at(page, "type", f"unknown type {shown}: read as a note (expected one of "
                                 f"{', '.join(PAGE_TYPES)}, or name it in the configuration's `types`)")
+
+
+@rule("query-error", Severity.ERROR)
+def query_error(vault):
+    """A query block that does not parse, fails or runs past its time limit."""
+    # The blocks run on the compiled RDF graph, which only the whole vault has: compile.Vault runs
+    # them and gives their errors as (path, line, message); a vault without that view has none.
+    for path, line, message in getattr(vault, "query_errors", ()):
+        yield Diagnostic(path, line, 1, message)
 
 
 def _empty(value) -> bool:

@@ -57,6 +57,12 @@ class Site:
         self.flagged_claims = {(v.path, v.claim.line): v for v in vault.verdicts if v.status != "ok"}
         self.unreadable = dict(vault.unreadable)
         self.tags = TagIndex(vault.pages)
+        # The query blocks' answers, worked out here, before pages are rendered on other cores.
+        self.answers = getattr(vault, "answers", None)
+
+    def answer(self, path: str, line: int):
+        """The answer of the query block at the page's file line, or None (a vault with no graph)."""
+        return self.answers.by_block.get((path, line)) if self.answers is not None else None
 
     # --- page text ---------------------------------------------------------------------------
 

@@ -12,6 +12,8 @@ turns Obsidian's extras into plain tokens before markdown-it's own HTML renderer
 - `> [!kind] title` callouts become Material admonitions (`details` when they fold);
 - headings get the ids links point at (context.py computes them before any page is rendered);
 - `#tags`, `^block-ids`, `key:: value` fields, `==highlights==` and `- [ ]` tasks are marked up;
+- a ```` ```sparql ```` query block becomes its answer (compiled with the vault, see rdf/blocks.py):
+  a table, yes/no or triples, with the query folded beneath it;
 - the lines findings stand on get the `line:N` anchors the health page links to, and stale and
   overdue claims a marker at the end of their sentence.
 
@@ -58,6 +60,7 @@ _HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+))?\s*$")
 _NOT_ALNUM = re.compile(r"[\W_]+")
 _BREAKS = ("softbreak", "hardbreak")
+_LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 
 
 @lru_cache(maxsize=1)
@@ -144,6 +147,12 @@ class PageHtml:
                     continue
             elif kind == "list_item_open":
                 _task(tokens, i)
+            elif kind == "fence" and token.info.strip().split(maxsplit=1)[:1] == ["sparql"]:
+                answer = self.site.answer(self.path, token.map[0])
+                if answer is not None:
+                    out.append(Token("html_block", "", 0, map=token.map, content=self._answer(answer, token.content)))
+                    i += 1
+                    continue
             elif kind == "inline" and token.map is not None:
                 self._inline(token, last_cover)
             out.append(token)
@@ -234,6 +243,43 @@ class PageHtml:
         inline.children = [*(inline.children or []), _raw(
             f'<a class="headerlink" href="#{esc(slug)}" title="Permanent link">&para;</a>')]
         self.toc.append((int(opening.tag[1]), slug, self.site.heading_name(self.path, index)))
+
+    # --- query blocks ----------------------------------------------------------------------------
+
+    def _answer(self, answer, query: str) -> str:
+        if answer.form == "error":
+            shown = (f'<div class="admonition failure"><p class="admonition-title">Query error</p>'
+                     f'<p>{esc(answer.error)}</p></div>')
+        elif answer.form == "ask":
+            shown = f'<p class="vaultc-ask">{"Yes" if answer.boolean else "No"}</p>'
+        elif not answer.rows:
+            shown = '<p class="vaultc-no-rows">No results.</p>'
+        else:
+            head = "".join(f"<th>{esc(v)}</th>" for v in answer.variables)
+            body = "".join("<tr>" + "".join(f"<td>{self._term(t)}</td>" for t in row) + "</tr>\n"
+                           for row in answer.rows)
+            shown = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
+            if answer.truncated:
+                shown += f'<p class="vaultc-no-rows">The first {len(answer.rows)} rows are shown.</p>'
+        return (f'<div class="vaultc-query">\n{shown}\n<details class="quote"><summary>SPARQL query</summary>\n'
+                f'<pre><code class="language-sparql">{esc(query)}</code></pre>\n</details>\n</div>\n')
+
+    def _term(self, term) -> str:
+        """One term of an answer: a page as a link to it (titled), another IRI by its prefixed
+        name, a literal as its text."""
+        if term is None:
+            return ""
+        if term[0] == "uri":
+            path = self.site.answers.pages.get(term[1])
+            if path is not None and path in self.site.pages:
+                return f'<a href="{esc(self.site.href(self.host, path))}">{esc(self.site.pages[path].title)}</a>'
+            for prefix, namespace in self.site.answers.prefixes.items():
+                if term[1].startswith(namespace) and _LOCAL_NAME.fullmatch(term[1][len(namespace):]):
+                    return f"<code>{esc(prefix)}:{esc(term[1][len(namespace):])}</code>"
+            return f"<code>&lt;{esc(term[1])}&gt;</code>"
+        if term[0] == "bnode":
+            return f"<code>_:{esc(term[1])}</code>"
+        return esc(term[1])
 
     # --- embeds ----------------------------------------------------------------------------------
 
