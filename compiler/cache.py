@@ -99,6 +99,8 @@ class Database:
     # Connections a forked process inherited: kept, never used or closed (closing one would be
     # SQLite's own "do not carry a connection across fork" hazard), and gone when the process ends.
     _inherited: list = []
+    # Databases only read from in this process and the workers it forks (see ParseCache.read_only).
+    _read_only: set[Path] = set()
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -179,6 +181,8 @@ class Database:
 
     def change(self, sql: str, rows) -> None:
         """executemany, in this call's own transaction unless inside transaction()."""
+        if self.path in Database._read_only:
+            return
         connection = self.connection()
         if connection is None:
             return
@@ -301,6 +305,18 @@ class ParseCache:
         self.pages = {d: page for d, page in self.pages.items() if d in live}  # forget replaced texts
         self._seen = {}
         self.started_ns = time.time_ns()
+
+    @contextlib.contextmanager
+    def read_only(self):
+        """Read what the store holds, write nothing: for compiling another tree than the vault's
+        own (`vaultc diff --base`), whose files would otherwise replace the vault's in the store."""
+        self.flush()
+        Database._read_only.add(self.db.path)
+        try:
+            yield self
+        finally:
+            Database._read_only.discard(self.db.path)
+            self._pending.clear()
 
     def later(self, job) -> None:
         """Defer a write until `flush`, so a report is shown before the cache is saved."""

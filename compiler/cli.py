@@ -17,6 +17,7 @@ from . import __version__
 from .analyse import stderr_progress
 from .cache import cache_for
 from .commands import UsageError
+from .commands import diff as diff_commands
 from .commands import rdf as rdf_commands
 from .commands import site as site_commands
 from .check import apply_baseline, select_rules, write_baseline
@@ -62,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-COMMAND_MODULES = (rdf_commands, site_commands)  # the further commands (see commands/__init__.py)
+COMMAND_MODULES = (rdf_commands, site_commands, diff_commands)  # the further commands (see commands/__init__.py)
 
 
 def _common(sub: argparse.ArgumentParser) -> None:

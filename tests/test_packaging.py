@@ -6,6 +6,8 @@ from pathlib import Path
 
 import yaml
 
+from compiler.cli import build_parser
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -16,10 +18,25 @@ def test_console_script_and_module_entry_point():
     assert (ROOT / "compiler" / "__main__.py").is_file()
 
 
-def test_pre_commit_hook():
-    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
-    assert hook["id"] == "vaultc-check" and hook["entry"].startswith("vaultc check")
-    assert hook["pass_filenames"] is False and hook["always_run"] is True
+def test_pre_commit_hooks():
+    check, diff = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    assert check["id"] == "vaultc-check" and check["entry"].startswith("vaultc check")
+    assert diff["id"] == "vaultc-diff" and diff["entry"] == "vaultc diff --base HEAD"
+    assert diff["stages"] == ["manual"]  # a report to read, run on demand: it never fails a commit
+    for hook in (check, diff):
+        assert hook["pass_filenames"] is False and hook["always_run"] is True
+        build_parser().parse_args([*hook["entry"].split()[1:], "vault"])  # what pre-commit runs parses
+
+
+def test_readme_workflow_installs_vaultc_from_its_repository():
+    readme = (ROOT / "README.md").read_text()
+    workflow = yaml.safe_load(readme.split("```yaml\nname: vault\n", 1)[1].split("```", 1)[0])
+    steps = [step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]]
+    assert "pip install vaultc" not in "\n".join(steps)  # not on PyPI: that name would fetch another package
+    assert workflow["env"]["VAULTC"].startswith("vaultc @ git+https://")
+    assert sum('pip install "$VAULTC"' in run for run in steps) == 2
+    assert any(run.startswith("vaultc diff vault --base") and "--format markdown" in run for run in steps)
+    assert any("gh pr comment" in run for run in steps)
 
 
 def test_readme_first_screen_gives_the_two_commands():
