@@ -184,3 +184,50 @@ def test_the_site_works_from_disk(page, served, tmp_path):
     wait_for_nodes(page, ".vaultc-local", 4)
     assert page.url == (copy / "tickers" / "NVDA.html").as_uri()
     shot(page, "from-disk")
+
+
+def test_query_page_answers_sparql_in_the_browser(page, served):
+    """Oxigraph's WebAssembly build answers over the vault's graph shipped with the site: a canned
+    query and a typed one, with page IRIs linked to the pages; nothing leaves 127.0.0.1 (the
+    page fixture refuses and reports any other host)."""
+    base, _ = served
+    page.goto(f"{base}/vaultc/query.html")
+    page.locator(".vaultc-query-run").wait_for(timeout=30000)
+    assert "triples of the vault's graph are loaded" in page.locator(".vaultc-query > p").inner_text()
+    page.select_option(".vaultc-query-examples", label=page.locator(
+        ".vaultc-query-examples option", has_text="companies-by-layer").inner_text())
+    page.locator(".yasr table tbody tr").first.wait_for(timeout=15000)
+    layers = page.locator(".yasr table tbody tr").all_inner_texts()
+    assert any("L1: Chip Design" in row and "NVIDIA Corporation" in row for row in layers)
+    shot(page, "query-canned")
+
+    typed = "SELECT ?page ?title WHERE { ?page vc:inLayer <layers/L2-memory-interconnect> ; dcterms:title ?title } ORDER BY ?title"
+    page.evaluate("text => document.querySelector('.vaultc-query .CodeMirror').CodeMirror.setValue(text)", typed)
+    page.locator(".vaultc-query-run").click()
+    page.wait_for_function("() => document.querySelector('.vaultc-query > p').textContent.startsWith('Answered')")
+    micron = page.locator(".yasr table a", has_text="tickers/MU")
+    micron.first.wait_for(timeout=15000)
+    assert micron.first.get_attribute("href") == "../tickers/MU.html"  # the page, not its IRI
+    assert "Micron Technology" in page.locator(".yasr table").inner_text()
+    micron.first.click()
+    page.wait_for_url("**/tickers/MU.html")
+    shot(page, "query-typed")
+
+
+def test_query_page_says_why_it_cannot_run_from_disk(page, served, tmp_path):
+    _, site = served
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    page.goto((copy / "vaultc" / "query.html").as_uri())
+    message = page.locator(".vaultc-query-status")
+    page.wait_for_function("() => document.querySelector('.vaultc-query-status').textContent.includes('HTTP')")
+    assert "Serve the site" in message.inner_text()
+
+
+def test_pages_without_a_query_box_load_no_query_engine(page, served):
+    base, _ = served
+    loaded = []
+    page.on("request", lambda request: loaded.append(request.url))
+    page.goto(f"{base}/tickers/NVDA.html")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in loaded if "oxigraph" in url or "yas" in url or "vault.trig" in url]

@@ -108,7 +108,7 @@ def test_the_site_has_what_a_reader_needs(tmp_path_factory):
     nav = {url for url in re.findall(r'<a href="([^"#]+)" class="md-nav__link', home)}
     # A compact navigation: the home page and the generated index pages, not every vault page.
     assert nav == {"index.html"} | {f"vaultc/{name}.html" for name in (
-        "tickers", "sectors", "layers", "constraints", "comparisons", "sources", "notes", "graph", "health", "tags")}
+        "tickers", "sectors", "layers", "constraints", "comparisons", "sources", "notes", "graph", "query", "health", "tags")}
 
 
 def test_strict_means_strict_a_warning_fails_the_site_and_is_shown(make_vault, tmp_path, capsys):

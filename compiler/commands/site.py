@@ -79,7 +79,21 @@ def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
         vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache, progress=stderr_progress())
         if cache is not None:
             cache.next_run()
-        return emit_site(vault, docs_dir)
+        return emit_site(vault, docs_dir, query=_query_data(vault))
+
+
+def _query_data(vault):
+    """The graph and canned queries the site's Query page answers from (the RDF stage's, handed to
+    the site emitter, which does not import that stage)."""
+    from ..rdf.export import export
+    from ..rdf.query import describe
+    from ..rdf.vocab import PREFIXES, canned_queries, instance_iri
+    from ..site.query import QueryData
+
+    base = vault.config.base_iri
+    return QueryData(dataset=export(vault.graphs, "trig"), base=base, prefixes=dict(PREFIXES),
+                     canned={name: (describe(text), text) for name, text in canned_queries().items()},
+                     pages={instance_iri(base, path): path for path in vault.pages})
 
 
 RUNNERS = {"site": run_site, "serve": run_serve}

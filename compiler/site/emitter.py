@@ -17,19 +17,27 @@ from ..analyse import CompiledVault, parallel_map
 from ..model import gc_paused
 from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
+from .query import QUERY, QueryData, query_assets, query_page
 from .graphdata import graph_script
-from .layout import ASSETS
+from .layout import ASSETS, html_url, root_of
 from .pages import generated_pages
 from .render import PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
 from .writer import DocsDirError, Writer
 
-STATIC = ("vaultc.css", "vaultc.js")
+STATIC = ("vaultc.css", "vaultc.js", "query.js")
 # Installed from package-lock.json by `npm ci` (make install) and shipped inside the site, so that
 # nothing is fetched from a CDN: the graph library, and the shim Material's offline search needs.
 VENDOR = {
     "cytoscape.min.js": "node_modules/cytoscape/dist/cytoscape.min.js",
     "iframe-worker-shim.js": "node_modules/iframe-worker/shim/index.js",
+    # the Query page's engine, editor and result tables (query.py)
+    "oxigraph/web.js": "node_modules/oxigraph/web.js",
+    "oxigraph/web_bg.wasm": "node_modules/oxigraph/web_bg.wasm",
+    "yasqe.min.js": "node_modules/@zazuko/yasqe/build/yasqe.min.js",
+    "yasqe.min.css": "node_modules/@zazuko/yasqe/build/yasqe.min.css",
+    "yasr.min.js": "node_modules/@zazuko/yasr/build/yasr.min.js",
+    "yasr.min.css": "node_modules/@zazuko/yasr/build/yasr.min.css",
 }
 
 
@@ -47,15 +55,17 @@ class EmitResult:
     seconds: float
 
 
-def emit_site(vault: CompiledVault, docs_dir: Path, jobs: int | None = None) -> EmitResult:
-    """`jobs`: processes rendering the pages (default: one per core, for a big vault)."""
+def emit_site(vault: CompiledVault, docs_dir: Path, jobs: int | None = None,
+              query: QueryData | None = None) -> EmitResult:
+    """`jobs`: processes rendering the pages (default: one per core, for a big vault). `query`:
+    the graph and queries the Query page serves (without it, the page says it has no graph)."""
     # As in compile: the site's look-ups and texts are many objects and no cycles worth collecting,
     # and every collection of the cyclic GC would walk the whole compiled vault again.
     with gc_paused():
-        return _emit(vault, docs_dir, jobs)
+        return _emit(vault, docs_dir, jobs, query)
 
 
-def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None) -> EmitResult:
+def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryData | None) -> EmitResult:
     started = time.perf_counter()
     if Path(docs_dir).resolve().is_relative_to(vault.root.resolve()):
         # The next compile would read the emitted tree back as vault pages.
@@ -71,6 +81,10 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None) -> EmitResult:
         except OSError:  # gone, or swapped for something outside the vault since it was listed
             continue
     generated = generated_pages(site)
+    generated[QUERY] = query_page(root_of(QUERY))
+    if query is not None:
+        for doc, data in query_assets(query, lambda path: html_url(site.doc(path))).items():
+            writer.bytes(doc, data)
     for doc, lines in generated.items():
         writer.text(doc, generated_doc(lines))
     writer.text(f"{ASSETS}/graph-data.js", graph_script(site))

@@ -205,7 +205,17 @@
     });
   }
 
-  function init() { tables(); graphs(); }
+  // The Query page's engine and editor are megabytes: loaded on that page only (query.js).
+  function query() {
+    var box = document.querySelector(".vaultc-query");
+    if (!box || box.getAttribute("data-loaded")) { return; }
+    box.setAttribute("data-loaded", "1");
+    var script = document.createElement("script");
+    script.src = (box.getAttribute("data-root") || "") + "vaultc/assets/query.js";
+    document.head.appendChild(script);
+  }
+
+  function init() { tables(); graphs(); query(); }
 
   // Material re-emits document$ on every page when instant navigation is on; plain loads otherwise.
   if (typeof document$ !== "undefined") {
