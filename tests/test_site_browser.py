@@ -231,3 +231,48 @@ def test_pages_without_a_query_box_load_no_query_engine(page, served):
     page.goto(f"{base}/tickers/NVDA.html")
     page.wait_for_load_state("networkidle")
     assert not [url for url in loaded if "oxigraph" in url or "yas" in url or "vault.trig" in url]
+
+
+def test_the_graph_library_loads_only_where_a_graph_is_drawn(page, served):
+    base, _ = served
+    loaded = []
+    page.on("request", lambda request: loaded.append(request.url))
+    page.goto(f"{base}/vaultc/tickers.html")
+    page.wait_for_load_state("networkidle")
+    assert not [url for url in loaded if "cytoscape" in url or "graph-data" in url]
+    page.goto(f"{base}/tickers/NVDA.html")
+    wait_for_nodes(page, ".vaultc-local", 4)
+    assert [url for url in loaded if url.endswith("cytoscape.min.js")]
+
+
+def test_dark_mode_follows_the_toggle_and_recolours_the_graph(browser, served, tmp_path):
+    base, _ = served
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{base}/vaultc/graph.html")
+    wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    assert page.evaluate(scheme) == "slate"  # the system's setting, followed
+    assert page.locator(".vaultc-global").get_attribute("data-scheme") == "slate"
+    label = "() => document.querySelector('.vaultc-global').vaultcGraph.nodes()[0].style('color')"
+    dark_label = page.evaluate(label)
+    page.screenshot(path=str(tmp_path / "graph-dark.png"))
+    page.locator("form[data-md-component='palette'] label:visible").first.click()  # the header's toggle
+    page.wait_for_function("() => document.body.getAttribute('data-md-color-scheme') === 'default'")
+    page.wait_for_function("() => document.querySelector('.vaultc-global').getAttribute('data-scheme') === 'default'")
+    assert page.evaluate(label) != dark_label
+    page.screenshot(path=str(tmp_path / "graph-light.png"))
+    assert errors == []
+    context.close()
+
+
+def test_tags_show_once_and_lead_to_their_page(page, served):
+    base, _ = served
+    page.goto(f"{base}/tickers/NVDA.html")
+    chips = page.locator("article .vaultc-tag-chip")
+    assert chips.count() == 6 and page.locator(".md-tag").count() == 0  # ours only, not Material's too
+    page.locator("article .vaultc-tag-chip", has_text="#cuda").click()
+    page.wait_for_url("**/vaultc/tags/cuda.html")
+    assert page.locator("article a", has_text="NVIDIA Corporation (NVDA)").count() == 1

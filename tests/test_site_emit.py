@@ -139,16 +139,20 @@ def test_media_embeds_keep_their_sizes(docs):
             'width="400" height="600"><a href="../assets/report.pdf#page=1">report.pdf</a></object>') in links
 
 
-def test_inline_tags_become_material_tags_and_links(docs):
+def test_tags_are_shown_once_and_link_to_a_page_per_tag(docs):
     links = read(docs, "notes/Links.md")
     front = links.split("\n---\n", 1)[0]
     assert '- "alpha"' in front and '- "beta/gamma"' in front and '- "fixture"' in front
-    assert ('<a class="vaultc-tag" href="../vaultc/tags.md#alpha">#alpha</a> and '
-            '<a class="vaultc-tag" href="../vaultc/tags.md#betagamma">#beta/gamma</a>') in links
+    assert ('<a class="vaultc-tag" href="../vaultc/tags/alpha.md">#alpha</a> and '
+            '<a class="vaultc-tag" href="../vaultc/tags/betagamma.md">#beta/gamma</a>') in links
     assert "not <code>#incode</code>" in links
+    # shown once, under the title, as links to each tag's own page
+    assert links.count('class="vaultc-tag-chip"') == 3 and "<strong>Tags</strong>" not in links
+    assert '<a class="vaultc-tag-chip" href="../vaultc/tags/fixture.md">#fixture</a>' in links
     tags = read(docs, "vaultc/tags.md")
-    assert ('<h2 id="betagamma">#beta/gamma<a class="headerlink" href="#betagamma" title="Permanent link">'
-            '&para;</a></h2>\n<ul>\n<li><a href="../notes/Links.md">Every link form</a></li>') in tags
+    assert '<li><a href="tags/betagamma.md">#beta/gamma</a> (1)</li>' in tags
+    tag = read(docs, "vaultc/tags/betagamma.md")
+    assert '<h1 id="betagamma">#beta/gamma' in tag and '<li><a href="../../notes/Links.md">Every link form</a></li>' in tag
 
 
 def test_stale_and_overdue_claims_are_marked_where_they_stand(docs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import json
 from collections import Counter
 
 from ..graph import related_by
@@ -39,6 +40,7 @@ _HEALTH_IDS = dict(zip([rule for rule, _ in _SECTIONS] + ["other"],
 def generated_pages(site: Site) -> dict[str, list[str]]:
     """docs path -> Markdown lines of every generated page."""
     pages = {HOME: home(site), HEALTH: health(site), GRAPH: graph_page(), TAGS: tags_page(site)}
+    pages.update((site.tags.doc(key), tag_page(site, key)) for key in site.tags.order)
     for kind, (name, heading) in INDEXES.items():
         pages[generated(name)] = type_index(site, kind, heading, generated(name))
     return pages
@@ -208,12 +210,23 @@ def graph_page() -> list[str]:
 
 
 def tags_page(site: Site) -> list[str]:
+    """Every tag with how many pages carry it, each a link to the tag's own page."""
     index = site.tags
     lines = _front(TAG_TITLE) + [f"# {TAG_TITLE}", "",
                                  f"{len(index.order)} tags, from frontmatter `tags` and inline `#tags`.", ""]
-    for key in index.order:
-        lines += [f"## {label(index.heading(key))}", ""]
-        lines += [f"- {page_link(site, TAGS, path)}" for path in index.pages[key]]
-        lines.append("")
-    return lines
+    lines += [f"- [{label(index.heading(key))}]({relative(TAGS, index.doc(key))}) ({len(index.pages[key])})"
+              for key in index.order]
+    return lines + [""]
+
+
+def tag_page(site: Site, key: str) -> list[str]:
+    """One tag's page: the pages that carry it."""
+    index = site.tags
+    doc = index.doc(key)
+    heading = label(index.heading(key))
+    count = len(index.pages[key])
+    return _front(json.dumps(index.heading(key), ensure_ascii=False)) + [
+        f"# {heading}", "", f"{count} page{'s' if count != 1 else ''} tagged {heading}; "
+        f"[all tags]({relative(doc, TAGS)}).", "",
+        *[f"- {page_link(site, doc, path)}" for path in index.pages[key]], ""]
 

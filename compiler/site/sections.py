@@ -20,8 +20,8 @@ COMPANY_KEY = {"layer": "layers", "constraint": "constraints", "sector": "sector
 
 
 def metadata(page: Page, toc: list[tuple[int, str, str]]) -> list[str]:
-    """YAML frontmatter for MkDocs and Material: the title, tags for the tags plugin, and the table
-    of contents of the page's HTML, which follows (the vaultc plugin reads `vaultc_toc`)."""
+    """YAML frontmatter for MkDocs and Material: the title, the tags (for search), and the table of
+    contents of the page's HTML, which follows (the vaultc plugin reads `vaultc_toc`)."""
     # JSON is YAML's flow style: escaping for free, and far faster than a dump.
     lines = ["---", f"title: {json.dumps(page.title, ensure_ascii=False)}"]
     tags = list(dict.fromkeys(t for t in page.tags if t))
@@ -44,14 +44,15 @@ def panel(site: Site, page: Page, host_doc: str) -> list[str]:
         else:
             shown = cell(value)
         rows.append([f"**{cell(key.replace('_', ' ').capitalize())}**", shown])
-    if page.tags:
-        tags = [f"[#{cell(t)}]({site.tags.href(host_doc, t)})" for t in dict.fromkeys(page.tags)]
-        rows.append(["**Tags**", " ".join(tags)])
-    if not rows or (page.type != "ticker" and len(rows) == 1 and rows[0][0] == "**Tags**"):
-        return []
+    # The page's tags, once, as links to their pages (Material's own tag chips are not links).
+    chips = [f'<a class="vaultc-tag-chip" href="{html.escape(site.tags.href(host_doc, t))}">'
+             f'#{html.escape(t)}</a>' for t in dict.fromkeys(page.tags)]
+    head = [f'<p class="vaultc-tags">{" ".join(chips)}</p>', ""] if chips else []
+    if not rows:
+        return head
     # The marker in the (hidden) header row gives the table its style and the id the health page
     # links frontmatter lines to: a table can carry no class of its own in Markdown.
-    return [*table([PANEL_MARKER, " "], rows), ""]
+    return [*head, *table([PANEL_MARKER, " "], rows), ""]
 
 
 def companies(site: Site, page: Page, host_doc: str) -> list[str]:

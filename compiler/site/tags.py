@@ -1,6 +1,6 @@
-"""Tags (emit stage): frontmatter `tags` and inline `#tags` go into each page's metadata, where
-Material shows them and search weighs them; the generated tags page lists every tag with its pages,
-and each inline `#tag` links to its entry there.
+"""Tags (emit stage): frontmatter `tags` and inline `#tags` of a page are shown once, as links
+under its title; each tag has a page of its own listing its pages (`vaultc/tags/<tag>.md`), and the
+tags page lists every tag with its count. Each inline `#tag` links to its tag's page.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .anchors import plain_text, toc_slugs
 from .layout import generated, relative
 
 TAGS_PAGE = generated("tags")
+TAGS_DIR = TAGS_PAGE[:-3]  # one page per tag in here
 TITLE = "Tags"
 
 
@@ -26,12 +27,16 @@ class TagIndex:
                 self.spelling.setdefault(key, tag)
                 self.pages.setdefault(key, []).append(path)
         self.order = sorted(self.spelling)
-        # Ids as toc gives the tags page's headings: "# Tags", then "## #tag" per tag.
+        # File names as toc would give the tags' headings ids: unique, and readable in a URL.
         slugs = toc_slugs([TITLE] + [plain_text(self.heading(key)) for key in self.order])
-        self.anchor = dict(zip(self.order, slugs[1:], strict=True))
+        self.stem = {key: slug or f"tag-{i}" for i, (key, slug) in enumerate(zip(self.order, slugs[1:], strict=True))}
 
     def heading(self, key: str) -> str:
         return "#" + self.spelling[key]
 
+    def doc(self, key: str) -> str:
+        """The docs path of the tag's own page."""
+        return f"{TAGS_DIR}/{self.stem[key]}.md"
+
     def href(self, host_doc: str, tag: str) -> str:
-        return f"{relative(host_doc, TAGS_PAGE)}#{self.anchor[tag.casefold()]}"
+        return relative(host_doc, self.doc(tag.casefold()))

@@ -29,30 +29,57 @@
     return out;
   }
 
+  // Ink for each of Material's colour schemes (the reader's toggle switches them live).
+  var INK = {
+    "default": { label: "#444", strong: "#212121", halo: "#fff", edge: "#cfcfcf", spoke: "#9e9e9e",
+                 hover: "#616161" },
+    "slate": { label: "#c9ccd4", strong: "#f2f3f5", halo: "#1e2129", edge: "#4a4f5c", spoke: "#7d8290",
+               hover: "#b0b4be" }
+  };
+
+  function scheme() {
+    return document.body && document.body.getAttribute("data-md-color-scheme") === "slate" ? "slate" : "default";
+  }
+
   // Every node is sized by its degree; only hubs, the focused page and the hovered node are labelled
   // until the reader zooms in, so a dense vault stays legible.
-  var STYLE = [
-    { selector: "node", style: {
-      "background-color": "data(colour)", "label": "data(label)", "font-size": 7,
-      "color": "#444", "text-valign": "bottom", "text-margin-y": 2, "width": "data(size)",
-      "height": "data(size)", "min-zoomed-font-size": 10, "text-wrap": "ellipsis",
-      "text-max-width": 160 } },
-    { selector: "node.hub, node.hover", style: { "font-size": 11, "min-zoomed-font-size": 5,
-      "z-index": 10, "text-background-color": "#fff", "text-background-opacity": 0.7,
-      "text-background-padding": 1 } },
-    { selector: "node.missing", style: {
-      "opacity": 0.35, "border-width": 1, "border-style": "dashed", "border-color": "#9e9e9e",
-      "background-opacity": 0.3 } },
-    { selector: "node.focus", style: {
-      "width": 22, "height": 22, "border-width": 3, "border-color": "#212121", "font-size": 13,
-      "font-weight": "bold", "color": "#212121", "text-max-width": 320 } },
-    { selector: "edge", style: {
-      "width": 0.6, "line-color": "#cfcfcf", "curve-style": "haystack", "opacity": 0.7 } },
-    { selector: "edge.spoke", style: { "line-color": "#9e9e9e", "width": 1, "z-index": 5 } },
-    { selector: "edge.faint", style: { "opacity": 0.25 } },
-    { selector: "edge.hover", style: { "line-color": "#616161", "width": 1.2, "opacity": 1 } },
-    { selector: "node:selected", style: { "border-width": 2, "border-color": "#212121" } }
-  ];
+  function style() {
+    var ink = INK[scheme()];
+    return [
+      { selector: "node", style: {
+        "background-color": "data(colour)", "label": "data(label)", "font-size": 7,
+        "color": ink.label, "text-valign": "bottom", "text-margin-y": 2, "width": "data(size)",
+        "height": "data(size)", "min-zoomed-font-size": 10, "text-wrap": "ellipsis",
+        "text-max-width": 160 } },
+      { selector: "node.hub, node.hover", style: { "font-size": 11, "min-zoomed-font-size": 5,
+        "z-index": 10, "text-background-color": ink.halo, "text-background-opacity": 0.7,
+        "text-background-padding": 1 } },
+      { selector: "node.missing", style: {
+        "opacity": 0.35, "border-width": 1, "border-style": "dashed", "border-color": ink.spoke,
+        "background-opacity": 0.3 } },
+      { selector: "node.focus", style: {
+        "width": 22, "height": 22, "border-width": 3, "border-color": ink.strong, "font-size": 13,
+        "font-weight": "bold", "color": ink.strong, "text-max-width": 320 } },
+      { selector: "edge", style: {
+        "width": 0.6, "line-color": ink.edge, "curve-style": "haystack", "opacity": 0.7 } },
+      { selector: "edge.spoke", style: { "line-color": ink.spoke, "width": 1, "z-index": 5 } },
+      { selector: "edge.faint", style: { "opacity": 0.25 } },
+      { selector: "edge.hover", style: { "line-color": ink.hover, "width": 1.2, "opacity": 1 } },
+      { selector: "node:selected", style: { "border-width": 2, "border-color": ink.strong } }
+    ];
+  }
+
+  // Restyle the drawn graphs when the reader switches the colour scheme.
+  if (typeof MutationObserver !== "undefined" && document.body) {
+    new MutationObserver(function () {
+      document.querySelectorAll(".vaultc-graph").forEach(function (container) {
+        if (container.vaultcGraph) {
+          container.vaultcGraph.style(style());
+          container.setAttribute("data-scheme", scheme());
+        }
+      });
+    }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
+  }
 
   function layout(data, local) {
     if (local) {  // the page in the middle, its neighbours around it
@@ -72,7 +99,7 @@
   function draw(container, data, local) {
     var cy = cytoscape({
       container: container, elements: elements(data, container.getAttribute("data-root") || ""),
-      style: STYLE, minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.25
+      style: style(), minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.25
     });
     var degrees = cy.nodes().map(function (n) { return n.degree(); }).sort(function (a, b) { return b - a; });
     var hub = degrees[Math.min(degrees.length - 1, Math.floor(degrees.length * (local ? 0.3 : 0.08)))];
@@ -99,6 +126,7 @@
     });
     cy.on("mouseout", "node", function () { container.style.cursor = "default"; });
     container.setAttribute("data-nodes", String(cy.nodes().length));
+    container.setAttribute("data-scheme", scheme());
     container.vaultcGraph = cy;
     return cy;
   }
@@ -158,8 +186,28 @@
     };
   }
 
+  function script(src) {
+    return new Promise(function (resolve, reject) {
+      var element = document.createElement("script");
+      element.src = src;
+      element.onload = resolve;
+      element.onerror = reject;
+      document.head.appendChild(element);
+    });
+  }
+
+  // The graph library and the vault graph are loaded by the pages that draw a graph, once.
+  var graphLibrary = null;
+
   function graphs() {
-    if (typeof cytoscape === "undefined" || !window.VAULTC_GRAPH) { return; }
+    var first = document.querySelector(".vaultc-graph");
+    if (!first) { return; }
+    if (typeof cytoscape === "undefined" || !window.VAULTC_GRAPH) {
+      var assets = (first.getAttribute("data-root") || "") + "vaultc/assets/";
+      graphLibrary = graphLibrary || Promise.all([script(assets + "cytoscape.min.js"), script(assets + "graph-data.js")]);
+      graphLibrary.then(graphs, function () { graphLibrary = null; });
+      return;
+    }
     document.querySelectorAll(".vaultc-graph").forEach(function (container) {
       if (container.vaultcGraph) { return; }
       var local = container.classList.contains("vaultc-local");
