@@ -281,3 +281,41 @@ def test_pages_rendered_by_worker_processes_are_the_ones_one_process_renders(tmp
     assert files == sorted(p.relative_to(tmp_path / "pooled") for p in (tmp_path / "pooled").rglob("*") if p.is_file())
     for rel in files:
         assert (tmp_path / "serial" / rel).read_bytes() == (tmp_path / "pooled" / rel).read_bytes(), rel
+
+
+def test_home_is_a_landing_page(tmp_path):
+    out = tmp_path / "docs"
+    emit_site(compiled(), out, recent=[("notes/Links.md", "2026-11-20"), ("gone.md", "2026-11-19")])
+    home = read(out, "index.md")
+    assert '<h2 id="the-thesis">' in home and '<strong><a href="sectors/semis.md">Semiconductors</a></strong>' in home
+    assert '<strong>The value chain</strong>, layer by layer: <a href="layers/L1.md">L1: Chips</a>' in home
+    assert '<strong>What binds it</strong>: <a href="constraints/power.md">Power</a>' in home
+    assert '<a href="tickers/AAA.md">Triple A Holdings (AAA)</a>' in home.split("most-linked companies")[1]
+    # what git saw change, pages only (a file gone since is left out)
+    assert '<li><a href="notes/Links.md">Every link form</a> <small>2026-11-20 (git)</small></li>' in home
+    assert "gone.md" not in home
+    # the health line counts what the health page counts
+    line = re.search(r"<p>(\d+ findings: [^<]*)", home).group(1)
+    assert line in read(out, "vaultc/health.md")
+
+
+def test_recent_changes_come_from_git_history(tmp_path):
+    import os
+    import subprocess
+
+    from compiler.commands.site import recent_changes
+
+    vault = tmp_path / "repo" / "vault"
+    vault.mkdir(parents=True)
+    assert recent_changes(vault) == []  # not a repository
+    git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    (vault / "a.md").write_text("# A\n")
+    (vault / "b.md").write_text("# B\n")
+    subprocess.run(["git", "init", "-q"], cwd=vault.parent, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=vault.parent, check=True)
+    subprocess.run([*git, "commit", "-qm", "one", "--date", "2026-01-02T00:00:00"], cwd=vault.parent, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "2026-01-02T00:00:00"})
+    (vault / "b.md").write_text("# B changed\n")
+    subprocess.run([*git, "commit", "-qam", "two"], cwd=vault.parent, check=True,
+                   env={**os.environ, "GIT_COMMITTER_DATE": "2026-03-04T00:00:00"})
+    assert recent_changes(vault) == [("b.md", "2026-03-04"), ("a.md", "2026-01-02")]

@@ -79,7 +79,29 @@ def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
         vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache, progress=stderr_progress())
         if cache is not None:
             cache.next_run()
-        return emit_site(vault, docs_dir, query=_query_data(vault))
+        return emit_site(vault, docs_dir, query=_query_data(vault), recent=recent_changes(vault.root))
+
+
+def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
+    """(page, day) of the vault's Markdown files as git last changed them, newest first; [] when
+    the vault is not in a git repository (or git is missing)."""
+    import subprocess
+
+    try:
+        log = subprocess.run(["git", "log", f"-{commits}", "--relative", "--name-only", "--format=%x00%cs",
+                              "--", "*.md"], cwd=root, capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if log.returncode:
+        return []
+    seen: dict[str, str] = {}
+    day = ""
+    for line in log.stdout.splitlines():
+        if line.startswith("\0"):
+            day = line[1:]
+        elif line and line not in seen:
+            seen[line] = day
+    return list(seen.items())
 
 
 def _query_data(vault):

@@ -59,6 +59,7 @@ class Site:
         self.tags = TagIndex(vault.pages)
         # The query blocks' answers, worked out here, before pages are rendered on other cores.
         self.answers = getattr(vault, "answers", None)
+        self.recent: list[tuple[str, str]] = []  # (page, day) last changed in git, newest first (emit_site)
 
     def answer(self, path: str, line: int):
         """The answer of the query block at the page's file line, or None (a vault with no graph)."""

@@ -56,22 +56,25 @@ class EmitResult:
 
 
 def emit_site(vault: CompiledVault, docs_dir: Path, jobs: int | None = None,
-              query: QueryData | None = None) -> EmitResult:
+              query: QueryData | None = None, recent: list[tuple[str, str]] | None = None) -> EmitResult:
     """`jobs`: processes rendering the pages (default: one per core, for a big vault). `query`:
-    the graph and queries the Query page serves (without it, the page says it has no graph)."""
+    the graph and queries the Query page serves (without it, the page says it has no graph).
+    `recent`: (page, day) of the pages git saw change lately, newest first, for the home page."""
     # As in compile: the site's look-ups and texts are many objects and no cycles worth collecting,
     # and every collection of the cyclic GC would walk the whole compiled vault again.
     with gc_paused():
-        return _emit(vault, docs_dir, jobs, query)
+        return _emit(vault, docs_dir, jobs, query, recent or [])
 
 
-def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryData | None) -> EmitResult:
+def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryData | None,
+          recent: list[tuple[str, str]]) -> EmitResult:
     started = time.perf_counter()
     if Path(docs_dir).resolve().is_relative_to(vault.root.resolve()):
         # The next compile would read the emitted tree back as vault pages.
         raise DocsDirError(f"docs_dir {docs_dir} is inside the vault {vault.root}; put it elsewhere")
     vendor = {name: find_vendor(rel) for name, rel in VENDOR.items()}
     site = Site(vault)
+    site.recent = recent
     writer = Writer(Path(docs_dir))
     for doc, markdown in _page_docs(site, jobs):
         writer.text(doc, markdown)

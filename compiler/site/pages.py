@@ -14,6 +14,7 @@ from .anchors import toc_slugs
 from .cells import cell, frontmatter_links, page_link, resolved_links, table
 from .context import CLAIM_RULES, Site
 from .layout import HOME, generated, relative, root_of
+from ..names import NAME_CLOSE, NAME_OPEN
 from .links import label
 from .sections import COMPANY_KEY, ticker_row
 from .tags import TITLE as TAG_TITLE
@@ -62,36 +63,70 @@ def _by_type(site: Site, kind: str) -> list[Page]:
 # --- home ------------------------------------------------------------------------------------------
 
 def home(site: Site) -> list[str]:
+    """A landing page: the thesis, where to start, what changed lately, the vault's health in one
+    line (the health page's own count), and what the vault holds."""
     vault = site.vault
-    counts = Counter(f.severity.label for f in site.findings)
-    rules = Counter(f.rule for f in site.findings)
-    lines = _front("Home") + ["# Home", "",
-                              f"The vault `{html.escape(vault.root.resolve().name)}/` holds "
-                              f"**{len(site.pages)} pages** and "
-                              f"**{len(vault.attachments)} attachments**, joined by "
-                              f"**{len(vault.resolutions)} links**. Judged as of {vault.today.isoformat()}.", "",
-                              "## What it holds", ""]
-    rows = []
-    for kind, (name, heading) in INDEXES.items():
-        rows.append([f"[{heading}]({relative(HOME, generated(name))})", str(len(_by_type(site, kind)))])
-    lines += table(["Index", "Pages"], rows)
-    lines += ["", f"Browse the [graph]({relative(HOME, GRAPH)}) or the [tags]({relative(HOME, TAGS)}).", "",
-              "## Health", ""]
-    health_page = relative(HOME, HEALTH)
-    rows = [[f"[{heading}]({health_page}#{_HEALTH_IDS[rule]})", str(rules[rule])] for rule, heading in _SECTIONS]
-    rows.append([f"[Other findings]({health_page}#{_HEALTH_IDS['other']})",
-                 f"{counts['error']} errors, {counts['warning']} warnings, {counts['info']} info in all"])
-    lines += table(["Check", "Count"], rows)
-    lines += ["", "## Most linked", ""]
+    lines = _front("Home") + ["# Home", ""]
+    sectors = _by_type(site, "sector")
+    if sectors:
+        lines += ["## The thesis", ""]
+        for page in sectors:
+            lines += [f"**{page_link(site, HOME, page.path)}** — {cell(_first_paragraph(page))}", ""]
+    lines += ["## Where to start", ""]
+    layers = sorted(_by_type(site, "layer"), key=lambda p: (str(p.meta.get("code") or ""), p.title.casefold()))
+    if layers:
+        lines += ["- **The value chain**, layer by layer: " + " → ".join(page_link(site, HOME, p.path) for p in layers)]
+    constraints = _by_type(site, "constraint")
+    if constraints:
+        lines += ["- **What binds it**: " + ", ".join(page_link(site, HOME, p.path) for p in constraints)]
     graph = vault.graph
-    top = sorted(site.pages, key=lambda p: (-graph.in_degree(p), p))[:10]
-    lines += [f"- {page_link(site, HOME, p)} <small>{graph.in_degree(p)} links in</small>" for p in top]
-    recent = sorted((p for p in site.pages.values() if _reviewed(p)), key=lambda p: (_reviewed(p), p.path),
-                    reverse=True)[:10]
-    if recent:
-        lines += ["", "## Recently reviewed", ""]
-        lines += [f"- {page_link(site, HOME, p.path)} <small>{_reviewed(p)}</small>" for p in recent]
-    return lines + [""]
+    tickers = sorted((p.path for p in _by_type(site, "ticker")), key=lambda p: (-graph.in_degree(p), p))[:8]
+    if tickers:
+        lines += ["- **The most-linked companies**: " + ", ".join(page_link(site, HOME, p) for p in tickers)]
+    lines += [f"- Or browse the [graph]({relative(HOME, GRAPH)}), the [tags]({relative(HOME, TAGS)}), or "
+              f"[ask it in SPARQL]({relative(HOME, generated('query'))}).", ""]
+    changed = [(path, day) for path, day in site.recent if path in site.pages][:10]
+    if changed:
+        lines += ["## What changed recently", "",
+                  *[f"- {page_link(site, HOME, path)} <small>{day} (git)</small>" for path, day in changed], ""]
+    else:
+        recent = sorted((p for p in site.pages.values() if _reviewed(p)), key=lambda p: (_reviewed(p), p.path),
+                        reverse=True)[:10]
+        if recent:
+            lines += ["## Recently reviewed", "",
+                      *[f"- {page_link(site, HOME, p.path)} <small>{_reviewed(p)}</small>" for p in recent], ""]
+    lines += ["## Health", "", f"{_health_line(site)} [Vault health]({relative(HOME, HEALTH)}) lists them.", ""]
+    counts = Counter(f.rule for f in site.findings)
+    health_page = relative(HOME, HEALTH)
+    lines += table(["Check", "Count"], [[f"[{heading}]({health_page}#{_HEALTH_IDS[rule]})", str(counts[rule])]
+                                        for rule, heading in _SECTIONS])
+    lines += ["", "## What it holds", "",
+              f"The vault `{html.escape(vault.root.resolve().name)}/` holds **{len(site.pages)} pages** and "
+              f"**{len(vault.attachments)} attachments**, joined by **{len(vault.resolutions)} links**. "
+              f"Judged as of {vault.today.isoformat()}.", ""]
+    rows = [[f"[{heading}]({relative(HOME, generated(name))})", str(len(_by_type(site, kind)))]
+            for kind, (name, heading) in INDEXES.items()]
+    return lines + table(["Index", "Pages"], rows) + [""]
+
+
+def _health_line(site: Site) -> str:
+    """The findings in one sentence, counted as the health page counts them."""
+    counts = Counter(f.severity.label for f in site.findings)
+    if not site.findings:
+        return "No findings: every link resolves and no dated claim has aged."
+    parts = [f"{counts[level]} {level if level == 'info' else level + ('s' if counts[level] != 1 else '')}"
+             for level in ("error", "warning", "info") if counts[level]]
+    return f"{len(site.findings)} findings: {', '.join(parts)}."
+
+
+def _first_paragraph(page: Page, limit: int = 600) -> str:
+    """The page's first paragraph of prose, cut at a sentence end near `limit` characters."""
+    text = next((b.text for b in page.blocks if b.kind == "paragraph" and len(b.text) > 80), "")
+    text = " ".join(text.replace(NAME_OPEN, "").replace(NAME_CLOSE, "").split())
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(". ", 0, limit)
+    return text[:cut + 1] if cut > limit // 3 else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
 def _reviewed(page: Page) -> str:
@@ -147,8 +182,8 @@ def _companies(site: Site, page: Page) -> int:
 def health(site: Site) -> list[str]:
     """Every finding, grouped; dangling links and dated claims link to the line they stand on."""
     lines = _front(_HEALTH_TITLE) + [f"# {_HEALTH_TITLE}", "",
-                                      f"Checked as of {site.vault.today.isoformat()}: "
-                                      f"{len(site.findings)} findings. Dangling links are shown in the "
+                                      f"Checked as of {site.vault.today.isoformat()}. {_health_line(site)} "
+                                      "Dangling links are shown in the "
                                       "pages as <span class='vaultc-missing'>missing text</span>; stale "
                                       "and overdue claims carry a marker where they stand.", ""]
     by_rule: dict[str, list[Finding]] = {}
