@@ -276,3 +276,35 @@ def test_tags_show_once_and_lead_to_their_page(page, served):
     page.locator("article .vaultc-tag-chip", has_text="#cuda").click()
     page.wait_for_url("**/vaultc/tags/cuda.html")
     assert page.locator("article a", has_text="NVIDIA Corporation (NVDA)").count() == 1
+
+
+def test_hover_previews_breadcrumbs_and_the_navigation(page, served):
+    base, _ = served
+    page.goto(f"{base}/tickers/NVDA.html")
+    page.locator("article table a", has_text="L1: Chip Design").first.hover()
+    preview = page.locator(".vaultc-preview")
+    preview.wait_for(timeout=5000)
+    assert preview.locator("strong").inner_text() == "L1: Chip Design"
+    assert "seven-layer" in preview.inner_text()  # the target's first paragraph
+    shot(page, "hover-preview")
+    assert page.locator(".md-nav--primary .md-nav__link--active").all_inner_texts() == ["Tickers"]
+    page.locator(".vaultc-crumbs a").click()
+    page.wait_for_url("**/vaultc/tickers.html")
+
+
+def test_phones_get_the_table_of_contents_under_the_title(browser, served):
+    base, _ = served
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/tickers/NVDA.html")
+    toc = page.locator(".vaultc-phone-toc")
+    assert toc.is_visible()
+    toc.locator("summary").click()
+    toc.locator("a", has_text="Key numbers").click()
+    page.wait_for_url("**/tickers/NVDA.html#key-numbers")
+    context.close()
+    desktop = browser.new_context(viewport={"width": 1366, "height": 900})
+    wide = desktop.new_page()
+    wide.goto(f"{base}/tickers/NVDA.html")
+    assert not wide.locator(".vaultc-phone-toc").is_visible()  # Material's sidebar shows it there
+    desktop.close()

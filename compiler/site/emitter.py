@@ -14,13 +14,13 @@ from importlib import resources
 from pathlib import Path
 
 from ..analyse import CompiledVault, parallel_map
-from ..model import gc_paused
+from ..model import Page, gc_paused
 from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
 from .query import QUERY, QueryData, query_assets, query_page
 from .graphdata import graph_script
-from .layout import ASSETS, html_url, root_of
-from .pages import generated_pages
+from .layout import ASSETS, generated, html_url, relative, root_of
+from .pages import INDEXES, generated_pages
 from .render import PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
 from .writer import DocsDirError, Writer
@@ -149,7 +149,27 @@ def page_markdown(site: Site, path: str) -> str:
     used = {slug for _, slug, _ in toc}
     for lines in (companies(site, page, host), linked_from(site, page, host), local_graph_section(site, page, host)):
         body += _markdown_html(lines, used, toc)
-    return "\n".join(metadata(page, toc)) + body
+    return "\n".join(metadata(page, toc)) + _breadcrumbs(page, host) + _phone_toc(body, toc)
+
+
+def _breadcrumbs(page: Page, host: str) -> str:
+    """Where the page sits: its type's index (vaultc.js also marks that entry in the navigation)."""
+    name, heading = INDEXES.get(page.type if page.type in INDEXES else "note")
+    return (f'<nav class="vaultc-crumbs" aria-label="Breadcrumb"><a href="{esc(relative(host, generated(name)))}">'
+            f'{esc(heading)}</a> <span aria-hidden="true">›</span> {esc(page.title)}</nav>\n')
+
+
+def _phone_toc(body: str, toc: list[tuple[int, str, str]]) -> str:
+    """The page with its table of contents folded under the title, for screens too narrow for
+    Material's sidebar (vault pages are not in the navigation, where Material puts it there)."""
+    entries = [(level, slug, name) for level, slug, name in toc if level in (2, 3)]
+    if len(entries) < 2:
+        return body
+    items = "".join(f'<li class="vaultc-toc-{level}"><a href="#{esc(slug)}">{name}</a></li>'
+                    for level, slug, name in entries)
+    folded = f'<details class="vaultc-phone-toc"><summary>On this page</summary><ul>{items}</ul></details>\n'
+    head, found, rest = body.partition("</h1>\n")
+    return head + found + folded + rest if found else folded + body
 
 
 def _markdown_html(lines: list[str], used: set[str] | None = None, toc: list | None = None) -> str:

@@ -263,7 +263,92 @@
     document.head.appendChild(script);
   }
 
-  function init() { tables(); graphs(); query(); }
+  // On a vault page, the navigation marks the index of its type (the page itself is not listed).
+  function navigation() {
+    var crumb = document.querySelector(".vaultc-crumbs a");
+    if (!crumb) { return; }
+    document.querySelectorAll(".md-nav--primary .md-nav__link").forEach(function (link) {
+      if (link.href === crumb.href) { link.classList.add("md-nav__link--active"); }
+    });
+  }
+
+  // Hover previews of links to other pages of the site: the target's title and its first
+  // paragraph, or the section the link names. Fetched once per page; from file://, where fetch
+  // cannot read pages, links stay plain links.
+  var previews = {};
+  var shown = null;
+
+  function previewOf(doc, hash) {
+    var article = doc.querySelector("article");
+    if (!article) { return null; }
+    var h1 = article.querySelector("h1");
+    var title = h1 ? h1.textContent.replace(/¶/g, "").trim() : doc.title;
+    var parts = [];
+    var start = hash ? doc.getElementById(decodeURIComponent(hash.slice(1))) : null;
+    if (start && /^H[1-6]$/.test(start.tagName)) {
+      title += " › " + start.textContent.replace(/¶/g, "").trim();
+      for (var node = start.nextElementSibling; node && parts.length < 3 && !/^H[1-6]$/.test(node.tagName);
+           node = node.nextElementSibling) {
+        if (node.textContent.trim()) { parts.push(node.cloneNode(true)); }
+      }
+    } else {
+      var first = Array.prototype.find.call(article.querySelectorAll(":scope > p"), function (p) {
+        return !p.closest(".vaultc-tags") && !p.classList.contains("vaultc-tags") && p.textContent.trim().length > 40;
+      });
+      if (first) { parts.push(first.cloneNode(true)); }
+    }
+    var box = document.createElement("div");
+    box.className = "vaultc-preview";
+    var strong = document.createElement("strong");
+    strong.textContent = title;
+    box.appendChild(strong);
+    parts.forEach(function (part) {
+      part.querySelectorAll("script, .vaultc-graph, .headerlink").forEach(function (n) { n.remove(); });
+      box.appendChild(part);
+    });
+    return box;
+  }
+
+  function hidePreview() {
+    if (shown) { shown.remove(); shown = null; }
+  }
+
+  function hover() {
+    if (location.protocol === "file:" || !window.matchMedia("(hover: hover)").matches) { return; }
+    var content = document.querySelector(".md-content");
+    if (!content || content.getAttribute("data-previews")) { return; }
+    content.setAttribute("data-previews", "1");
+    var timer = null;
+    content.addEventListener("mouseover", function (event) {
+      var link = event.target.closest("a[href]");
+      if (!link || link.closest(".vaultc-graph") || link.classList.contains("headerlink")) { return; }
+      var url = new URL(link.href, location.href);
+      if (url.origin !== location.origin || !/\.html$/.test(url.pathname) ||
+          url.pathname === location.pathname) { return; }
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var page = url.href.split("#")[0];
+        previews[page] = previews[page] || fetch(page).then(function (response) {
+          return response.ok ? response.text() : Promise.reject(response.status);
+        }).then(function (text) { return new DOMParser().parseFromString(text, "text/html"); });
+        previews[page].then(function (doc) {
+          if (!link.matches(":hover")) { return; }
+          hidePreview();
+          shown = previewOf(doc, url.hash);
+          if (!shown) { return; }
+          var rect = link.getBoundingClientRect();
+          shown.style.left = Math.max(8, Math.min(rect.left + window.scrollX, window.scrollX + document.documentElement.clientWidth - 430)) + "px";
+          shown.style.top = (rect.bottom + window.scrollY + 6) + "px";
+          document.body.appendChild(shown);
+        }, function () { previews[page] = null; });
+      }, 250);
+    });
+    content.addEventListener("mouseout", function (event) {
+      if (event.target.closest("a[href]")) { clearTimeout(timer); hidePreview(); }
+    });
+  }
+
+  function init() { tables(); graphs(); query(); navigation(); hover(); }
 
   // Material re-emits document$ on every page when instant navigation is on; plain loads otherwise.
   if (typeof document$ !== "undefined") {
