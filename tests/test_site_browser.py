@@ -308,3 +308,66 @@ def test_phones_get_the_table_of_contents_under_the_title(browser, served):
     wide.goto(f"{base}/tickers/NVDA.html")
     assert not wide.locator(".vaultc-phone-toc").is_visible()  # Material's sidebar shows it there
     desktop.close()
+
+
+GRAPH_STATE = """() => { const cy = document.querySelector('.vaultc-global').vaultcGraph;
+  const boxes = cy.nodes('.labelled').map(n => n.renderedBoundingBox(
+      {includeNodes: false, includeEdges: false, includeLabels: true}));
+  return {zoom: cy.zoom(), positions: cy.nodes().map(n => [n.data('label'), n.position('x'), n.position('y')]),
+          boxes: boxes.map(b => [b.x1, b.y1, b.x2, b.y2]), found: cy.nodes('.found').map(n => n.data('label'))}; }"""
+
+
+def _overlapping(boxes):
+    return [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if not (a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1])]
+
+
+def test_the_graph_is_placed_labelled_and_steerable(browser, served):
+    base, _ = served
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    states = []
+    for _ in range(2):  # the same picture on every load
+        page.goto(f"{base}/vaultc/graph.html")
+        wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+        states.append(page.evaluate(GRAPH_STATE))
+    assert states[0]["positions"] == states[1]["positions"]
+    state = states[1]
+    assert len(state["boxes"]) >= 20 and _overlapping(state["boxes"]) == []
+    page.locator(".vaultc-graph-controls button", has_text="+").click()
+    page.wait_for_function(f"() => document.querySelector('.vaultc-global').vaultcGraph.zoom() > {state['zoom'] * 1.3}")
+    page.locator(".vaultc-graph-controls button", has_text="Fit").click()
+    page.wait_for_function(f"() => Math.abs(document.querySelector('.vaultc-global').vaultcGraph.zoom() - {state['zoom']}) < 0.01")
+    find = page.locator(".vaultc-graph-find")
+    find.fill("Micron Technology (MU)")
+    find.press("Enter")
+    find.dispatch_event("change")
+    page.wait_for_function("() => document.querySelector('.vaultc-global').vaultcGraph.nodes('.found').length === 1")
+    assert page.evaluate(GRAPH_STATE)["found"] == ["Micron Technology (MU)"]
+    page.wait_for_timeout(400)  # the move to it
+    assert _overlapping(page.evaluate(GRAPH_STATE)["boxes"]) == []  # labels re-placed at the new zoom
+    page.screenshot(path=str(served[1].parent / "graph-find.png"))
+    context.close()
+
+
+def test_a_swipe_over_the_graph_on_a_phone_scrolls_the_page(browser, served):
+    base, _ = served
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(f"{base}/vaultc/graph.html")
+    wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+    box = page.locator(".vaultc-global").bounding_box()
+    before = page.evaluate("() => window.scrollY")
+    cdp = context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, min(box["y"] + box["height"] / 2, 700)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):  # a finger moving up the screen over the graph
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - 25 * step}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.scrollY") > before + 100  # the page moved, not the graph
+    assert page.url.endswith("/vaultc/graph.html")  # and no node took it for a tap
+    page.locator(".vaultc-graph-cover").tap()  # a tap hands the gestures to the graph
+    assert page.evaluate("() => document.querySelector('.vaultc-global').vaultcGraph.userPanningEnabled()")
+    context.close()

@@ -13,13 +13,18 @@
 
   function elements(data, root) {
     var out = [];
+    var degree = data.nodes.map(function () { return 0; });
+    data.edges.forEach(function (edge) { degree[edge[0]] += 1; degree[edge[1]] += 1; });
     data.nodes.forEach(function (node, i) {
       var type = data.types[node[1]];
-      out.push({
+      var element = {
+        // sized by degree, in the data from the start: a style mapping to a missing field warns
         data: { id: "n" + i, label: node[0], type: type, colour: COLOURS[type] || "#757575",
-                url: node[2] ? root + node[2] : null },
+                url: node[2] ? root + node[2] : null, size: 6 + Math.sqrt(degree[i]) * 2.2 },
         classes: type + (i === data.focus ? " focus" : "")
-      });
+      };
+      if (node.length > 4 && data.focus === undefined) { element.position = { x: node[3], y: node[4] }; }
+      out.push(element);
     });
     data.edges.forEach(function (edge, k) {
       var spoke = edge[0] === data.focus || edge[1] === data.focus;
@@ -43,23 +48,27 @@
 
   // Every node is sized by its degree; only hubs, the focused page and the hovered node are labelled
   // until the reader zooms in, so a dense vault stays legible.
+  var LABEL_PX = 11;  // labels are drawn this size on screen at every zoom (see labels())
+
+  // Every node is sized by its degree. Labels are placed by labels(): by degree, as many as fit
+  // without overlapping, so more appear as the reader zooms in.
   function style() {
     var ink = INK[scheme()];
     return [
       { selector: "node", style: {
-        "background-color": "data(colour)", "label": "data(label)", "font-size": 7,
-        "color": ink.label, "text-valign": "bottom", "text-margin-y": 2, "width": "data(size)",
-        "height": "data(size)", "min-zoomed-font-size": 10, "text-wrap": "ellipsis",
-        "text-max-width": 160 } },
-      { selector: "node.hub, node.hover", style: { "font-size": 11, "min-zoomed-font-size": 5,
-        "z-index": 10, "text-background-color": ink.halo, "text-background-opacity": 0.7,
-        "text-background-padding": 1 } },
+        "background-color": "data(colour)", "width": "data(size)", "height": "data(size)",
+        "font-family": '"Helvetica Neue", Helvetica, sans-serif', "color": ink.label,
+        "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis", "text-max-width": 170,
+        "font-size": LABEL_PX, "text-background-color": ink.halo, "text-background-opacity": 0.7,
+        "text-background-padding": 1, "z-index": 1 } },
+      { selector: "node.labelled, node.hover, node.found", style: { "label": "data(label)", "z-index": 10 } },
       { selector: "node.missing", style: {
         "opacity": 0.35, "border-width": 1, "border-style": "dashed", "border-color": ink.spoke,
         "background-opacity": 0.3 } },
       { selector: "node.focus", style: {
-        "width": 22, "height": 22, "border-width": 3, "border-color": ink.strong, "font-size": 13,
-        "font-weight": "bold", "color": ink.strong, "text-max-width": 320 } },
+        "width": 22, "height": 22, "border-width": 3, "border-color": ink.strong, "label": "data(label)",
+        "font-weight": "bold", "color": ink.strong } },
+      { selector: "node.found", style: { "border-width": 4, "border-color": "#ffb300" } },
       { selector: "edge", style: {
         "width": 0.6, "line-color": ink.edge, "curve-style": "haystack", "opacity": 0.7 } },
       { selector: "edge.spoke", style: { "line-color": ink.spoke, "width": 1, "z-index": 5 } },
@@ -67,6 +76,38 @@
       { selector: "edge.hover", style: { "line-color": ink.hover, "width": 1.2, "opacity": 1 } },
       { selector: "node:selected", style: { "border-width": 2, "border-color": ink.strong } }
     ];
+  }
+
+  // Label the best-linked nodes first, each only where its label overlaps no label already
+  // placed (as cytoscape measures it), at a size that does not change with the zoom.
+  var LABEL_MAX = 300;  // labels on screen at once: past that a label pass costs more than it shows
+  function labels(cy, container) {
+    var zoom = cy.zoom();
+    var width = container.clientWidth, height = container.clientHeight;
+    var placed = [];
+    cy.batch(function () {
+      cy.nodes().style({ "font-size": LABEL_PX / zoom, "text-max-width": 170 / zoom });
+      cy.nodes(".labelled").removeClass("labelled");
+    });
+    var candidates = cy.nodes().filter(function (node) {
+      var at = node.renderedPosition();
+      return node.visible() && at.x > -100 && at.x < width + 100 && at.y > -40 && at.y < height + 20;
+    }).sort(function (a, b) { return b.degree() - a.degree(); });
+    candidates.forEach(function (node) {
+      if (placed.length >= LABEL_MAX && !node.hasClass("focus")) { return; }
+      node.addClass("labelled");
+      var b = node.renderedBoundingBox({ includeNodes: false, includeEdges: false, includeLabels: true });
+      var inside = b.w > 0 && b.x1 >= 0 && b.x2 <= width && b.y1 >= 0 && b.y2 <= height;
+      var free = inside && placed.every(function (p) {
+        return b.x2 <= p.x1 || b.x1 >= p.x2 || b.y2 <= p.y1 || b.y1 >= p.y2;
+      });
+      if (free || node.hasClass("focus")) {
+        placed.push(b);
+      } else {
+        node.removeClass("labelled");
+      }
+    });
+    container.setAttribute("data-labels", String(placed.length));
   }
 
   // Restyle the drawn graphs when the reader switches the colour scheme.
@@ -87,48 +128,143 @@
                concentric: function (n) { return n.hasClass("focus") ? 2 : 1; },
                levelWidth: function () { return 1; } };
     }
-    // cose is quadratic: past a few hundred nodes a ring by degree keeps the page responsive.
-    if (data.nodes.length > 800) {
-      return { name: "concentric", animate: false, concentric: function (n) { return n.degree(); } };
+    if (data.nodes.length && data.nodes[0].length > 4) {  // placed at build time (graphdata.py)
+      return { name: "preset", fit: true, padding: 30 };
     }
-    return { name: "cose", animate: false, randomize: true, numIter: 1500, gravity: 0.3,
-             nodeRepulsion: function () { return 600000; }, idealEdgeLength: function () { return 90; },
-             edgeElasticity: function () { return 80; }, nodeOverlap: 20, componentSpacing: 120 };
+    // A vault too big to place at build time: rings by degree, as stable from load to load.
+    return { name: "concentric", animate: false, concentric: function (n) { return n.degree(); } };
   }
 
   function draw(container, data, local) {
+    // On a touch screen a swipe over the graph scrolls the page until the reader taps the graph.
+    var touch = window.matchMedia("(pointer: coarse)").matches;
     var cy = cytoscape({
       container: container, elements: elements(data, container.getAttribute("data-root") || ""),
-      style: style(), minZoom: 0.05, maxZoom: 4, wheelSensitivity: 0.25
-    });
-    var degrees = cy.nodes().map(function (n) { return n.degree(); }).sort(function (a, b) { return b - a; });
-    var hub = degrees[Math.min(degrees.length - 1, Math.floor(degrees.length * (local ? 0.3 : 0.08)))];
-    cy.nodes().forEach(function (n) {
-      n.data("size", 6 + Math.sqrt(n.degree()) * 2.2);
-      if (n.degree() >= hub) { n.addClass("hub"); }
+      style: style(), minZoom: 0.05, maxZoom: 6, userPanningEnabled: !touch, userZoomingEnabled: !touch,
+      layout: { name: "preset" }  // the positions given (cytoscape would lay out a grid over them)
     });
     cy.layout(layout(data, local)).run();
     if (cy.zoom() > 1.4) { cy.zoom(1.4); cy.center(); }  // a graph of two nodes needs no magnifying
+    var pending = false;
+    function relabel() {
+      if (pending) { return; }
+      pending = true;
+      window.requestAnimationFrame(function () { pending = false; labels(cy, container); });
+    }
+    cy.on("zoom pan resize", relabel);
+    container.vaultcRelabel = relabel;
+    labels(cy, container);
     cy.on("mouseover", "node", function (event) {
       event.target.addClass("hover");
       event.target.connectedEdges().addClass("hover");
+      container.style.cursor = event.target.data("url") ? "pointer" : "default";
     });
     cy.on("mouseout", "node", function (event) {
       event.target.removeClass("hover");
       event.target.connectedEdges().removeClass("hover");
+      container.style.cursor = "default";
     });
     cy.on("tap", "node", function (event) {
       var url = event.target.data("url");
       if (url) { window.location.href = url; }
     });
-    cy.on("mouseover", "node", function (event) {
-      container.style.cursor = event.target.data("url") ? "pointer" : "default";
-    });
-    cy.on("mouseout", "node", function () { container.style.cursor = "default"; });
+    if (touch) {
+      var cover = document.createElement("button");
+      cover.type = "button";
+      cover.className = "vaultc-graph-cover";
+      cover.textContent = "Tap to explore the graph";
+      cover.addEventListener("click", function () {
+        cover.remove();
+        cy.userPanningEnabled(true);
+        cy.userZoomingEnabled(true);
+      });
+      // Beside the graph's box, not in it: cytoscape's own listeners there would take the touches.
+      var wrap = document.createElement("div");
+      wrap.className = "vaultc-graph-wrap";
+      container.parentNode.insertBefore(wrap, container);
+      wrap.appendChild(container);
+      wrap.appendChild(cover);
+      cy.resize();
+    }
     container.setAttribute("data-nodes", String(cy.nodes().length));
     container.setAttribute("data-scheme", scheme());
     container.vaultcGraph = cy;
     return cy;
+  }
+
+  // The graph's box, or the wrapper that holds it with its touch-screen cover.
+  function outer(container) {
+    return container.parentNode.classList.contains("vaultc-graph-wrap") ? container.parentNode : container;
+  }
+
+  // Zoom in and out, fit the whole graph, and find a page by its title.
+  function controls(container, cy) {
+    var bar = document.createElement("div");
+    bar.className = "vaultc-graph-controls";
+    function button(text, label, act) {
+      var b = document.createElement("button");
+      b.type = "button";
+      b.className = "md-button";
+      b.textContent = text;
+      b.title = label;
+      b.setAttribute("aria-label", label);
+      b.addEventListener("click", act);
+      bar.appendChild(b);
+    }
+    function zoomBy(factor) {
+      cy.zoom({ level: cy.zoom() * factor,
+                renderedPosition: { x: container.clientWidth / 2, y: container.clientHeight / 2 } });
+    }
+    button("+", "Zoom in", function () { zoomBy(1.4); });
+    button("−", "Zoom out", function () { zoomBy(1 / 1.4); });
+    button("Fit", "Show the whole graph", function () { cy.nodes(".found").removeClass("found"); cy.fit(undefined, 30); });
+    var find = document.createElement("input");
+    find.type = "search";
+    find.className = "vaultc-graph-find";
+    find.placeholder = "Find a page…";
+    find.setAttribute("aria-label", "Find a page in the graph");
+    var list = document.createElement("datalist");
+    list.id = "vaultc-graph-pages-" + Math.random().toString(36).slice(2);
+    cy.nodes().map(function (n) { return n.data("label"); }).sort().forEach(function (label) {
+      list.appendChild(new Option(label));
+    });
+    find.setAttribute("list", list.id);
+    find.addEventListener("change", function () {
+      var wanted = find.value.trim().toLowerCase();
+      if (!wanted) { return; }
+      var hits = cy.nodes().filter(function (n) { return (n.data("label") || "").toLowerCase() === wanted; });
+      if (!hits.length) {
+        hits = cy.nodes().filter(function (n) { return (n.data("label") || "").toLowerCase().indexOf(wanted) >= 0; });
+      }
+      cy.nodes(".found").removeClass("found");
+      if (!hits.length) { find.setCustomValidity("No page of that name"); find.reportValidity(); return; }
+      find.setCustomValidity("");
+      var node = hits[0];
+      node.addClass("found");
+      cy.animate({ center: { eles: node }, zoom: Math.max(cy.zoom(), 1.6) }, { duration: 300 });
+    });
+    bar.appendChild(find);
+    bar.appendChild(list);
+    outer(container).parentNode.insertBefore(bar, outer(container));
+  }
+
+  // Under a local graph: what its colours mean, and how much of the neighbourhood it shows.
+  function legend(container, cy, data) {
+    var note = document.createElement("p");
+    note.className = "vaultc-graph-note";
+    var types = {};
+    cy.nodes().forEach(function (n) { types[n.data("type")] = true; });
+    Object.keys(types).forEach(function (type) {
+      var swatch = document.createElement("span");
+      swatch.className = "vaultc-swatch";
+      swatch.style.backgroundColor = COLOURS[type];
+      note.appendChild(swatch);
+      note.appendChild(document.createTextNode(type + " "));
+    });
+    var shown = data.nodes.length - 1;
+    note.appendChild(document.createTextNode("· " + shown + " of " + data.total + " linked pages shown" +
+      (shown < data.total ? ", the best linked first" : "")));
+    outer(container).parentNode.insertBefore(note, outer(container).nextSibling);
   }
 
   function filters(container, cy, data) {
@@ -144,6 +280,7 @@
       input.value = type;
       input.addEventListener("change", function () {
         cy.nodes("." + type).style("display", input.checked ? "element" : "none");
+        container.vaultcRelabel();
       });
       var swatch = document.createElement("span");
       swatch.className = "vaultc-swatch";
@@ -153,7 +290,7 @@
       label.appendChild(document.createTextNode(type + " (" + count + ")"));
       box.appendChild(label);
     });
-    container.parentNode.insertBefore(box, container);
+    outer(container).parentNode.insertBefore(box, outer(container));
   }
 
   // The page's node, its best-linked neighbours (either direction) and the links among them: the
@@ -182,7 +319,8 @@
       nodes: chosen.map(function (old) { return data.nodes[old]; }),
       edges: data.edges.filter(function (e) { return e[0] in index && e[1] in index; })
                        .map(function (e) { return [index[e[0]], index[e[1]]]; }),
-      focus: index[focus]
+      focus: index[focus],
+      total: Object.keys(around).length
     };
   }
 
@@ -215,7 +353,12 @@
                        : window.VAULTC_GRAPH;
       if (!data) { return; }
       var cy = draw(container, data, local);
-      if (!local) { filters(container, cy, data); }
+      if (local) {
+        legend(container, cy, data);
+      } else {
+        filters(container, cy, data);
+        controls(container, cy);
+      }
     });
   }
 
