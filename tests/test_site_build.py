@@ -139,3 +139,15 @@ def test_findings_on_embed_lines_have_their_anchors(make_vault, tmp_path):
     assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config), "--no-cache"]) == 0
     followed, broken, _ = crawl(tmp_path / "site")
     assert followed and broken == []
+
+
+def test_search_reads_the_prose_and_ranks_vault_pages_first(tmp_path_factory):
+    import json
+
+    site = build_site(tmp_path_factory, "features", FIXTURES / "site" / "features")
+    docs = json.loads((site / "search" / "search_index.json").read_text())["docs"]
+    ticker = " ".join(d["text"] for d in docs if d["location"].startswith("tickers/AAA.html"))
+    assert "NYSE" not in ticker and "Triple A Holdings" in " ".join(d["title"] for d in docs)  # no panel text
+    assert "›" not in ticker  # nor the breadcrumbs
+    boosts = {d["location"].split("#")[0]: d.get("boost") for d in docs}
+    assert boosts["vaultc/tickers.html"] == boosts["index.html"] == 0.3 and boosts["tickers/AAA.html"] is None

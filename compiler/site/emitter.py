@@ -128,7 +128,8 @@ def page_markdown(site: Site, path: str) -> str:
     page = site.pages[path]
     host = site.doc(path)
     toc: list[tuple[int, str, str]] = []
-    panel_html = _markdown_html(panel(site, page, host))
+    # Search reads the page's prose: the panel, breadcrumbs and folded contents are left out of it.
+    panel_html = _markdown_html(panel(site, page, host)).replace("<table>", "<table data-search-exclude>", 1)
     if path in site.unreadable:
         reason = site.unreadable[path]
         body = (f'<h1 id="{esc(toc_slugs([page.title])[0])}">{esc(page.title)}</h1>\n'
@@ -155,7 +156,7 @@ def page_markdown(site: Site, path: str) -> str:
 def _breadcrumbs(page: Page, host: str) -> str:
     """Where the page sits: its type's index (vaultc.js also marks that entry in the navigation)."""
     name, heading = INDEXES.get(page.type if page.type in INDEXES else "note")
-    return (f'<nav class="vaultc-crumbs" aria-label="Breadcrumb"><a href="{esc(relative(host, generated(name)))}">'
+    return (f'<nav class="vaultc-crumbs" aria-label="Breadcrumb" data-search-exclude><a href="{esc(relative(host, generated(name)))}">'
             f'{esc(heading)}</a> <span aria-hidden="true">›</span> {esc(page.title)}</nav>\n')
 
 
@@ -167,7 +168,7 @@ def _phone_toc(body: str, toc: list[tuple[int, str, str]]) -> str:
         return body
     items = "".join(f'<li class="vaultc-toc-{level}"><a href="#{esc(slug)}">{name}</a></li>'
                     for level, slug, name in entries)
-    folded = f'<details class="vaultc-phone-toc"><summary>On this page</summary><ul>{items}</ul></details>\n'
+    folded = f'<details class="vaultc-phone-toc" data-search-exclude><summary>On this page</summary><ul>{items}</ul></details>\n'
     head, found, rest = body.partition("</h1>\n")
     return head + found + folded + rest if found else folded + body
 
@@ -194,12 +195,17 @@ def _markdown_html(lines: list[str], used: set[str] | None = None, toc: list | N
     return "".join(out)
 
 
+# Search ranks the generated pages (indexes, health, tags) below the vault's own pages.
+GENERATED_BOOST = 0.3
+
+
 def generated_doc(lines: list[str]) -> str:
     """A generated page (frontmatter, then Markdown) as its docs file: frontmatter and HTML."""
     end = lines.index("---", 1)
     toc: list[tuple[int, str, str]] = []
     body = _markdown_html(lines[end + 1:], set(), toc)
-    return "\n".join([*lines[:end], f"vaultc_toc: {json.dumps(toc)}", "---", ""]) + body
+    return "\n".join([*lines[:end], f"vaultc_toc: {json.dumps(toc)}", "search:", f"  boost: {GENERATED_BOOST}",
+                      "---", ""]) + body
 
 
 def find_vendor(rel: str) -> Path:

@@ -35,7 +35,8 @@ DROP_WITH_CONTENT = {"script", "style", "noscript", "svg", "math", "template", "
 
 # Attributes on every tag. `id` carries heading, block and footnote anchors; `style` is filtered to
 # presentational properties below. No event handlers, no `srcdoc`, no `formaction`: not listed.
-GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "style", "role", "aria-label", "aria-hidden"}
+GLOBAL_ATTRIBUTES = {"class", "id", "title", "lang", "dir", "style", "role", "aria-label", "aria-hidden",
+                     "data-search-exclude"}  # Material's search skips what carries it (vaultc's page chrome)
 ATTRIBUTES = {
     "*": GLOBAL_ATTRIBUTES,
     "a": {"href", "hreflang"},

@@ -47,7 +47,7 @@ def panel(site: Site, page: Page, host_doc: str) -> list[str]:
     # The page's tags, once, as links to their pages (Material's own tag chips are not links).
     chips = [f'<a class="vaultc-tag-chip" href="{html.escape(site.tags.href(host_doc, t))}">'
              f'#{html.escape(t)}</a>' for t in dict.fromkeys(page.tags)]
-    head = [f'<p class="vaultc-tags">{" ".join(chips)}</p>', ""] if chips else []
+    head = [f'<p class="vaultc-tags" data-search-exclude>{" ".join(chips)}</p>', ""] if chips else []
     if not rows:
         return head
     # The marker in the (hidden) header row gives the table its style and the id the health page
