@@ -371,3 +371,25 @@ def test_a_swipe_over_the_graph_on_a_phone_scrolls_the_page(browser, served):
     page.locator(".vaultc-graph-cover").tap()  # a tap hands the gestures to the graph
     assert page.evaluate("() => document.querySelector('.vaultc-global').vaultcGraph.userPanningEnabled()")
     context.close()
+
+
+def test_every_page_loads_without_console_errors_or_warnings(page, served):
+    """Each vault page and generated page (and a sample of the tag pages) as a reader opens it: no
+    script error and no console error or warning (cytoscape's style warnings included)."""
+    base, site = served
+    pages = sorted(p.relative_to(site).as_posix() for p in site.rglob("*.html")
+                   if "assets" not in p.parts and p.name != "404.html" and "tags" not in p.parent.parts)
+    pages += sorted(p.relative_to(site).as_posix() for p in (site / "vaultc" / "tags").glob("*.html"))[:3]
+    assert len(pages) > 90
+    messages = []
+    page.on("console", lambda m: messages.append((page.url, m.type, m.text)) if m.type in ("error", "warning") else None)
+    for rel in pages:
+        page.goto(f"{base}/{rel}")
+        if page.locator(".vaultc-graph").count():
+            page.wait_for_function("() => [...document.querySelectorAll('.vaultc-graph')]"
+                                   ".every(g => g.getAttribute('data-labels') !== null)", timeout=15000)
+        if page.locator(".vaultc-query").count():
+            page.wait_for_function("() => /loaded|could not/.test(document.querySelector('.vaultc-query').textContent)",
+                                   timeout=30000)
+            assert page.locator(".vaultc-query-run").count() == 1, page.locator(".vaultc-query").inner_text()
+    assert messages == []

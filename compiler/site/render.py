@@ -261,7 +261,7 @@ class PageHtml:
             shown = f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}</tbody>\n</table>\n"
             if answer.truncated:
                 shown += f'<p class="vaultc-no-rows">The first {len(answer.rows)} rows are shown.</p>'
-        return (f'<div class="vaultc-query">\n{shown}\n<details class="quote"><summary>SPARQL query</summary>\n'
+        return (f'<div class="vaultc-answer">\n{shown}\n<details class="quote"><summary>SPARQL query</summary>\n'
                 f'<pre><code class="language-sparql">{esc(query)}</code></pre>\n</details>\n</div>\n')
 
     def _term(self, term) -> str:
