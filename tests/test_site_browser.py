@@ -288,6 +288,9 @@ def test_hover_previews_breadcrumbs_and_the_navigation(page, served):
     assert "seven-layer" in preview.inner_text()  # the target's first paragraph
     shot(page, "hover-preview")
     assert page.locator(".md-nav--primary .md-nav__link--active").all_inner_texts() == ["Tickers"]
+    wait_for_nodes(page, ".vaultc-local", 4)  # beside the page, under the contents
+    assert page.locator(".md-sidebar--secondary .vaultc-local").count() == 1
+    assert "of 47 linked pages shown" in page.locator(".md-sidebar--secondary .vaultc-graph-note").inner_text()
     page.locator(".vaultc-crumbs a").click()
     page.wait_for_url("**/vaultc/tickers.html")
 
@@ -299,6 +302,8 @@ def test_phones_get_the_table_of_contents_under_the_title(browser, served):
     page.goto(f"{base}/tickers/NVDA.html")
     toc = page.locator(".vaultc-phone-toc")
     assert toc.is_visible()
+    wait_for_nodes(page, ".vaultc-local", 4)
+    assert page.locator("article .vaultc-local").count() == 1  # no sidebar: at the end of the page
     toc.locator("summary").click()
     toc.locator("a", has_text="Key numbers").click()
     page.wait_for_url("**/tickers/NVDA.html#key-numbers")

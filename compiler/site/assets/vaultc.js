@@ -352,6 +352,7 @@
       var data = local ? neighbourhood(window.VAULTC_GRAPH, container.getAttribute("data-page"))
                        : window.VAULTC_GRAPH;
       if (!data) { return; }
+      if (local) { beside(container); }
       var cy = draw(container, data, local);
       if (local) {
         legend(container, cy, data);
@@ -360,6 +361,30 @@
         controls(container, cy);
       }
     });
+  }
+
+  // Where Material shows the table of contents beside the page, the local graph goes under it,
+  // in view while the page is read; on narrower screens it stays at the end of the page.
+  function beside(container) {
+    var sidebar = document.querySelector(".md-sidebar--secondary");
+    if (!sidebar || !window.matchMedia("(min-width: 76.25em)").matches) { return; }
+    var inner = sidebar.querySelector(".md-sidebar__inner") || sidebar;
+    var box = document.createElement("div");
+    box.className = "vaultc-beside";
+    var title = document.createElement("p");
+    title.className = "vaultc-beside-title";
+    title.textContent = "Local graph";
+    box.appendChild(title);
+    var heading = document.getElementById("local-graph");
+    box.appendChild(container);
+    inner.appendChild(box);
+    container.classList.add("vaultc-in-sidebar");
+    if (heading) {  // the section is empty now, and so is its entry in the contents
+      heading.hidden = true;
+      document.querySelectorAll('.md-nav__link[href="#local-graph"]').forEach(function (link) {
+        link.parentElement.hidden = true;
+      });
+    }
   }
 
   function sortBy(table, column, th) {
