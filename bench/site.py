@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 import yaml
+from mkdocs.utils.yaml import yaml_load
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -72,21 +73,23 @@ def phase(argv: list[str]) -> dict:
 def run_phase(kind: str, vault_dir: Path, cache_dir: Path | None, docs: Path | None) -> dict:
     """`cold`: compile without a cache. `site`: what `vaultc site` does before MkDocs — compile with
     the parse cache, then emit the docs tree."""
-    from compiler.analyse import compile_vault
     from compiler.cache import ParseCache
+    from compiler.commands.site import query_data, recent_changes
+    from compiler.compile import compile
     from compiler.config import load_config
     from compiler.site.emitter import emit_site
 
     config = load_config(vault_dir)
     started = time.perf_counter()
     cache = ParseCache(cache_dir) if kind == "site" else None
-    vault = compile_vault(vault_dir, config, cache=cache)
+    vault = compile(vault_dir, config, store=cache)
+    result = {"compile": 0.0, "pages": len(vault.pages)}  # the whole compiled vault, as the site reads it
     if cache is not None:
         cache.next_run()
-    result = {"compile": time.perf_counter() - started, "pages": len(vault.pages)}
+    result["compile"] = time.perf_counter() - started
     if kind == "site":
-        started = time.perf_counter()
-        emit_site(vault, docs)
+        started = time.perf_counter()  # as `vaultc site`: the Query page's graph and git's history too
+        emit_site(vault, docs, query=query_data(vault), recent=recent_changes(vault.root))
         result["emit"] = time.perf_counter() - started
     return result
 
@@ -103,7 +106,8 @@ def main(vault_dir: Path, runs: int, bare_nav: str = "ours") -> None:
             raise SystemExit(f"vaultc check failed: {check.stderr[-500:]}")
         # Each run emits into a fresh folder, as a first `vaultc site` does; the first one is rendered.
         sites = [phase(["site", str(vault_dir), str(work / "cache"), str(work / f"docs-{run}")]) for run in range(runs)]
-        ours = yaml.load((ROOT / "mkdocs.yml").read_text(), Loader=yaml.Loader)
+        with open(ROOT / "mkdocs.yml", encoding="utf-8") as handle:
+            ours = yaml_load(handle)  # MkDocs' own loader: it knows !ENV
         bare = bare_config(ours, bare_nav)
         ours.update(docs_dir=str(work / "docs-0"), site_dir=str(work / "site"))
         bare.update(docs_dir=str(markdown_docs(work / "docs-0", vault_dir, work / "bare-docs")), site_dir=str(work / "bare"))

@@ -79,7 +79,7 @@ def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
         vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache, progress=stderr_progress())
         if cache is not None:
             cache.next_run()
-        return emit_site(vault, docs_dir, query=_query_data(vault), recent=recent_changes(vault.root))
+        return emit_site(vault, docs_dir, query=query_data(vault), recent=recent_changes(vault.root))
 
 
 def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
@@ -104,7 +104,7 @@ def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def _query_data(vault):
+def query_data(vault):
     """The graph and canned queries the site's Query page answers from (the RDF stage's, handed to
     the site emitter, which does not import that stage)."""
     from ..rdf.export import export
