@@ -138,3 +138,9 @@ def test_a_shared_vault_s_blocks_cannot_reach_out_or_write(make_vault):
     assert "SERVICE (federated query) is refused" in errors[1]
     assert "SPARQL Update (INSERT) is refused" in errors[6]  # the \r ended a line: one more before it
     assert 10 not in errors and len(errors) == 2
+
+
+def test_select_star_answers_keep_the_query_s_column_order(make_vault):
+    vault = compiled(make_vault({**vault_files(), "layers/L2.md": "# L2\n\n```sparql\n"
+                                 "SELECT * WHERE { ?zebra vc:inLayer ?apple . ?apple dcterms:title ?mango }\n```\n"}))
+    assert vault.answers.by_block[("layers/L2.md", 3)].variables == ("zebra", "apple", "mango")

@@ -219,6 +219,9 @@ def test_service_description_and_query_page(endpoint):
     sd = "http://www.w3.org/ns/sparql-service-description#"
     assert any(t.predicate.value == sd + "endpoint" and t.object.value == endpoint.url for t in triples)
     assert any(t.object.value == sd + "SPARQL11Query" for t in triples)
+    names = {t.object.value for t in triples if t.predicate.value == sd + "name"}
+    assert endpoint.graph_count > 3 and len(names) == endpoint.graph_count  # every page's named graph
+    assert "https://w3id.org/vaultc/id/vaultc" in names  # the compilation's too
     as_json_ld = call(endpoint, headers={"Accept": "application/ld+json"})
     assert as_json_ld.type == "application/ld+json" and json.loads(as_json_ld.body)
     page = call(endpoint, path="/", headers={"Accept": "text/html"})
@@ -388,3 +391,13 @@ def test_the_endpoint_answers_from_the_vault_as_it_is_now(tmp_path):
             server.kill()
             server.wait()
         server.stderr.close()
+
+
+def test_select_star_columns_come_in_the_order_the_query_names_them(endpoint):
+    """As SPARQL clients show them (Oxigraph itself sorts them by name)."""
+    response = query(endpoint, "SELECT * WHERE { ?zebra vc:inLayer ?apple . ?apple skos:notation ?mango } LIMIT 1")
+    assert json.loads(response.body)["head"]["vars"] == ["zebra", "apple", "mango"]
+    response = query(endpoint, "SELECT DISTINCT * { ?b ?a ?c } LIMIT 1")
+    assert json.loads(response.body)["head"]["vars"] == ["b", "a", "c"]
+    response = query(endpoint, "SELECT ?c ?a WHERE { ?a ?b ?c } LIMIT 1")  # as projected
+    assert json.loads(response.body)["head"]["vars"] == ["c", "a"]

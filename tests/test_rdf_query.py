@@ -422,3 +422,10 @@ def test_from_names_the_dataset_in_vaultc_query(run):
     code, out, _ = run("query", vault, "ASK FROM <http://nonexistent.invalid/> { ?s ?p ?o }", "--format", "json",
                        "--no-cache")
     assert code == 0 and json.loads(out)["boolean"] is False
+
+
+def test_select_star_columns_in_query_order(run):
+    code, out, err = run("query", VAULT, "SELECT * WHERE { ?zebra vc:inLayer ?apple . ?apple skos:notation ?mango }",
+                         "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["head"]["vars"] == ["zebra", "apple", "mango"]

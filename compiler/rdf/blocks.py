@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .emit import PageGraph, quads
-from .guard import mentions, names_dataset, readable, refusal, replace_variable
+from .guard import in_order, mentions, names_dataset, readable, refusal, replace_variable
 from .vocab import PREFIXES, instance_iri
 
 MAX_ROWS = 1000  # rows (or triples) a page shows; more are cut and the answer says so
@@ -261,12 +261,13 @@ def _run(store, text: str, this: str, base: str) -> Answer:
                     break
                 rows.append((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
             return Answer("graph", variables, tuple(rows), truncated=truncated)
-        variables = tuple(v.value for v in result.variables)
+        ordered = in_order(text, list(result.variables))
+        variables = tuple(v.value for v in ordered)
         for solution in result:
             if len(rows) == MAX_ROWS:
                 truncated = True
                 break
-            rows.append(tuple(_term(solution[v]) for v in result.variables))
+            rows.append(tuple(_term(solution[v]) for v in ordered))
         return Answer("select", variables, tuple(rows), truncated=truncated)
     except SyntaxError as exc:
         return Answer("error", error=f"query syntax error: {_first_line(exc)}")

@@ -56,33 +56,40 @@ class SparqlEndpoint:
         self._generation = 0
         self._swap = threading.Lock()
         try:
-            self.pool, self.triples, self.graph_count = self._load(graphs)
+            self.pool, self.triples, self.named = self._load(graphs)
             self.server = _Server((host, port), _Handler, self, log)
         except BaseException:
             shutil.rmtree(self._folder, ignore_errors=True)
             raise
         self._thread: threading.Thread | None = None
 
-    def _load(self, graphs: Iterable[PageGraph]) -> tuple[WorkerPool, int, int]:
-        """Workers holding these graphs, each loading its own copy: the server itself keeps none."""
+    def _load(self, graphs: Iterable[PageGraph]) -> tuple[WorkerPool, int, list[tuple[str, int]]]:
+        """Workers holding these graphs, each loading its own copy: the server itself keeps none of
+        them, only each named graph's name and size, for the service description."""
         self._generation += 1
+        graphs = list(graphs)
         store = oxigraph_store(quads(graphs))
-        triples, graph_count = len(store), sum(1 for _ in store.named_graphs())
+        triples = len(store)
+        named = sorted((str(graph.name), len(set(graph.triples))) for graph in graphs)
         dump = self._folder / f"graph-{self._generation}.nq"
         store.dump(str(dump), format=ox.RdfFormat.N_QUADS)
         del store
         config = self._folder / f"worker-{self._generation}.json"
         config.write_text(json.dumps({"dump": str(dump), "base": self.base, "prefixes": PREFIXES}))
-        return WorkerPool(config, self.limits.workers), triples, graph_count
+        return WorkerPool(config, self.limits.workers), triples, named
 
     def reload(self, graphs: Iterable[PageGraph]) -> None:
         """Answer from these graphs from now on: new workers are started beside the old ones, and
         swapped in between two queries (a query sees one state of the vault, never a mix); the old
         workers finish what they are running, then stop."""
         with self._swap:
-            pool, triples, graph_count = self._load(graphs)
-            old, self.pool, self.triples, self.graph_count = self.pool, pool, triples, graph_count
+            pool, triples, named = self._load(graphs)
+            old, self.pool, self.triples, self.named = self.pool, pool, triples, named
         old.close()
+
+    @property
+    def graph_count(self) -> int:
+        return len(self.named)
 
     @property
     def url(self) -> str:
@@ -312,7 +319,8 @@ class _Handler(BaseHTTPRequestHandler):
         elif fmt is None:
             self._send(HTTPStatus.NOT_ACCEPTABLE, "the description is available as HTML, Turtle, JSON-LD or N-Triples")
         else:
-            body = page.service_description(self._endpoint_iri(), self.server.endpoint.triples, fmt)
+            endpoint = self.server.endpoint
+            body = page.service_description(self._endpoint_iri(), endpoint.triples, fmt, endpoint.named)
             self._send(HTTPStatus.OK, body, GRAPH_MEDIA[fmt], {"Vary": "Accept"})
 
     def _endpoint_iri(self) -> str:

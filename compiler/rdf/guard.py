@@ -65,6 +65,33 @@ def mentions(query: str, variable: str) -> bool:
                for match in _TOKENS.finditer(query))
 
 
+def in_order(query: str, variables: list) -> list:
+    """`variables` (names, or terms with `.value`) in the order a `SELECT *` query first names them,
+    as SPARQL clients show its columns (Oxigraph gives them sorted by name); as given for any other
+    query."""
+    first: dict[str, int] = {}
+    star = False
+    for match in _TOKENS.finditer(query):
+        if match.lastgroup != "word":
+            continue
+        word = match.group()
+        if word[0] in "?$":
+            first.setdefault(word[1:], len(first))
+        elif not star and word.upper() == "SELECT":
+            rest = query[match.end():].lstrip()
+            for modifier in ("DISTINCT", "REDUCED"):
+                if rest[:len(modifier)].upper() == modifier:
+                    rest = rest[len(modifier):].lstrip()
+            if not rest.startswith("*"):
+                return variables
+            star = True
+    if not star:
+        return variables
+    def name(variable) -> str:
+        return getattr(variable, "value", None) or str(variable)
+    return sorted(variables, key=lambda v: first.get(name(v), len(first)))
+
+
 def replace_variable(query: str, variable: str, iri: str) -> str:
     """The query with every use of `?variable` (or `$variable`) replaced by `<iri>`."""
     out, last = [], 0

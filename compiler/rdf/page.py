@@ -14,7 +14,11 @@ from .vocab import PREFIXES
 _SD_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD, "ntriples": ox.RdfFormat.N_TRIPLES}
 
 
-def service_description(endpoint: str, triples: int, fmt: str) -> bytes:
+def service_description(endpoint: str, triples: int, fmt: str, named: list[tuple[str, int]] = ()) -> bytes:
+    """The SPARQL 1.1 Service Description: what the endpoint answers, its default graph (the union)
+    and each page's named graph with its size (`named`: (graph IRI, triples))."""
+    graphs = "".join(f" ;\n        sd:namedGraph [ a sd:NamedGraph ; sd:name <{name}> ; "
+                     f"sd:graph [ a sd:Graph ; void:triples {count} ] ]" for name, count in named)
     turtle = f"""
 @prefix sd: <http://www.w3.org/ns/sparql-service-description#> .
 @prefix void: <http://rdfs.org/ns/void#> .
@@ -27,7 +31,7 @@ def service_description(endpoint: str, triples: int, fmt: str) -> bytes:
     sd:feature sd:UnionDefaultGraph ;
     sd:resultFormat formats:SPARQL_Results_JSON, formats:SPARQL_Results_XML, formats:SPARQL_Results_CSV,
         formats:SPARQL_Results_TSV, formats:Turtle, formats:JSON-LD, formats:N-Triples, formats:RDF_XML ;
-    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:triples {triples} ] ] .
+    sd:defaultDataset [ a sd:Dataset ; sd:defaultGraph [ a sd:Graph ; void:triples {triples} ]{graphs} ] .
 """
     graph = ox.parse(turtle, format=ox.RdfFormat.TURTLE)
     prefixes = {"sd": "http://www.w3.org/ns/sparql-service-description#", "void": "http://rdfs.org/ns/void#",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 
 from . import results
-from .guard import names_dataset, readable, refusal
+from .guard import in_order, names_dataset, readable, refusal
 from .vocab import PREFIXES, canned_queries
 
 
@@ -59,8 +59,9 @@ def run(dataset: Dataset, text: str, base: str) -> results.Solutions | GraphAnsw
             return results.Solutions(boolean=bool(result.askAnswer))
         if result.type in ("CONSTRUCT", "DESCRIBE"):
             return GraphAnswer(result.graph)
-        variables = [str(v) for v in result.vars]
-        rows = [[_term(binding.get(v)) for v in result.vars] for binding in result.bindings]
+        ordered = in_order(text, list(result.vars))
+        variables = [str(v) for v in ordered]
+        rows = [[_term(binding.get(v)) for v in ordered] for binding in result.bindings]
         return results.Solutions(variables, rows)
     except SyntaxError as exc:
         message = _ERROR_ON_LINE_1.sub(lambda m: f"1:{max(1, int(m[1]) - len(declared))}", _first_line(exc), count=1)

@@ -18,7 +18,7 @@ import sys
 import pyoxigraph as ox
 
 from . import results
-from .guard import names_dataset, readable, refusal, warm
+from .guard import in_order, names_dataset, readable, refusal, warm
 from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
@@ -73,13 +73,14 @@ class Worker:
         if isinstance(result, ox.QueryBoolean):
             answer = results.Solutions(boolean=bool(result))
         else:
-            answer = results.Solutions(variables=[v.value for v in result.variables])
+            variables = in_order(request["query"], list(result.variables))
+            answer = results.Solutions(variables=[v.value for v in variables])
             cap = request["max_rows"]
             for solution in result:  # evaluation happens here, row by row
                 if len(answer.rows) == cap:
                     answer.truncated = True
                     break
-                answer.rows.append([_term(solution[v]) for v in result.variables])
+                answer.rows.append([_term(solution[v]) for v in variables])
         body = results.serialise(answer, fmt).encode("utf-8")
         if len(body) > MAX_ANSWER_BYTES:
             return _error(500, f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; ask for less (LIMIT, fewer columns)")
