@@ -46,7 +46,7 @@ def article(site, rel: str) -> str:
     content = page.split('<article class="md-content__inner md-typeset">', 1)[1].split("</article>", 1)[0]
     content = re.sub(r'<a class="headerlink"[^>]*>.*?</a>', "", content)
     # the site's own chrome around the page's blocks: breadcrumbs, the folded phone contents
-    content = re.sub(r'<nav class="vaultc-crumbs".*?</nav>|<details class="vaultc-phone-toc">.*?</details>', "",
+    content = re.sub(r'<nav class="vaultc-crumbs".*?</nav>|<details class="vaultc-phone-toc"[^>]*>.*?</details>', "",
                      content, flags=re.S)
     return content.split('<h2 id="linked-from"', 1)[0]
 
