@@ -398,3 +398,18 @@ def test_every_page_loads_without_console_errors_or_warnings(page, served):
                                    timeout=30000)
             assert page.locator(".vaultc-query-run").count() == 1, page.locator(".vaultc-query").inner_text()
     assert messages == []
+
+
+def test_the_graph_narrows_to_one_layer_or_constraint(page, served):
+    base, _ = served
+    page.goto(f"{base}/vaultc/graph.html")
+    total = wait_for_nodes(page, ".vaultc-global", MIN_GRAPH_NODES)
+    visible = "() => document.querySelector('.vaultc-global').vaultcGraph.nodes(':visible').map(n => n.data('label'))"
+    page.select_option(".vaultc-graph-around", label="Cooling")
+    around = page.evaluate(visible)
+    assert "Cooling" in around and "Vertiv Holdings (VRT)" in around and 5 < len(around) < total
+    assert "Micron Technology (MU)" not in around  # linked with neither
+    page.locator(".vaultc-filters label", has_text="ticker").locator("input").uncheck()
+    assert "Vertiv Holdings (VRT)" not in page.evaluate(visible)  # the type filter still holds
+    page.select_option(".vaultc-graph-around", index=0)
+    assert len(page.evaluate(visible)) == total - 31  # every page again, but the unticked tickers

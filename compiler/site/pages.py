@@ -239,7 +239,8 @@ def graph_page() -> list[str]:
     return _front("Graph", hide=("toc",)) + [
         "# Graph", "",
         "Every page and attachment, and every link between them, coloured by type; missing link "
-        "targets are faint. Untick a type to hide it; click a node to open its page.", "",
+        "targets are faint. Untick a type to hide it, pick a layer or constraint to see only what "
+        "links with it, find a page by its title; click a node to open its page.", "",
         "<noscript>The graph needs JavaScript.</noscript>", "",
         f"<div class='vaultc-graph vaultc-global' data-root='{root_of(GRAPH)}'></div>", ""]
 

@@ -267,20 +267,36 @@
     outer(container).parentNode.insertBefore(note, outer(container).nextSibling);
   }
 
+  // Which nodes show: the ticked types, and, when a layer or constraint is chosen, only it and
+  // the pages linked with it.
   function filters(container, cy, data) {
     var box = document.createElement("div");
     box.className = "vaultc-filters";
+    var shown = {};
+    var around = null;
+    function apply() {
+      var near = around ? around.closedNeighborhood().nodes() : null;
+      cy.batch(function () {
+        cy.nodes().forEach(function (node) {
+          var visible = shown[node.data("type")] && (!near || near.has(node));
+          node.style("display", visible ? "element" : "none");
+        });
+      });
+      if (around) { cy.fit(near, 40); }
+      container.vaultcRelabel();
+    }
     data.types.forEach(function (type) {
       var count = cy.nodes("." + type).length;
       if (!count) { return; }
+      shown[type] = true;
       var label = document.createElement("label");
       var input = document.createElement("input");
       input.type = "checkbox";
       input.checked = true;
       input.value = type;
       input.addEventListener("change", function () {
-        cy.nodes("." + type).style("display", input.checked ? "element" : "none");
-        container.vaultcRelabel();
+        shown[type] = input.checked;
+        apply();
       });
       var swatch = document.createElement("span");
       swatch.className = "vaultc-swatch";
@@ -290,6 +306,22 @@
       label.appendChild(document.createTextNode(type + " (" + count + ")"));
       box.appendChild(label);
     });
+    var hubs = cy.nodes(".layer, .constraint").sort(function (a, b) {
+      return a.data("label").localeCompare(b.data("label"), undefined, { numeric: true });
+    });
+    if (hubs.length) {
+      var select = document.createElement("select");
+      select.className = "vaultc-graph-around";
+      select.setAttribute("aria-label", "Show one layer or constraint and what links with it");
+      select.appendChild(new Option("Every layer and constraint", ""));
+      hubs.forEach(function (node) { select.appendChild(new Option(node.data("label"), node.id())); });
+      select.addEventListener("change", function () {
+        around = select.value ? cy.getElementById(select.value) : null;
+        apply();
+        if (!around) { cy.fit(undefined, 30); }
+      });
+      box.appendChild(select);
+    }
     outer(container).parentNode.insertBefore(box, outer(container));
   }
 
