@@ -413,3 +413,19 @@ def test_the_graph_narrows_to_one_layer_or_constraint(page, served):
     assert "Vertiv Holdings (VRT)" not in page.evaluate(visible)  # the type filter still holds
     page.select_option(".vaultc-graph-around", index=0)
     assert len(page.evaluate(visible)) == total - 31  # every page again, but the unticked tickers
+
+
+def test_the_local_graph_reaches_two_links_out_on_demand(page, served):
+    base, _ = served
+    page.goto(f"{base}/tickers/MU.html")
+    one = wait_for_nodes(page, ".vaultc-local", 4)
+    note = page.locator(".vaultc-local ~ .vaultc-graph-note, .vaultc-graph-note").first
+    assert "linked pages shown" in note.inner_text()
+    note.locator("button.vaultc-depth", has_text="2").click()
+    page.wait_for_function(f"() => Number(document.querySelector('.vaultc-local').getAttribute('data-nodes')) > {one}")
+    note = page.locator(".vaultc-graph-note").first
+    assert "pages within two links shown" in note.inner_text()
+    assert note.locator("button.vaultc-depth", has_text="2").get_attribute("aria-pressed") == "true"
+    page.locator(".vaultc-graph-note button.vaultc-depth", has_text="1").click()
+    page.wait_for_function(f"() => Number(document.querySelector('.vaultc-local').getAttribute('data-nodes')) === {one}")
+    assert page.locator(".vaultc-graph-note").count() == 1

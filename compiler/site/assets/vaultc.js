@@ -21,7 +21,7 @@
         // sized by degree, in the data from the start: a style mapping to a missing field warns
         data: { id: "n" + i, label: node[0], type: type, colour: COLOURS[type] || "#757575",
                 url: node[2] ? root + node[2] : null, size: 6 + Math.sqrt(degree[i]) * 2.2 },
-        classes: type + (i === data.focus ? " focus" : "")
+        classes: type + (i === data.focus ? " focus" : "") + (data.rings && data.rings[i] === 2 ? " far" : "")
       };
       if (node.length > 4 && data.focus === undefined) { element.position = { x: node[3], y: node[4] }; }
       out.push(element);
@@ -125,7 +125,7 @@
   function layout(data, local) {
     if (local) {  // the page in the middle, its neighbours around it
       return { name: "concentric", animate: false, minNodeSpacing: 30, padding: 24,
-               concentric: function (n) { return n.hasClass("focus") ? 2 : 1; },
+               concentric: function (n) { return n.hasClass("focus") ? 3 : n.hasClass("far") ? 1 : 2; },
                levelWidth: function () { return 1; } };
     }
     if (data.nodes.length && data.nodes[0].length > 4) {  // placed at build time (graphdata.py)
@@ -149,7 +149,10 @@
     function relabel() {
       if (pending) { return; }
       pending = true;
-      window.requestAnimationFrame(function () { pending = false; labels(cy, container); });
+      window.requestAnimationFrame(function () {
+        pending = false;
+        if (!cy.destroyed()) { labels(cy, container); }  // redrawn at another depth meanwhile
+      });
     }
     cy.on("zoom pan resize", relabel);
     container.vaultcRelabel = relabel;
@@ -179,10 +182,13 @@
         cy.userZoomingEnabled(true);
       });
       // Beside the graph's box, not in it: cytoscape's own listeners there would take the touches.
-      var wrap = document.createElement("div");
-      wrap.className = "vaultc-graph-wrap";
-      container.parentNode.insertBefore(wrap, container);
-      wrap.appendChild(container);
+      var wrap = outer(container);
+      if (wrap === container) {
+        wrap = document.createElement("div");
+        wrap.className = "vaultc-graph-wrap";
+        container.parentNode.insertBefore(wrap, container);
+        wrap.appendChild(container);
+      }
       wrap.appendChild(cover);
       cy.resize();
     }
@@ -262,8 +268,28 @@
       note.appendChild(document.createTextNode(type + " "));
     });
     var shown = data.nodes.length - 1;
-    note.appendChild(document.createTextNode("· " + shown + " of " + data.total + " linked pages shown" +
-      (shown < data.total ? ", the best linked first" : "")));
+    var what = data.depth === 2 ? " pages within two links shown" : " linked pages shown";
+    note.appendChild(document.createTextNode("· " + shown + " of " + data.total + what +
+      (shown < data.total ? ", the best linked first" : "") + " · depth "));
+    [1, 2].forEach(function (depth) {
+      var choice = document.createElement("button");
+      choice.type = "button";
+      choice.className = "vaultc-depth";
+      choice.textContent = String(depth);
+      choice.setAttribute("aria-pressed", String(depth === data.depth));
+      choice.setAttribute("aria-label", "Show pages up to " + depth + " link" + (depth > 1 ? "s" : "") + " away");
+      choice.addEventListener("click", function () {
+        if (depth === data.depth) { return; }
+        container.setAttribute("data-depth", String(depth));
+        container.vaultcGraph.destroy();
+        container.vaultcGraph = null;
+        note.remove();
+        var cover = outer(container).querySelector(".vaultc-graph-cover");
+        if (cover) { cover.remove(); }
+        graphs();
+      });
+      note.appendChild(choice);
+    });
     outer(container).parentNode.insertBefore(note, outer(container).nextSibling);
   }
 
@@ -326,22 +352,39 @@
   }
 
   // The page's node, its best-linked neighbours (either direction) and the links among them: the
-  // same choice graphdata.py documents (at most data.local neighbours, by degree, then by index).
-  function neighbourhood(data, url) {
+  // same choice graphdata.py documents (at most data.local neighbours, by degree, then by index);
+  // at depth 2 also the best-linked pages those neighbours link with (again at most data.local).
+  function neighbourhood(data, url, depth) {
     var focus = -1;
     data.nodes.forEach(function (node, i) { if (node[2] === url) { focus = i; } });
     if (focus < 0) { return null; }
     var degree = data.nodes.map(function () { return 0; });
-    var around = {};
+    var links = data.nodes.map(function () { return []; });
     data.edges.forEach(function (edge) {
       degree[edge[0]] += 1;
       degree[edge[1]] += 1;
-      if (edge[0] === focus) { around[edge[1]] = true; }
-      if (edge[1] === focus) { around[edge[0]] = true; }
+      links[edge[0]].push(edge[1]);
+      links[edge[1]].push(edge[0]);
     });
-    var chosen = Object.keys(around).map(Number).sort(function (a, b) {
-      return degree[b] - degree[a] || a - b;
-    }).slice(0, data.local);
+    function best(candidates) {
+      return candidates.sort(function (a, b) { return degree[b] - degree[a] || a - b; }).slice(0, data.local);
+    }
+    var ring = {};  // node -> 1 (a neighbour) or 2 (a neighbour's neighbour)
+    links[focus].forEach(function (n) { if (n !== focus) { ring[n] = 1; } });
+    var first = best(Object.keys(ring).map(Number));
+    var total = Object.keys(ring).length;
+    var chosen = first.slice();
+    if (depth === 2) {
+      var second = {};
+      first.forEach(function (n) {
+        links[n].forEach(function (m) { if (m !== focus && !(m in ring)) { second[m] = true; } });
+      });
+      var seconds = Object.keys(second).map(Number);
+      total += seconds.length;
+      seconds = best(seconds);
+      seconds.forEach(function (m) { ring[m] = 2; });
+      chosen = chosen.concat(seconds);
+    }
     chosen.push(focus);
     chosen.sort(function (a, b) { return a - b; });
     var index = {};
@@ -349,10 +392,12 @@
     return {
       types: data.types,
       nodes: chosen.map(function (old) { return data.nodes[old]; }),
+      rings: chosen.map(function (old) { return old === focus ? 0 : ring[old]; }),
       edges: data.edges.filter(function (e) { return e[0] in index && e[1] in index; })
                        .map(function (e) { return [index[e[0]], index[e[1]]]; }),
       focus: index[focus],
-      total: Object.keys(around).length
+      total: total,
+      depth: depth
     };
   }
 
@@ -381,10 +426,11 @@
     document.querySelectorAll(".vaultc-graph").forEach(function (container) {
       if (container.vaultcGraph) { return; }
       var local = container.classList.contains("vaultc-local");
-      var data = local ? neighbourhood(window.VAULTC_GRAPH, container.getAttribute("data-page"))
+      var depth = Number(container.getAttribute("data-depth") || 1);
+      var data = local ? neighbourhood(window.VAULTC_GRAPH, container.getAttribute("data-page"), depth)
                        : window.VAULTC_GRAPH;
       if (!data) { return; }
-      if (local) { beside(container); }
+      if (local && !container.classList.contains("vaultc-in-sidebar")) { beside(container); }
       var cy = draw(container, data, local);
       if (local) {
         legend(container, cy, data);
