@@ -332,3 +332,35 @@ def test_reserved_fields_are_findings_and_not_exported(make_vault, check_json):
     assert found == [("reserved-field", "tickers/TSM.md", 11), ("reserved-field", "tickers/TSM.md", 12)]
     assert _select(vault, "SELECT ?o WHERE { ?s vc:path ?o FILTER(?o != 'tickers/TSM.md' && STRSTARTS(STR(?s), 'x')) }") == []
     assert _select(vault, "SELECT ?o WHERE { ?s vc:kind ?o FILTER(?o = 'custom') }") == []
+
+
+def test_typed_edges_must_lead_to_pages_of_their_kind(make_vault):
+    """`layers: [[X]]` naming a note, `constraints:` naming a ticker: SHACL says so; the same
+    edges to a layer and a constraint page conform."""
+    vault = make_vault({
+        "L1.md": "---\ntype: layer\n---\n# L1\n",
+        "Power.md": "---\ntype: constraint\n---\n# Power\n",
+        "Some note.md": "# Some note\n",
+        "AAA.md": '---\ntype: ticker\nticker: AAA\nlayers: ["[[L1]]"]\nconstraints: ["[[Power]]"]\n---\n# AAA\n',
+        "BBB.md": '---\ntype: ticker\nticker: BBB\nlayers: ["[[Some note]]"]\nconstraints: ["[[AAA]]"]\n---\n# BBB\n',
+    })
+    result = validate(page_graphs(compile_vault(vault, load_config(vault), TODAY)))
+    assert not result.conforms
+    focus = [line for line in result.report.splitlines() if "Focus Node" in line]
+    assert len(focus) == 2 and all(line.strip().endswith("/BBB>") for line in focus), result.report
+    assert "vc:Layer" in result.report and "vc:Constraint" in result.report
+
+
+def test_vocabulary_axioms_version_and_licence():
+    vocabulary = rdflib.Graph().parse(data=resource_text("vaultc.ttl"), format="turtle")
+    ontology = URIRef("https://w3id.org/vaultc")
+    OWL = rdflib.Namespace("http://www.w3.org/2002/07/owl#")
+    assert vocabulary.value(ontology, OWL.versionIRI) == URIRef("https://w3id.org/vaultc/1")
+    assert vocabulary.value(ontology, URIRef("http://purl.org/dc/terms/license")) == URIRef("https://spdx.org/licenses/MIT")
+    concept = URIRef("http://www.w3.org/2004/02/skos/core#Concept")
+    for cls, parent in ((VC.Ticker, URIRef("http://schema.org/Corporation")), (VC.Layer, concept),
+                        (VC.Source, URIRef("http://www.w3.org/ns/prov#Entity")), (VC.Constraint, concept)):
+        assert (cls, rdflib.RDFS.subClassOf, parent) in vocabulary
+    for edge, target in ((VC.inSector, VC.Sector), (VC.inLayer, VC.Layer), (VC.exposedTo, VC.Constraint),
+                         (VC.compares, VC.Ticker)):
+        assert vocabulary.value(edge, rdflib.RDFS.range) == target
