@@ -168,7 +168,8 @@ class Vault:
         else:
             result = check_cold(self.root, self.config, self.today, self.max_age, self.rules, self._progress,
                                 self._jobs)
-        findings = findings_of(result.diagnostics, self.config, self.rules)
-        if result.queried and "query-error" in self.rules:
-            findings = findings_of([*result.diagnostics, *diagnose(self, ["query-error"])], self.config, self.rules)
+        reported = result.diagnostics
+        if result.queried and "query-error" in self.rules:  # the blocks run on the whole compiled graph
+            reported = [*reported, *diagnose(self, ["query-error"])]
+        findings = findings_of(reported, self.config, self.rules)
         return tuple(findings), tuple(sorted(result.pages)), result.links

@@ -224,23 +224,26 @@ def test_query_page_says_why_it_cannot_run_from_disk(page, served, tmp_path):
     assert "Serve the site" in message.inner_text()
 
 
-def test_pages_without_a_query_box_load_no_query_engine(page, served):
-    base, _ = served
+def requested(page, url: str) -> list[str]:
+    """The URLs the page at `url` fetched until the network went quiet."""
     loaded = []
     page.on("request", lambda request: loaded.append(request.url))
-    page.goto(f"{base}/tickers/NVDA.html")
+    page.goto(url)
     page.wait_for_load_state("networkidle")
+    return loaded
+
+
+def test_pages_without_a_query_box_load_no_query_engine(page, served):
+    base, _ = served
+    loaded = requested(page, f"{base}/tickers/NVDA.html")
     assert not [url for url in loaded if "oxigraph" in url or "yas" in url or "vault.trig" in url]
 
 
 def test_the_graph_library_loads_only_where_a_graph_is_drawn(page, served):
     base, _ = served
-    loaded = []
-    page.on("request", lambda request: loaded.append(request.url))
-    page.goto(f"{base}/vaultc/tickers.html")
-    page.wait_for_load_state("networkidle")
+    loaded = requested(page, f"{base}/vaultc/tickers.html")
     assert not [url for url in loaded if "cytoscape" in url or "graph-data" in url]
-    page.goto(f"{base}/tickers/NVDA.html")
+    loaded = requested(page, f"{base}/tickers/NVDA.html")
     wait_for_nodes(page, ".vaultc-local", 4)
     assert [url for url in loaded if url.endswith("cytoscape.min.js")]
 

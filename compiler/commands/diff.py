@@ -77,7 +77,8 @@ def _memory_folder(vault: Path, rev: str) -> str | None:
         listing = subprocess.run(["git", "ls-tree", "-r", "-l", "--", rev, "."], cwd=vault, capture_output=True,
                                  text=True, check=False)
         needed = sum(int(line.split()[3]) for line in listing.stdout.splitlines() if line.split()[3].isdigit())
-        free = os.statvfs(shm).f_bavail * os.statvfs(shm).f_frsize
+        space = os.statvfs(shm)
+        free = space.f_bavail * space.f_frsize
     except (OSError, IndexError, ValueError):
         return None
     return str(shm) if listing.returncode == 0 and needed < min(free // 4, 1 << 30) else None

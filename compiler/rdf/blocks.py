@@ -235,7 +235,7 @@ def _store(graphs: list[PageGraph]):
 def _run(store, text: str, this: str, base: str) -> Answer:
     import pyoxigraph as ox
 
-    from .worker import _term
+    from .worker import oxigraph_term
 
     options = {"base_iri": base, "prefixes": PREFIXES}
     if not names_dataset(text):
@@ -259,7 +259,7 @@ def _run(store, text: str, this: str, base: str) -> Answer:
                 if len(rows) == MAX_ROWS:
                     truncated = True
                     break
-                rows.append((_term(triple.subject), _term(triple.predicate), _term(triple.object)))
+                rows.append((oxigraph_term(triple.subject), oxigraph_term(triple.predicate), oxigraph_term(triple.object)))
             return Answer("graph", variables, tuple(rows), truncated=truncated)
         ordered = in_order(text, list(result.variables))
         variables = tuple(v.value for v in ordered)
@@ -267,7 +267,7 @@ def _run(store, text: str, this: str, base: str) -> Answer:
             if len(rows) == MAX_ROWS:
                 truncated = True
                 break
-            rows.append(tuple(_term(solution[v]) for v in ordered))
+            rows.append(tuple(oxigraph_term(solution[v]) for v in ordered))
         return Answer("select", variables, tuple(rows), truncated=truncated)
     except SyntaxError as exc:
         return Answer("error", error=f"query syntax error: {_first_line(exc)}")

@@ -80,7 +80,7 @@ class Worker:
                 if len(answer.rows) == cap:
                     answer.truncated = True
                     break
-                answer.rows.append([_term(solution[v]) for v in variables])
+                answer.rows.append([oxigraph_term(solution[v]) for v in variables])
         body = results.serialise(answer, fmt).encode("utf-8")
         if len(body) > MAX_ANSWER_BYTES:
             return _error(500, f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; ask for less (LIMIT, fewer columns)")
@@ -104,7 +104,7 @@ class Worker:
         return {"status": 200, "type": GRAPH_MEDIA[fmt], "truncated": truncated}, body
 
 
-def _term(node) -> results.Term | None:
+def oxigraph_term(node) -> results.Term | None:
     if node is None:
         return None
     if isinstance(node, ox.NamedNode):
