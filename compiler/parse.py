@@ -318,16 +318,19 @@ class _BodyWalker:
 
     def _fields(self, src: str, first: int) -> list[tuple[str, str, int, int]]:
         """Dataview fields of one block as (key, value, value start, value end) offsets in `src`."""
-        spans = []
+        spans, keys = [], []
         for match in _FIELD_LINE.finditer(src):
             value = match.group(2).rstrip(" \t")
             spans.append((match.group(1).strip(), value, match.start(2), match.start(2) + len(value) + 1))
+            keys.append(match.start(1))
         for match in _FIELD_INLINE.finditer(src):
             spans.append((match.group(1).strip(), match.group(2).strip(), match.start(2), match.end(2) + 1))
+            keys.append(match.start(1))
         if spans:
+            # The field's line is its key's: an empty value starts where its line ends, at the `\n`.
             breaks = [m.start() for m in _NEWLINE.finditer(src)]
-            for key, value, start, _ in spans:
-                self.fields.append(InlineField(key, value, self._file_line(first + bisect_right(breaks, start))))
+            for (key, value, _, _), at in zip(spans, keys):
+                self.fields.append(InlineField(key, value, self._file_line(first + bisect_right(breaks, at))))
         return spans
 
     def _find_suppressions(self) -> None:

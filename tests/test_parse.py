@@ -148,6 +148,13 @@ def test_inline_fields_make_typed_links():
         ("NVDA", "field", "supplies"), ("AMD", "field", "supplies"), ("AVGO", "field", "competes_with")]
 
 
+def test_a_field_with_no_value_is_on_its_key_line():
+    """Found by the `fields` fuzz target: the empty value starts at the line's end, which was
+    counted as the next line."""
+    page = parse_page("x.md", "intro\nempty::\nnext line\n")
+    assert [(f.key, f.value, f.line) for f in page.fields] == [("empty", "", 2)]
+
+
 def test_text_blocks_for_claims():
     text = "---\ntype: note\n---\nFirst line with `code` and [[NVDA|NVIDIA]],\nsecond line.\n\n- a list item\n\n| a | b |\n|---|---|\n| c | d |\n"
     blocks = parse_page("x.md", text).blocks
