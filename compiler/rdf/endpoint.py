@@ -3,8 +3,8 @@
 The HTTP side is the standard library's ThreadingHTTPServer; queries run in a small pool of
 worker processes (pool.py, worker.py), each holding the graph in its own Oxigraph store; while all
 are busy, requests queue for the next free one (first come, first served) rather than fail. A query
-over the time limit is stopped by killing its worker, which the pool replaces; results are capped
-at `max_rows`. Updates, LOAD and SERVICE are refused by the worker before the store sees them (guard.py).
+over the time limit is stopped by killing its worker, which the pool replaces; an answer over
+`max_rows` is refused unless the client asks for a partial one. Updates, LOAD and SERVICE are refused by the worker before the store sees them (guard.py).
 """
 from __future__ import annotations
 
@@ -36,7 +36,9 @@ from .vocab import PREFIXES, canned_queries
 @dataclass(frozen=True)
 class Limits:
     time_limit: float = 10.0  # seconds a query may run
-    max_rows: int = 10_000  # rows (or triples) in one answer; the rest is cut, and a header says so
+    # Rows (or triples) in one answer: more is a 422, unless the client asks with `partial=true` for
+    # the first max_rows, which then come with a `Vaultc-Truncated` header.
+    max_rows: int = 10_000
     max_request_bytes: int = 64 * 1024  # a longer URL (414) or body (413) is refused unread
     workers: int = 2
     queue_timeout: float = 60.0  # seconds a request may wait, first come first served, for a free worker
@@ -287,6 +289,7 @@ class _Handler(BaseHTTPRequestHandler):
             "accept": self.headers.get("Accept"),
             "format": _FORMAT_PARAM.get((params.get("format") or [""])[0].lower()),
             "max_rows": endpoint.limits.max_rows,
+            "partial": (params.get("partial") or [""])[0].lower() in ("true", "1", "yes"),
             "default_graphs": params.get("default-graph-uri", []),
             "named_graphs": params.get("named-graph-uri", []),
         }

@@ -77,7 +77,7 @@ $("form").onsubmit = async (event) => {{
   $("status").textContent = "running…";
   const out = $("out"); out.replaceChildren();
   const started = performance.now();
-  const response = await fetch("sparql", {{ method: "POST", body: $("query").value,
+  const response = await fetch("sparql?partial=true", {{ method: "POST", body: $("query").value,
     headers: {{ "Content-Type": "application/sparql-query",
                "Accept": "application/sparql-results+json, text/turtle;q=0.9" }} }});
   const took = Math.round(performance.now() - started);
@@ -97,7 +97,7 @@ $("form").onsubmit = async (event) => {{
     for (const name of data.head.vars) {{ tr.insertCell().textContent = row[name] ? row[name].value : ""; }}
   }}
   out.append(table);
-  const cut = response.headers.get("Vaultc-Truncated") ? " (truncated)" : "";
+  const cut = response.headers.get("Vaultc-Truncated") ? " (the first rows only: the answer has more)" : "";
   $("status").textContent = `${{data.results.bindings.length}} rows${{cut}}, ${{took}} ms`;
 }};
 </script>

@@ -3,7 +3,7 @@ store, so that a query over its time limit can be stopped by killing the process
 running inside pyoxigraph cannot be interrupted) without stopping the server.
 
 Protocol over stdin/stdout: the worker prints `ready`; then, per request, it reads one JSON line
-({"query", "accept", "format", "max_rows", "default_graphs", "named_graphs"}) and answers with a
+({"query", "accept", "format", "max_rows", "partial", "default_graphs", "named_graphs"}) and answers with a
 JSON header line ({"status", "type", "truncated", "length"}) followed by `length` bytes of body.
 Every query passes the guard (guard.py) here, in the process that a time limit can kill, before
 the store sees it. Run as `python -m compiler.rdf.worker CONFIG.json`.
@@ -78,6 +78,8 @@ class Worker:
             cap = request["max_rows"]
             for solution in result:  # evaluation happens here, row by row
                 if len(answer.rows) == cap:
+                    if not request.get("partial"):
+                        return _too_many(cap, "rows")
                     answer.truncated = True
                     break
                 answer.rows.append([oxigraph_term(solution[v]) for v in variables])
@@ -95,6 +97,8 @@ class Worker:
         triples, truncated = [], False
         for triple in result:
             if len(triples) == request["max_rows"]:
+                if not request.get("partial"):
+                    return _too_many(request["max_rows"], "triples")
                 truncated = True
                 break
             triples.append(triple)
@@ -118,6 +122,13 @@ def oxigraph_term(node) -> results.Term | None:
 
 def _error(status: int, message: str) -> tuple[dict, bytes]:
     return {"status": status, "type": "text/plain; charset=utf-8"}, (message.splitlines()[0] + "\n").encode()
+
+
+def _too_many(cap: int, what: str) -> tuple[dict, bytes]:
+    """More than the cap: refused, not cut, since a cut answer looks complete to a client that reads
+    no headers. A client that wants the first `cap` asks with `partial=true`."""
+    return _error(422, f"the answer has more than {cap} {what} (the endpoint's --max-rows): add a LIMIT, "
+                       f"or send partial=true to get the first {cap}")
 
 
 def _not_acceptable(offers) -> tuple[dict, bytes]:
