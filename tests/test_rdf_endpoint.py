@@ -28,6 +28,8 @@ L1 = 'SELECT ?c WHERE { ?c vc:inLayer ?l . ?l skos:notation "L1" } ORDER BY ?c'
 TIME_LIMIT = 1.0
 # Four unrelated patterns over ~200 triples: 10^9 combinations, far beyond the time limit.
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Three: ~10^7, over a second and well within four.
+MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +203,30 @@ def test_a_slow_query_is_cut_off_and_the_endpoint_goes_on(endpoint):
     assert response.status == 503 and "time limit" in response.text
     assert TIME_LIMIT <= took < TIME_LIMIT + 2
     assert query(endpoint, L1).status == 200  # the other worker answers, and the stopped one is replaced
+
+
+def test_a_fast_query_answers_while_two_slow_ones_run(tmp_path):
+    """Admission by time (pool.py): with both regular workers held by slow queries, a fast one
+    goes to the express worker and answers at once; the slow ones still run to their limit."""
+    limits = Limits(time_limit=4.0, workers=2)
+    vault = compile_vault(VAULT, load_config(VAULT), dt.date(2026, 11, 22))
+    with SparqlEndpoint(page_graphs(vault), vault.config.base_iri, limits=limits) as served:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            slow = [pool.submit(query, served, SLOW) for _ in range(2)]
+            time.sleep(0.3)
+            started = time.monotonic()
+            fast = query(served, L1)
+            took = time.monotonic() - started
+            assert fast.status == 200 and took < 1.0, took
+            assert [f.result().status for f in slow] == [503, 503]
+        # A slow query that finds only the express worker free moves to a regular one when its
+        # slice is over, and is still answered within its own time limit.
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            held = [pool.submit(query, served, SLOW) for _ in range(2)]
+            time.sleep(0.3)
+            moved = pool.submit(query, served, MEDIUM)
+            assert moved.result().status == 200
+            assert [f.result().status for f in held] == [503, 503]
 
 
 def test_a_burst_of_concurrent_clients_is_all_answered(endpoint):
