@@ -74,3 +74,71 @@ def fetch_text(url: str) -> str:
             return response.read().decode("utf-8")
     except OSError:
         return ""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class OxigraphServer:
+    """A real Oxigraph server (`pip install oxigraph`) on a free loopback port, persisting to
+    `folder`; `start()` and `kill()` as often as a test likes, `stop()` at the end."""
+
+    def __init__(self, folder: Path, *options: str) -> None:
+        import shutil
+
+        beside_python = Path(sys.executable).with_name("oxigraph")
+        self.binary = str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
+        if self.binary is None:
+            pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
+        self.folder, self.options, self.port, self.process = folder, options, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "OxigraphServer":
+        import socket
+        import subprocess
+        import time
+
+        self.process = subprocess.Popen([self.binary, "serve", "--location", str(self.folder),
+                                         "--bind", f"127.0.0.1:{self.port}", *self.options],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return self
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    error = self.process.stderr.read().decode()[:500] if self.process.poll() is not None else "timed out"
+                    self.stop()
+                    raise RuntimeError(f"oxigraph did not start: {error}") from None
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """As a crash would: SIGKILL, no shutdown."""
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process.stderr.close()
+            self.process = None
+
+    def stop(self) -> None:
+        import subprocess
+
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.process.stderr.close()
+        self.process = None

@@ -7,11 +7,10 @@ import base64
 import datetime as dt
 import json
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
+import threading
 import http.server
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -25,53 +24,21 @@ from compiler.analyse import compile_vault
 from compiler.config import load_config
 from compiler.rdf.emit import page_graphs, quads
 from compiler.rdf.store import to_oxigraph
-from conftest import FIXTURES
+from conftest import FIXTURES, OxigraphServer, free_port
 from test_safety import tree_digest
 
 FIXTURE = FIXTURES / "rdf" / "vault"
 TODAY = "2026-11-22"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _oxigraph_binary() -> str | None:
-    beside_python = Path(sys.executable).with_name("oxigraph")
-    return str(beside_python) if beside_python.is_file() else shutil.which("oxigraph")
-
-
 @pytest.fixture
 def oxigraph(tmp_path):
     """A real Oxigraph server on 127.0.0.1; yields its base URL and stops it afterwards."""
-    binary = _oxigraph_binary()
-    if binary is None:
-        pytest.skip("the oxigraph server is not installed (pip install oxigraph)")
-    port = _free_port()
-    server = subprocess.Popen([binary, "serve", "--location", str(tmp_path / "oxigraph-data"),
-                               "--bind", f"127.0.0.1:{port}"],
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    server = OxigraphServer(tmp_path / "oxigraph-data").start()
     try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                    break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"oxigraph did not start: {server.stderr.read().decode()[:500]}") from None
-                time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
+        yield server.url
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-        server.stderr.close()
+        server.stop()
 
 
 def _store_quads(base: str) -> set[ox.Quad]:
@@ -218,7 +185,7 @@ def test_refused_credentials_stop_at_once(recorder, tmp_path, run):
 
 
 def test_an_unreachable_store_is_one_line_and_exit_2(tmp_path, run):
-    store = f"http://127.0.0.1:{_free_port()}/store"
+    store = f"http://127.0.0.1:{free_port()}/store"
     code, _, err = run("publish", FIXTURE, "--store", store, "--state", tmp_path / "state.json")
     assert code == 2 and err.count("\n") == 1 and "cannot reach the store" in err
 
@@ -312,3 +279,56 @@ def test_a_store_error_is_one_readable_line(make_vault, run, tmp_path, flaky):
     code, _, err = run("publish", vault, "--store", store, "--state", tmp_path / "s.json", "--today", TODAY,
                        "--no-cache")
     assert code == 2 and "Deadlock SR172" in err and "<html" not in err and err.count("\n") == 1
+
+
+# --- a real Oxigraph server killed mid-publish -----------------------------------------------------
+
+def _graph_count(base: str) -> int:
+    try:
+        rows = _select(base, "SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    except OSError:  # down, or starting
+        return -1
+    return int(rows[0]["n"])
+
+
+@pytest.mark.parametrize("concurrency", ["1", "8"])
+def test_a_store_killed_mid_publish_and_a_graph_lost_are_repaired_by_verify(tmp_path, run, concurrency):
+    """Oxigraph is killed (SIGKILL) while publish is part-way and started again on the same data;
+    then a graph is deleted behind vaultc's back. `publish --verify` leaves the store equal,
+    quad for quad, to `export --format trig`."""
+    from synthetic import generate
+
+    vault = tmp_path / "vault"
+    generate(vault, 300)  # about 300 graphs: the kill lands with most of them still to send
+    server = OxigraphServer(tmp_path / "oxigraph-data").start()
+    state = tmp_path / "state.json"
+    common = ["--store", f"{server.url}/store", "--state", str(state), "--today", TODAY, "--no-cache"]
+    try:
+        publishing = subprocess.Popen([sys.executable, "-m", "compiler", "publish", str(vault), *common,
+                                       "--concurrency", concurrency], stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while (landed := _graph_count(server.url)) < 20 and publishing.poll() is None:
+            assert time.monotonic() < deadline, "publish sent nothing"
+            time.sleep(0.02)
+        server.kill()
+        assert publishing.poll() is None and 20 <= landed < 250, (landed, publishing.returncode)
+        time.sleep(0.3)
+        server.start()  # the same port and data folder: publish's retries may reach it again
+        _, err = publishing.communicate(timeout=120)
+        assert publishing.returncode in (0, 2) and err.count("\n") <= 1, err  # done, or one readable line
+
+        graphs = [row["g"] for row in _select(server.url, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
+        lost = sorted(graphs)[len(graphs) // 2]
+        request = urllib.request.Request(f"{server.url}/store?" + urlencode({"graph": lost}), method="DELETE")
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status in (200, 204)
+
+        code, _, err = run("publish", vault, *common, "--concurrency", concurrency, "--verify")
+        assert code == 0, err
+        trig = tmp_path / "export.trig"
+        code, _, err = run("export", vault, "--format", "trig", "-o", trig, "--today", TODAY, "--no-cache")
+        assert code == 0, err
+        exported = set(ox.parse(trig.read_bytes(), format=ox.RdfFormat.TRIG))
+        assert _store_quads(server.url) == exported
+    finally:
+        server.stop()

@@ -107,12 +107,12 @@ def _xml_term(term: Term) -> str:
 
 
 def to_csv(answer: Solutions) -> str:
-    """SPARQL 1.1 CSV: plain values, CRLF line ends. An ASK answer is one `_askResult` column."""
+    """SPARQL 1.1 CSV: plain values, CRLF line ends. The format has no ASK answer: it is the bare
+    word `true` or `false`, as Oxigraph (and RDF4J) write it, so a client reads both alike."""
+    if answer.boolean is not None:
+        return "true\r\n" if answer.boolean else "false\r\n"
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    if answer.boolean is not None:
-        writer.writerows([["_askResult"], ["true" if answer.boolean else "false"]])
-        return buffer.getvalue()
     writer.writerow(answer.variables)
     for row in answer.rows:
         writer.writerow(["" if t is None else f"_:{t[1]}" if t[0] == "bnode" else t[1] for t in row])
@@ -120,9 +120,9 @@ def to_csv(answer: Solutions) -> str:
 
 
 def to_tsv(answer: Solutions) -> str:
-    """SPARQL 1.1 TSV: every value in Turtle syntax, so types survive."""
+    """SPARQL 1.1 TSV: every value in Turtle syntax, so types survive (ASK: as to_csv)."""
     if answer.boolean is not None:
-        return f"?_askResult\n{'true' if answer.boolean else 'false'}\n"
+        return "true\n" if answer.boolean else "false\n"
     lines = ["\t".join(f"?{var}" for var in answer.variables)]
     lines += ["\t".join("" if t is None else turtle_term(t) for t in row) for row in answer.rows]
     return "\n".join(lines) + "\n"
