@@ -27,7 +27,7 @@ from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from compiler.compile import compile as compile_vault
 from compiler.config import load_config
-from compiler.rdf.emit import quads
+from compiler.rdf.emit import quads, vocabulary_graph
 from compiler.rdf.endpoint import Limits, SparqlEndpoint
 from compiler.rdf.store import to_oxigraph
 from conftest import OxigraphServer
@@ -61,7 +61,7 @@ def servers(tmp_path_factory):
     graphs = vault.graphs
     oxigraph = OxigraphServer(tmp_path_factory.mktemp("oxigraph"), "--union-default-graph").start()
     try:
-        _load(oxigraph.url, graphs)
+        _load(oxigraph.url, [*graphs, vocabulary_graph()])  # what the endpoint holds
         limits = Limits(time_limit=4.0, max_rows=100_000, workers=2)
         with SparqlEndpoint(graphs, vault.config.base_iri, limits=limits) as ours:
             yield ours.url, f"{oxigraph.url}/query", vault

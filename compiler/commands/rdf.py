@@ -125,7 +125,7 @@ def run_export(args) -> int:
 @_reports_errors
 def run_query(args) -> int:
     from ..rdf import query
-    from ..rdf.emit import quads
+    from ..rdf.emit import quads, vocabulary_graph
     from ..rdf.store import oxigraph_store, rdflib_dataset
 
     given = [name for name, value in (("SPARQL", args.sparql), ("--file", args.file), ("--name", args.name),
@@ -147,7 +147,7 @@ def run_query(args) -> int:
     else:
         text = query.canned(args.name) if args.name else args.sparql
     vault, graphs = _compile(args)
-    dataset = rdflib_dataset(oxigraph_store(quads(graphs)))
+    dataset = rdflib_dataset(oxigraph_store(quads([*graphs, vocabulary_graph()])))
     answer = query.run(dataset, text, vault.config.base_iri)
     tty = sys.stdout.isatty()
     fmt = args.format or ("table" if tty else "csv")
@@ -177,8 +177,8 @@ def run_sparql(args) -> int:
                                   log=not args.quiet)
     except OSError as exc:
         raise RdfCommandError(f"cannot serve on {args.host}:{args.port}: {exc.strerror or exc}") from None
-    print(f"vaultc: SPARQL endpoint at {endpoint.url} ({endpoint.graph_count} page graphs, "
-          f"{endpoint.triples} triples); Ctrl-C stops it", file=sys.stderr)
+    print(f"vaultc: SPARQL endpoint at {endpoint.url} ({endpoint.graph_count} page graphs and the "
+          f"vocabulary, {endpoint.triples} triples); Ctrl-C stops it", file=sys.stderr)
     # SIGTERM (a service manager, `kill`) stops it as cleanly as Ctrl-C: workers and temp files go.
     # The handler asks the serving loop to finish (from a thread: shutdown() waits for the loop)
     # rather than raising into whatever the main thread is doing at that instant.

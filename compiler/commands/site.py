@@ -107,13 +107,15 @@ def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
 def query_data(vault):
     """The graph and canned queries the site's Query page answers from (the RDF stage's, handed to
     the site emitter, which does not import that stage)."""
+    from ..rdf.emit import vocabulary_graph
     from ..rdf.export import export
     from ..rdf.query import describe
     from ..rdf.vocab import PREFIXES, canned_queries, instance_iri
     from ..site.query import QueryData
 
     base = vault.config.base_iri
-    return QueryData(dataset=export(vault.graphs, "trig"), base=base, prefixes=dict(PREFIXES),
+    # The vault's graphs and the vocabulary's, as `vaultc query` and `vaultc sparql` hold them.
+    return QueryData(dataset=export([*vault.graphs, vocabulary_graph()], "trig"), base=base, prefixes=dict(PREFIXES),
                      canned={name: (describe(text), text) for name, text in canned_queries().items()},
                      pages={instance_iri(base, path): path for path in vault.pages})
 

@@ -89,6 +89,22 @@ def compilation_graph(base: str, today: dt.date, max_age_days: int, pages: int) 
     ))
 
 
+VOCABULARY = URIRef("https://w3id.org/vaultc")  # the ontology's IRI, and the name of its graph
+
+
+def vocabulary_graph() -> PageGraph:
+    """The vocabulary itself (vaultc.ttl) as a graph named by the ontology's IRI. Where SPARQL is
+    asked of the vault (`vaultc query`, `vaultc sparql`) it sits beside the page graphs, so that
+    `?c a ?k . ?k rdfs:subClassOf schema:Corporation` or a term's label can be asked; exports and
+    publish carry the vault's own graphs only."""
+    import rdflib
+
+    from .vocab import resource_text
+
+    parsed = rdflib.Graph().parse(data=resource_text("vaultc.ttl"), format="turtle")
+    return PageGraph("", VOCABULARY, tuple(sorted(parsed)))
+
+
 def quads(graphs: Iterable[PageGraph]) -> Iterator[Quad]:
     for graph in graphs:
         for s, p, o in graph.triples:

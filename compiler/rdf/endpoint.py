@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 
 from . import page
-from .emit import PageGraph, quads
+from .emit import VOCABULARY, PageGraph, quads, vocabulary_graph
 from .negotiate import GRAPH_MEDIA, choose
 from .pool import QueryTimeout, WorkerGone, WorkerPool, WorkersBusy
 from .store import oxigraph_store
@@ -69,7 +69,7 @@ class SparqlEndpoint:
         """Workers holding these graphs, each loading its own copy: the server itself keeps none of
         them, only each named graph's name and size, for the service description."""
         self._generation += 1
-        graphs = list(graphs)
+        graphs = [*graphs, vocabulary_graph()]
         store = oxigraph_store(quads(graphs))
         triples = len(store)
         named = sorted((str(graph.name), len(set(graph.triples))) for graph in graphs)
@@ -91,7 +91,8 @@ class SparqlEndpoint:
 
     @property
     def graph_count(self) -> int:
-        return len(self.named)
+        """The vault's graphs (the vocabulary's is not counted)."""
+        return sum(1 for name, _ in self.named if name != str(VOCABULARY))
 
     @property
     def url(self) -> str:

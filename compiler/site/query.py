@@ -24,7 +24,7 @@ CONFIG = f"{ASSETS}/query-config.json"
 class QueryData:
     """What the Query page serves, from the RDF stage (commands/site.py puts it together)."""
 
-    dataset: bytes  # the vault's graph as TriG: one named graph per page
+    dataset: bytes  # the vault's graph as TriG: one named graph per page, and the vocabulary's
     base: str
     prefixes: dict[str, str]
     canned: dict[str, tuple[str, str]]  # name -> (summary, query)
