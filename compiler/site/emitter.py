@@ -21,7 +21,7 @@ from .query import QUERY, QueryData, query_assets, query_page
 from .graphdata import graph_script
 from .layout import ASSETS, generated, html_url, relative, root_of
 from .pages import INDEXES, generated_pages
-from .render import PageHtml, esc, html_renderer
+from .render import SEARCH_SECTIONS, PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
 from .writer import DocsDirError, Writer
 
@@ -139,7 +139,7 @@ def page_markdown(site: Site, path: str) -> str:
     else:
         renderer = PageHtml(site, path, host)
         body = renderer.render(page.body_line, len(site.body_lines(path)) - 1)
-        toc += renderer.toc
+        toc += renderer.toc[:SEARCH_SECTIONS]  # the contents of a page of 100,000 headings: see SEARCH_SECTIONS
         first = page.headings[0] if page.headings else None
         if first is not None and first.level == 1 and "</h1>" in body:
             # The panel goes under the title, where Obsidian shows a page's properties.

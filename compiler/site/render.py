@@ -42,6 +42,13 @@ if TYPE_CHECKING:
     from .context import Site
 
 MAX_DEPTH = 6  # Obsidian stops nested embeds early too; a deep chain is almost always a mistake
+# Material's search plugin looks each section up in the whole table of contents, and each closing
+# tag up in its section from the start: both quadratic, so a page of 100,000 headings or 50,000
+# footnotes stalled the build for minutes. Past these budgets a page's later headings stay out of
+# the contents and its later blocks out of the search index (`data-search-exclude`); they are
+# still shown, with their anchors. No page a person writes comes near them.
+SEARCH_SECTIONS = 1_000
+SEARCH_ELEMENTS = 20_000
 IMAGES = {"png", "jpg", "jpeg", "gif", "bmp", "svg", "webp", "avif"}
 AUDIO = {"mp3", "wav", "m4a", "ogg", "flac", "3gp"}
 VIDEO = {"mp4", "webm", "ogv", "mov", "mkv"}
@@ -108,6 +115,8 @@ class PageHtml:
         env: dict = {} if self.own else {"docId": f"e{len(self.shown)}"}  # footnote ids stay unique
         tokens = parse_markdown("\n".join(self.lines[first:last + 1]), env)
         tokens = self._blocks(tokens, first)
+        if self.own:
+            tokens = _within_search_budget(tokens)
         md = html_renderer()
         return md.renderer.render(tokens, md.options, env)
 
@@ -214,7 +223,7 @@ class PageHtml:
         else:
             box = Token("blockquote_open", "div", 1, attrs={"class": f"admonition {style}"})
             title_tag, title_attrs = "p", {"class": "admonition-title"}
-        box.map = tokens[i].map
+        box.map, box.level = tokens[i].map, tokens[i].level
         title = Token("inline", "", 0, map=[line, line + 1], children=head, content="")
         out = [box, Token("paragraph_open", title_tag, 1, attrs=title_attrs),
                title, Token("paragraph_close", title_tag, -1)]
@@ -482,6 +491,37 @@ class PageHtml:
         res = self.links.get((True, token.attrGet("src") or "", True))
         if res is not None and res.target is not None:
             token.attrSet("src", self.site.href(self.host, res.target))
+
+
+def _within_search_budget(tokens: list[Token]) -> list[Token]:
+    """The page's top-level blocks, those past SEARCH_ELEMENTS elements or SEARCH_SECTIONS
+    headings marked to stay out of the search index (see SEARCH_SECTIONS)."""
+    blocks, start, depth = [], 0, 0  # (first token, last token + 1, elements) of each top-level block
+    for i, token in enumerate(tokens):
+        depth += token.nesting if token.level == 0 else 0
+        if token.level == 0 and depth == 0:
+            blocks.append((start, i + 1, sum(1 for t in tokens[start:i + 1] if t.nesting == 1 or t.level == 0)))
+            start = i + 1
+    if len(blocks) < 2 and sum(n for _, _, n in blocks) <= SEARCH_ELEMENTS:
+        return tokens
+    out, elements, sections, excluding = [], 0, 0, False
+    for lo, hi, count in blocks:
+        heading = tokens[lo].type == "heading_open"
+        elements += count
+        sections += heading
+        if elements > SEARCH_ELEMENTS or sections > SEARCH_SECTIONS:
+            if heading:
+                if excluding:
+                    out.append(Token("html_block", "", 0, content="</div>\n"))
+                    excluding = False
+                tokens[lo].attrSet("data-search-exclude", "")
+            elif not excluding:
+                out.append(Token("html_block", "", 0, content="<div data-search-exclude>\n"))
+                excluding = True
+        out += tokens[lo:hi]
+    if excluding:
+        out.append(Token("html_block", "", 0, content="</div>\n"))
+    return out
 
 
 def _raw(markup: str) -> Token:
