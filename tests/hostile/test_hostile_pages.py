@@ -58,6 +58,24 @@ def test_a_hostile_page_is_read_in_linear_time_or_given_up(make_vault, run, monk
     assert rules <= {"unreadable-file", "stale-claim", "orphan-page", "dangling-link"}, rules
 
 
+@pytest.mark.parametrize("name", list(PAGES))
+def test_a_hostile_page_is_exported_under_a_gigabyte(tmp_path, name):
+    """The peak memory of a fresh `vaultc export` (parse, resolve, claims, RDF) of the page."""
+    import subprocess
+    import sys
+
+    vault = tmp_path / "vault"
+    vault.mkdir()
+    (vault / "hostile.md").write_text(PAGES[name]())
+    measure = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[1:]).returncode; "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)")
+    proc = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "compiler", "export", str(vault),
+                           "--no-cache", "-o", str(tmp_path / "graph.ttl")], capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert int(proc.stdout.split()[-1]) < 1024 * 1024, proc.stdout  # KiB
+
+
 def test_the_budget_turns_a_page_into_an_unreadable_file(make_vault, run, monkeypatch):
     monkeypatch.setattr(parse, "PARSE_SECONDS", 0.5)
     vault = make_vault({"hostile.md": "[[" * 400_000 + "]]", "ok.md": "# OK\n\n[[missing]]\n"})
