@@ -86,10 +86,12 @@ def dangling_lines(made: Synthetic, reports: Path) -> list[str]:
 
 def extra_sections(vault: Path) -> list[str]:
     """The stages with benchmarks of their own on the largest vault, each printing a Markdown report:
-    RDF emit, export and canned queries; the SPARQL endpoint under 50 clients for 20 seconds."""
+    RDF emit, export and canned queries; the SPARQL endpoint under 50 clients for 20 seconds;
+    `vaultc diff` against a cold check."""
     sections = []
     for name, command in (("bench/rdf_queries.py", [PY, str(HERE / "rdf_queries.py"), str(vault)]),
-                          ("bench/endpoint_load.py", [PY, str(HERE / "endpoint_load.py"), str(vault)])):
+                          ("bench/endpoint_load.py", [PY, str(HERE / "endpoint_load.py"), str(vault)]),
+                          ("bench/diff.py", [PY, str(HERE / "diff.py"), str(vault)])):
         proc = subprocess.run(command, capture_output=True, text=True)
         # The load report is printed whatever the outcome (errors are in its table); no report is a failure.
         report = proc.stdout if proc.stdout.strip() else f"`{name}` failed:\n\n    {proc.stderr[-2000:]}"
