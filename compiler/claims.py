@@ -314,6 +314,17 @@ class Unit(NamedTuple):
             return False  # no cell is just a date
         return sum(1 for cell in others if _NUMERIC_CELL.match(cell)) * 2 < len(others)
 
+    def records_a_value(self) -> bool:
+        """A dated list item whose entry opens with what was measured and gives the figure: "June
+        2024 — list price $25 per hour", "Q2 2025 — share: SK hynix 62%" (VAULT-SPEC §1). An entry
+        that opens with anything else narrates ("May 2024 — CoreWeave's $7.5B debt facility")."""
+        if self.block_kind != "list_item":
+            return False
+        entry = self.text[self.dates[0].end:self.hi]
+        opening = _WORD.findall(entry.lower())[:4]
+        return (_MEASURE.found(" ".join(opening), frozenset(opening))
+                and _FIGURE.search(entry) is not None)
+
     def is_trajectory(self) -> bool:
         """"~$38B (2025) → ~$58B (2026)": an arrow between two dates is a path into the future."""
         text, dates = self.text, self.dates
@@ -564,7 +575,8 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
             and not (len(measured) == 1 and _month_or_day(measured[0]) and unit.is_record())):
         return "forecast", _latest(measured)
     if unit.is_record():
-        return ("snapshot", _latest(measured)) if _stative(wording, tokens) else ("event", measured[0])
+        return (("snapshot", _latest(measured)) if _stative(wording, tokens) or unit.records_a_value()
+                else ("event", measured[0]))
     if _SOFT_FORECAST_NOUN.found(wording, tokens):
         return "forecast", _latest(measured)
     if _only_days(measured) and not _stative(wording, tokens):

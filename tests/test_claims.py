@@ -249,7 +249,9 @@ def test_kind_and_governing_expression(text, kind, expression):
 
 RECORDS = [
     ("Mar 19, 2025 — GTC 2025 laid out the Rubin roadmap.", "event"),
-    ("Q2 2025 — share: SK hynix 62%, Micron 21%, Samsung 17%.", "event"),
+    # a measured value on a timeline row is a snapshot (VAULT-SPEC §1: "June 2024 — list price $25 per hour")
+    ("Q2 2025 — share: SK hynix 62%, Micron 21%, Samsung 17%.", "snapshot"),
+    ("June 2024 — list price $25 per hour", "snapshot"),
     ("Q2 2025 — HBM share stood at 17%, third of three.", "snapshot"),
     ("In 2025, revenue was $9B.", "snapshot"),
     ("H2 2026 — Vera Rubin NVL72 ships.", "forecast"),
