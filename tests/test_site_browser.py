@@ -96,6 +96,19 @@ def test_home_and_search(page, served):
     results.first.wait_for(timeout=15000)
     assert results.count() > 0
     shot(page, "search")
+    # Every word, anywhere on the page (assets/search.js): NVDA holds "Nvidia" in its title and
+    # "backlog" in its Key numbers, so it is found and nothing is marked missing.
+    box = page.locator(".md-search__input").first
+    box.fill("")
+    box.press_sequentially("Nvidia backlog", delay=60)
+    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__item h1')]"
+                           ".some(h => h.textContent.includes('NVIDIA'))", timeout=15000)
+    items = page.locator(".md-search-result__item")
+    nvda = items.filter(has=page.locator("h1", has_text="NVIDIA")).first
+    assert nvda.locator(".md-search-result__terms").count() == 0  # no "Missing: backlog"
+    assert page.locator(".md-search-result__terms").count() == 0  # no page listed lacks a word
+    assert 0 < items.count() < 30  # pages holding both words, not the 67 holding either
+    shot(page, "search-all-words")
 
 
 def test_ticker_page_has_panel_backlinks_stale_marker_and_local_graph(page, served):

@@ -25,7 +25,7 @@ from .render import SEARCH_SECTIONS, PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
 from .writer import DocsDirError, Writer
 
-STATIC = ("vaultc.css", "vaultc.js", "query.js")
+STATIC = ("vaultc.css", "vaultc.js", "query.js", "search.js")
 # Installed from package-lock.json by `npm ci` (make install) and shipped inside the site, so that
 # nothing is fetched from a CDN: the graph library, and the shim Material's offline search needs.
 VENDOR = {

@@ -21,6 +21,8 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.toc import get_toc
 from mkdocs.utils import get_relative_url
 
+from .layout import ASSETS
+
 # Kept: nh3's own safe set, plus what notes and the emitted Markdown legitimately use. Dropped with
 # their content: script, style, noscript (parsed differently with script on or off), and the
 # foreign SVG/MathML islands (the classic mutation-XSS route). Other unknown tags (form, button,
@@ -134,12 +136,19 @@ class SanitizePlugin(BasePlugin):
     def on_page_content(self, html_content, *, page, config, files):
         return clean_html(html_content)
 
+    def on_post_page(self, output, *, page, config):
+        """vaultc's search script goes right before Material's bundle, which creates the search
+        worker as it loads (see assets/search.js)."""
+        return _BUNDLE.sub(lambda m: f'<script src="{m.group(1)}{ASSETS}/search.js"></script>\n{m.group(0)}', output,
+                           count=1)
+
 
 # A relative link in vaultc's HTML (always double-quoted) to a Markdown docs file or an anchor.
 # Attachments need no rewriting: their URLs are their docs paths.
 _LOCAL = re.compile(r'\bhref="(?![a-zA-Z][a-zA-Z0-9+.-]*:|/)((?:[^"#?]*\.md)?)(#[^"]*)?"')
 _ID = re.compile(r"""\sid=(?:"([^"]*)"|'([^']*)')""")
 log = get_plugin_logger("vaultc")
+_BUNDLE = re.compile(r'<script src="([^"]*)assets/javascripts/bundle\.[0-9a-f]+\.min\.js"></script>')
 
 
 def render_vault_page(page, config, files) -> None:
