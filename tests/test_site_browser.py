@@ -445,3 +445,28 @@ def test_the_local_graph_reaches_two_links_out_on_demand(page, served):
     page.locator(".vaultc-graph-note button.vaultc-depth", has_text="1").click()
     page.wait_for_function(f"() => Number(document.querySelector('.vaultc-local').getAttribute('data-nodes')) === {one}")
     assert page.locator(".vaultc-graph-note").count() == 1
+
+
+@pytest.mark.parametrize("device", ["desktop", "phone"])
+def test_a_ticker_page_in_light_and_dark_on_desktop_and_phone(browser, served, tmp_path, device):
+    """What a reader sees first, in each of the four ways: the OS's scheme is followed, the page's
+    own colours (text, local graph) change with it, and nothing errs. Screenshots are kept."""
+    base, _ = served
+    size = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}[device]
+    seen = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport=size, color_scheme=scheme, is_mobile=device == "phone",
+                                      has_touch=device == "phone")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("console", lambda message: errors.append(message.text) if message.type in ("error", "warning") else None)
+        page.goto(f"{base}/tickers/NVDA.html")
+        page.wait_for_load_state("networkidle")
+        seen[scheme] = page.evaluate("() => [document.body.getAttribute('data-md-color-scheme'),"
+                                     " getComputedStyle(document.querySelector('article')).color]")
+        page.screenshot(path=str(tmp_path / f"NVDA-{device}-{scheme}.png"))
+        assert errors == [], errors
+        context.close()
+    assert seen["light"][0] == "default" and seen["dark"][0] == "slate"
+    assert seen["light"][1] != seen["dark"][1]  # the text colour follows the scheme
