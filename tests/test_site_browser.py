@@ -109,6 +109,15 @@ def test_home_and_search(page, served):
     assert page.locator(".md-search-result__terms").count() == 0  # no page listed lacks a word
     assert 0 < items.count() < 30  # pages holding both words, not the 67 holding either
     shot(page, "search-all-words")
+    # The same from disk, where Material searches through its iframe shim instead of a Worker.
+    _, site = served
+    page.goto((site / "index.html").as_uri())
+    page.locator(".md-search__input").first.click()
+    page.locator(".md-search__input").first.press_sequentially("Nvidia backlog", delay=60)
+    page.wait_for_function("() => [...document.querySelectorAll('.md-search-result__item h1')]"
+                           ".some(h => h.textContent.includes('NVIDIA'))", timeout=15000)
+    assert page.locator(".md-search-result__terms").count() == 0
+    assert 0 < page.locator(".md-search-result__item").count() < 30
 
 
 def test_ticker_page_has_panel_backlinks_stale_marker_and_local_graph(page, served):

@@ -5,12 +5,10 @@
    transform lives inside its worker), so this script, loaded before Material's bundle, wraps the
    Worker constructor and rewrites each result message before Material reads it: a page whose
    sections together lack a word is dropped, and each remaining item is marked with the words its
-   page holds. Where the browser has no Worker of its own (the site opened from disk, where
-   Material uses its iframe shim), Material's own behaviour stays. */
+   page holds. */
 (function () {
   "use strict";
   var Native = window.Worker;
-  if (typeof Native !== "function") { return; }
   var RESULT = 3; // Material's SearchMessageType.RESULT
 
   function wholePages(message) {
@@ -27,11 +25,24 @@
     });
   }
 
-  function Worker(url, options) {
-    var worker = new Native(url, options);
-    worker.addEventListener("message", function (event) { wholePages(event.data); });
-    return worker;
+  function wrapped(Base) {
+    if (typeof Base !== "function" || Base.vaultcWrapped) { return Base; }
+    function Worker(url, options) {
+      var worker = new Base(url, options);
+      worker.addEventListener("message", function (event) { wholePages(event.data); });
+      return worker;
+    }
+    Worker.prototype = Base.prototype;
+    Worker.vaultcWrapped = true;
+    return Worker;
   }
-  Worker.prototype = Native.prototype;
-  window.Worker = Worker;
+
+  // From file:// Material's bundle puts its iframe shim in the Worker's place: that one is
+  // wrapped as it is set, so search reads the same either way.
+  var current = wrapped(Native);
+  Object.defineProperty(window, "Worker", {
+    configurable: true,
+    get: function () { return current; },
+    set: function (value) { current = wrapped(value); }
+  });
 })();
