@@ -195,8 +195,8 @@ def _claim(text: str, lo: int, hi: int, dates: list[DateExpr], block_kind: str, 
     if explicit is not None:
         return _new_claim(line, shown, explicit.text, "snapshot", explicit.first, explicit.last, True, "as of", last)
     kind, governing = classify(Unit(text, lo, hi, dates, block_kind))
-    return _new_claim(line, shown, governing.text, kind, governing.first, governing.last, False, governing.cue or "",
-                      last)
+    kind, end = _over_years(text, lo, hi, kind, governing)
+    return _new_claim(line, shown, governing.text, kind, governing.first, end, False, governing.cue or "", last)
 
 
 
@@ -494,6 +494,28 @@ _MEASURE = _Family(
      "run-rate", "installed base", "market size"])
 
 
+# "over four years starting in 2025", "over the next five years from 2026": a plan or outlook over
+# a span of years (VAULT-SPEC §1) runs to the span's end, not to the end of the year it starts in.
+# Only a span that starts at its date: "grew 40% over two years in 2024" closed a period.
+_NUMBERS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+_OVER_YEARS = re.compile(r"\bover\s+(?:the\s+(?:next|following|coming)\s+)?(\d{1,2}|" + "|".join(_NUMBERS)
+                         + r")[\s-]+years?\b", re.IGNORECASE)
+_SPAN_START = re.compile(r"\b(?:starting|beginning|from)(?:\s+in)?\s*$", re.IGNORECASE)
+
+
+def _over_years(text: str, lo: int, hi: int, kind: str, governing: DateExpr) -> tuple[str, dt.date]:
+    """(kind, end) of the unit text[lo:hi]: a forecast to the end of the span of years it plans
+    over when its date starts that span; otherwise as classified."""
+    unit = text[lo:hi]
+    match = _OVER_YEARS.search(unit) if "over" in unit.lower() else None
+    if match is None or not _SPAN_START.search(text[lo:governing.start]):
+        return kind, governing.last
+    count = _NUMBERS.get(match.group(1).lower()) or int(match.group(1))
+    if not 1 < count <= 30:
+        return kind, governing.last
+    return "forecast", max(governing.last, dt.date(governing.first.year + count - 1, 12, 31))
+
+
 def classify(unit: Unit) -> tuple[str, DateExpr]:
     """(kind, governing expression) of one unit: the first rule that applies wins.
 
@@ -523,7 +545,8 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
        — Testco ships the X7"): present tense is how log lines narrate, and a month-stamped
        entry records when something happened; such a record falls to rule g.
     g. A dated record ("- Mar 19, 2025 — GTC keynote") -> event, unless it states a level
-       ("share stood at 17%", "revenue reached ~$8.2B") -> snapshot [the latest].
+       ("share stood at 17%", "revenue reached ~$8.2B") or opens with what was measured and
+       gives its figure ("- June 2024 — list price $25 per hour") -> snapshot [the latest].
        Otherwise nouns of plans (roadmap, pipeline, a launch in H2 2026) -> forecast [the latest].
     h. Exact days only, without a stated level -> event [the first]; otherwise a measured
        quantity (share, revenue, price, capacity, ...), a figure, or an "at" date -> snapshot

@@ -352,3 +352,16 @@ def test_going_to_a_destination_is_no_future():
             "Nvidia is going to ship Rubin in H2 2026.\n")
     assert [(c.kind, c.expression) for c in parse_page("a.md", text).claims] == [
         ("snapshot", "Q1 2026"), ("forecast", "H2 2026")]
+
+
+@pytest.mark.parametrize("text, kind, end", [
+    ("The joint venture committed $500B over four years starting in 2025.", "forecast", "2028-12-31"),
+    ("AMD expects to spend $10B over the next five years from 2025.", "forecast", "2029-12-31"),
+    ("Capex will rise over three years, beginning in 2026.", "forecast", "2028-12-31"),
+    # a span that ends at its date closed a period; "over 90%" is no span
+    ("Revenue grew 40% over two years in 2024.", "snapshot", "2024-12-31"),
+    ("Over 90% of racks were air-cooled in 2024.", "snapshot", "2024-12-31"),
+])
+def test_a_plan_over_a_span_of_years_runs_to_the_span_end(text, kind, end):
+    claim, = claims_of(text)
+    assert (claim.kind, claim.end.isoformat()) == (kind, end)
