@@ -191,7 +191,7 @@ _UNIT = re.compile(
 _YEAR_NOUN = re.compile(
     r"\s(?:revenues?|sales|capex|guide|guidance|outlook|budget|targets?|estimates?|forecasts?|consensus|eps"
     r"|earnings|ebitda|margins?|results|plan|roadmap|shipments|deliveries|production|spend(?:ing)?|run[- ]rate"
-    r"|exit|bookings|backlog|annual report|10-k|report|filing|season|cohort|vintage)\b", re.IGNORECASE)
+    r"|exit|bookings|backlog|season|cohort|vintage)\b", re.IGNORECASE)  # not "the 2024 10-K": a document's name
 _NUMBER_AFTER = re.compile(r"[.,:/]\d|\s?%|-\d")
 
 

@@ -267,3 +267,10 @@ def test_a_date_in_a_linked_page_name_is_no_claim():
                               "See [[Launch Week March 2026|the launch of March 2026]] soon.\n")
     assert [c.expression for c in page.claims] == ["March 2026"] and page.claims[0].line == 3
     assert "\ue000" not in page.claims[0].text
+
+
+def test_a_documents_year_dates_no_statement():
+    """"See the 2024 10-K, page 31" names a filing; "2025 revenue" dates a figure."""
+    assert find_dates("See the 2024 10-K, page 31, for the risk factors.") == []
+    assert find_dates("the 2024 annual report") == []
+    assert [d.text for d in find_dates("2025 revenue was $4B.")] == ["2025"]
