@@ -430,7 +430,7 @@ _FORECAST = _Family(
     "will shall expect expects expected expecting anticipate anticipates anticipated anticipating forecast "
     "forecasts forecasted forecasting projected projecting projection projections projects sees "
     "guide guides guided guiding "
-    "guidance outlook plans planned planning target targets targeted targeting aim aims aiming intend intends "
+    "guidance outlook plans planned planning target targets targeted targeting aim aims aimed aiming intend intends "
     "should might likely slated scheduled poised upcoming predict predicts predicted consensus",
     ["won't", "plan to", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",
      "to hit", "to exceed", "to surpass", "to grow", "to double", "to triple", "to rise", "to fall", "to decline",
@@ -447,7 +447,7 @@ _EVENT = _Family(
     "showed demonstrated proposed replaced entered exited bought divested terminated canceled cancelled paused "
     "halted resumed presented revealed disclosed qualified certified commissioned energised energized "
     "inaugurated drove built brought struck adopted pushed followed paid cut erased wiped slashed emerged "
-    "arrived left said noted warned claimed stated wrote argued",
+    "arrived left said noted warned claimed stated wrote argued committed",
     ["ipo'd", "went public", "spun off", "taped out", "broke ground", "led by", "laid out"],
     [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold")])
 # Nouns naming a happening: "IPO in Mar 2025", "the Sep 2025 deal". Unlike a past-tense verb they

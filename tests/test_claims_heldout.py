@@ -10,6 +10,13 @@ overdue on that day, with the default max age) before vaultc was run on them.
   ("raised its 2025 capex plan … in October 2025") and a document's year ("the 2024 10-K"); the
   second was fixed the same day (a document's name dates no statement): 0.966 and 1.000.
 
+- `claims-2026-12-07c.md` (61 lines, 25 to flag; a ticker page on a June fiscal year), written
+  after those fixes and not tuned on: precision 0.957, recall 0.880. Its misses: "committed … in
+  October 2025" taken for a figure's date, "aimed to … by June 2026" not read as a plan, a
+  sentence whose stale clause is joined to a forecast ("slowed in Q4 2025 and are expected to
+  re-accelerate in 2H26"), and "every quarter of 2025" (no cue). The first two were fixed the
+  same day: 1.000 and 0.920.
+
 The target (issue 25) is 0.98 on a fresh file. These tests keep the figures from sliding back
 while the misses (listed when one fails) are worked on."""
 from __future__ import annotations
@@ -29,6 +36,7 @@ HELD_OUT = Path(__file__).parent / "fixtures" / "heldout"
 @pytest.mark.parametrize("name, lines, to_flag, precision_floor, recall_floor", [
     ("claims-2026-12-07.md", 67, 27, 0.96, 0.88),
     ("claims-2026-12-07b.md", 64, 28, 0.96, 1.0),
+    ("claims-2026-12-07c.md", 61, 25, 1.0, 0.92),
 ])
 def test_held_out_precision_and_recall_do_not_slide(tmp_path, name, lines, to_flag, precision_floor, recall_floor):
     vault = tmp_path / "vault"
