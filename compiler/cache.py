@@ -42,7 +42,7 @@ from . import __version__, seal
 from .config import Config, ConfigError
 from .model import Page, SourceFile, gc_paused
 
-FORMAT = 14  # bump whenever what the cache holds changes shape
+FORMAT = 15  # bump whenever what the cache holds changes shape
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within
 # the file system's timestamp granularity: it is read and hashed, never trusted on its stat alone.

@@ -59,7 +59,8 @@ def extract_claims(blocks: Sequence[TextBlock], fiscal_year_end: int = 12) -> li
         dates = _outside_names(text, find_dates(text, fiscal_year_end))
         if not dates:
             continue  # most blocks: no date, so no sentence splitting and no classifying
-        if kind == "table_row" or (kind == "list_item" and len(text) <= LONG_ITEM):  # one unit, one claim
+        if kind == "table_row" or (kind == "list_item" and len(text) <= LONG_ITEM  # one unit, one claim
+                                   and (len(dates) < 2 or _CLAUSE_JOIN.search(text) is None)):
             claim = _claim(text, 0, len(text), dates, kind, block.line, None)
             if claim is not None:
                 claims.append(claim)
@@ -220,10 +221,42 @@ _ABBREVIATIONS = frozenset({
 
 
 def _units(text: str, kind: str, dates: list[DateExpr]) -> list[tuple[int, int]]:
-    """(start, end) of each unit of a block: a list item or table row is one unit, prose is split
-    into sentences (never inside a date expression such as "Mar. 2026")."""
-    if kind == "table_row" or (kind == "list_item" and len(text) <= LONG_ITEM):
+    """(start, end) of each unit of a block: a table row is one unit, a list item one sentence,
+    prose is split into sentences (never inside a date expression such as "Mar. 2026"); and a
+    sentence whose clauses each carry a date is split into them (see _clauses)."""
+    if kind == "table_row":
         return [(0, len(text))]
+    if kind == "list_item" and len(text) <= LONG_ITEM:
+        return _clauses(text, 0, len(text), dates)
+    return [unit for lo, hi in _sentences(text, dates) for unit in _clauses(text, lo, hi, dates)]
+
+
+# "Capacity additions slowed in Q4 2025 and are expected to re-accelerate in 2H26": two statements,
+# each with its own date and verb, the first a snapshot that ages, the second a forecast. Joined
+# in one unit the forecast's date would govern both, and the stale half would never be flagged.
+_CLAUSE_JOIN = re.compile(
+    r"(?:,\s*|\s+)(?:and|but|while|whereas)\s+(?=(?:is|are|was|were|will|would|should|could|has|have|had|"
+    r"remains?|remained|stays?|stayed|expects?|sees?|is\s+expected|are\s+expected)\b)", re.IGNORECASE)
+
+
+def _clauses(text: str, lo: int, hi: int, dates: list[DateExpr]) -> list[tuple[int, int]]:
+    """text[lo:hi] cut where "and"/"but" starts a second clause with its own verb, when each side
+    holds a date; otherwise the unit whole."""
+    cuts = [m for m in _CLAUSE_JOIN.finditer(text, lo, hi)]
+    if not cuts:
+        return [(lo, hi)]
+    units, start = [], lo
+    for match in cuts:
+        before = any(start <= d.start and d.end <= match.start() for d in dates)
+        after = any(match.end() <= d.start and d.end <= hi for d in dates)
+        if before and after:
+            units.append((start, match.start()))
+            start = match.end()
+    units.append((start, hi))
+    return units
+
+
+def _sentences(text: str, dates: list[DateExpr]) -> list[tuple[int, int]]:
     units, lo = [], 0
     starts = [d.start for d in dates]  # in order, and not overlapping: one can hold a cut
     for end in _SENTENCE_END.finditer(text):

@@ -365,3 +365,16 @@ def test_going_to_a_destination_is_no_future():
 def test_a_plan_over_a_span_of_years_runs_to_the_span_end(text, kind, end):
     claim, = claims_of(text)
     assert (claim.kind, claim.end.isoformat()) == (kind, end)
+
+
+@pytest.mark.parametrize("text, kind, found", [
+    ("Capacity additions slowed in Q4 2025 and are expected to re-accelerate in 2H26.", "paragraph",
+     [("snapshot", "Q4 2025"), ("forecast", "2H26")]),
+    ("The HBM market was ~$38B in 2025 and is expected at ~$54B in 2026.", "list_item",
+     [("snapshot", "2025"), ("forecast", "2026")]),
+    # one clause (no verb after "and"), or a second clause without a date of its own: one claim
+    ("Supply stays tight through Q2 2026 and prices will rise in 2027.", "list_item", [("forecast", "2027")]),
+    ("Revenue rose in 2025 and margins were flat.", "list_item", [("snapshot", "2025")]),
+])
+def test_a_sentence_of_two_dated_clauses_is_two_claims(text, kind, found):
+    assert [(c.kind, c.expression) for c in claims_of(text, kind=kind)] == found
