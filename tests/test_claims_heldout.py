@@ -17,6 +17,12 @@ overdue on that day, with the default max age) before vaultc was run on them.
   re-accelerate in 2H26"), and "every quarter of 2025" (no cue). The first two were fixed the
   same day: 1.000 and 0.920.
 
+- `claims-2026-12-07d.md` (61 lines, 27 to flag; a constraint page on power, cooling and
+  financing), written after everything above and not tuned on: precision 0.889, recall 0.889.
+  Misses: past-tense happenings the event words lack ("connected", "borrowed", "passed") taken for
+  figures' dates; a share of racks "shipped in 2025" taken for an event; "the first nine months
+  of 2025" (no cue); a change "from 2022 to 2024" taken for an event.
+
 The target (issue 25) is 0.98 on a fresh file. These tests keep the figures from sliding back
 while the misses (listed when one fails) are worked on."""
 from __future__ import annotations
@@ -37,6 +43,7 @@ HELD_OUT = Path(__file__).parent / "fixtures" / "heldout"
     ("claims-2026-12-07.md", 67, 27, 0.96, 0.88),
     ("claims-2026-12-07b.md", 64, 28, 0.96, 1.0),
     ("claims-2026-12-07c.md", 61, 25, 1.0, 0.92),
+    ("claims-2026-12-07d.md", 61, 27, 0.88, 0.88),
 ])
 def test_held_out_precision_and_recall_do_not_slide(tmp_path, name, lines, to_flag, precision_floor, recall_floor):
     vault = tmp_path / "vault"
