@@ -50,7 +50,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, tmp_path):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
     tab = context.new_page()
     tab.remote, tab.errors = [], []
 
@@ -272,7 +272,7 @@ def test_the_graph_library_loads_only_where_a_graph_is_drawn(page, served):
 
 def test_dark_mode_follows_the_toggle_and_recolours_the_graph(browser, served, tmp_path):
     base, _ = served
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, color_scheme="dark")
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
