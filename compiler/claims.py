@@ -242,7 +242,7 @@ _CLAUSE_JOIN = re.compile(
 def _clauses(text: str, lo: int, hi: int, dates: list[DateExpr]) -> list[tuple[int, int]]:
     """text[lo:hi] cut where "and"/"but" starts a second clause with its own verb, when each side
     holds a date; otherwise the unit whole."""
-    cuts = [m for m in _CLAUSE_JOIN.finditer(text, lo, hi)]
+    cuts = list(_CLAUSE_JOIN.finditer(text, lo, hi))
     if not cuts:
         return [(lo, hi)]
     units, start = [], lo

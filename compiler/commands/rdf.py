@@ -52,8 +52,9 @@ def add_commands(subparsers, common) -> None:
     sparql.add_argument("--port", type=int, default=7879, help="port to bind (default: 7879; 0 picks a free one)")
     sparql.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default: 10)")
     sparql.add_argument("--max-rows", type=int, default=10_000, help="rows in one answer (default: 10000)")
-    sparql.add_argument("--workers", type=int, default=2, help="query worker processes (default: 2), beside one express worker that answers fast queries "
-                             "while these are all busy")
+    sparql.add_argument("--workers", type=int, default=2,
+                        help="query worker processes (default: 2), beside one express worker that answers "
+                             "fast queries while these are all busy")
     sparql.add_argument("--quiet", action="store_true", help="do not log requests on stderr")
     sparql.add_argument("--poll", type=float, default=0.5, help=argparse.SUPPRESS)  # seconds between scans
     sparql.add_argument("--cors", action="store_true",

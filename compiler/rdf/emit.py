@@ -14,6 +14,7 @@ per page.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import re
@@ -92,6 +93,7 @@ def compilation_graph(base: str, today: dt.date, max_age_days: int, pages: int) 
 VOCABULARY = URIRef("https://w3id.org/vaultc")  # the ontology's IRI, and the name of its graph
 
 
+@functools.lru_cache(maxsize=1)  # the same file every time; the endpoint asks again on every reload
 def vocabulary_graph() -> PageGraph:
     """The vocabulary itself (vaultc.ttl) as a graph named by the ontology's IRI. Where SPARQL is
     asked of the vault (`vaultc query`, `vaultc sparql`) it sits beside the page graphs, so that

@@ -4,7 +4,8 @@ The HTTP side is the standard library's ThreadingHTTPServer; queries run in a sm
 worker processes (pool.py, worker.py), each holding the graph in its own Oxigraph store; while all
 are busy, requests queue for the next free one (first come, first served) rather than fail. A query
 over the time limit is stopped by killing its worker, which the pool replaces; an answer over
-`max_rows` is refused unless the client asks for a partial one. Updates, LOAD and SERVICE are refused by the worker before the store sees them (guard.py).
+`max_rows` is refused unless the client asks for a partial one. Updates, LOAD and SERVICE are
+refused by the worker before the store sees them (guard.py).
 """
 from __future__ import annotations
 

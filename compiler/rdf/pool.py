@@ -127,7 +127,8 @@ class WorkerPool:
             # A worker that overran or died is killed; a fresh one is started beside the answer.
             worker.kill()
             express = worker is self._express_worker
-            threading.Thread(target=self._replace, args=(express,), name="vaultc-worker-start", daemon=True).start()
+            threading.Thread(target=self._replace, args=(express,), name="vaultc-worker-start",
+                             daemon=True).start()
             raise
         self._release(worker)
         return answer

@@ -3,8 +3,8 @@ store, so that a query over its time limit can be stopped by killing the process
 running inside pyoxigraph cannot be interrupted) without stopping the server.
 
 Protocol over stdin/stdout: the worker prints `ready`; then, per request, it reads one JSON line
-({"query", "accept", "format", "max_rows", "partial", "default_graphs", "named_graphs"}) and answers with a
-JSON header line ({"status", "type", "truncated", "length"}) followed by `length` bytes of body.
+({"query", "accept", "format", "max_rows", "partial", "default_graphs", "named_graphs"}) and
+answers with a JSON header line ({"status", "type", "truncated", "length"}) followed by `length` bytes of body.
 Every query passes the guard (guard.py) here, in the process that a time limit can kill, before
 the store sees it. Run as `python -m compiler.rdf.worker CONFIG.json`.
 """

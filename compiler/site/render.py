@@ -496,14 +496,15 @@ class PageHtml:
 def _within_search_budget(tokens: list[Token]) -> list[Token]:
     """The page's top-level blocks, those past SEARCH_ELEMENTS elements or SEARCH_SECTIONS
     headings marked to stay out of the search index (see SEARCH_SECTIONS)."""
+    elements = sum(1 for t in tokens if t.nesting == 1 or t.level == 0)
+    if elements <= SEARCH_ELEMENTS and sum(t.type == "heading_open" for t in tokens) <= SEARCH_SECTIONS:
+        return tokens  # every page a person writes
     blocks, start, depth = [], 0, 0  # (first token, last token + 1, elements) of each top-level block
     for i, token in enumerate(tokens):
         depth += token.nesting if token.level == 0 else 0
         if token.level == 0 and depth == 0:
             blocks.append((start, i + 1, sum(1 for t in tokens[start:i + 1] if t.nesting == 1 or t.level == 0)))
             start = i + 1
-    if len(blocks) < 2 and sum(n for _, _, n in blocks) <= SEARCH_ELEMENTS:
-        return tokens
     out, elements, sections, excluding = [], 0, 0, False
     for lo, hi, count in blocks:
         heading = tokens[lo].type == "heading_open"
