@@ -26,6 +26,7 @@ never run code.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
@@ -43,6 +44,9 @@ from .config import Config, ConfigError
 from .model import Page, SourceFile, gc_paused
 
 FORMAT = 15  # bump whenever what the cache holds changes shape
+# The source of the modules that make a cached page: a page parsed by other rules (a new claim
+# wording) is another page, so a store written by them is not reused. Read once per process.
+_PAGE_MAKERS = ("parse.py", "markdown.py", "frontmatter.py", "names.py", "dates.py", "claims.py", "model.py")
 FOLDER_NAME = ".vaultc-cache"
 # A file modified this close to the start of the run that recorded it may have changed again within
 # the file system's timestamp granularity: it is read and hashed, never trusted on its stat alone.
@@ -268,10 +272,18 @@ class PageStore:
         self.db.change("DELETE FROM pages WHERE digest = ?", [(digest,) for digest in digests])
 
 
+@functools.cache
+def _makers_digest() -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    for name in _PAGE_MAKERS:
+        digest.update(Path(__file__).with_name(name).read_bytes())
+    return digest.hexdigest()
+
+
 class ParseCache:
     def __init__(self, folder: Path, claims: bool = True) -> None:
         self.folder = Path(folder)
-        self.salt = f"vaultc {__version__} cache {FORMAT} claims={int(claims)}\0".encode()
+        self.salt = f"vaultc {__version__} cache {FORMAT} claims={int(claims)} {_makers_digest()}\0".encode()
         self.store = PageStore(self.folder, self.salt)
         self.started_ns = time.time_ns()
         self.manifest: dict[str, Entry] = self._read_manifest()

@@ -309,15 +309,16 @@ class Unit(NamedTuple):
         if not before or before.isspace():
             return False  # the unit opens with the date
         if "ſ" in before or "ı" in before or "İ" in before:  # where lower() and IGNORECASE disagree
-            if _COMPARISON.search(before):
-                return True
+            base = _COMPARISON.search(before)
         else:
             low = before.lower()
-            if (("vs" in low or "than" in low or "from" in low or "against" in low or "versus" in low
-                 or "compared" in low or "relative" in low or "unlike" in low or "resembl" in low or "similar" in low
-                 or "akin" in low or "reminiscent" in low or "echo" in low)  # one of _COMPARISONS' words
-                    and _COMPARISON_LOWER.search(low)):
-                return True
+            base = (_COMPARISON_LOWER.search(low) if (
+                "vs" in low or "than" in low or "from" in low or "against" in low or "versus" in low
+                or "compared" in low or "relative" in low or "unlike" in low or "resembl" in low or "similar" in low
+                or "akin" in low or "reminiscent" in low or "echo" in low) else None)  # one of _COMPARISONS' words
+        # "faster than AWS in 2025" compares with a rival, in 2025: the date is the statement's own
+        if base is not None and not _NAME.match(before, _word_end(before, base.start())):
+            return True
         tail = before.rstrip()  # '"Capital Cycles and AI", Jan 2025'
         if tail.endswith(_QUOTES) or (tail.endswith(",") and tail[:-1].endswith(_QUOTES)):
             return True
@@ -404,6 +405,17 @@ _COMPARISON = re.compile(r"\b" + _alternation(_COMPARISONS, ignorecase=True) + r
 # regex engine only stops at those letters. Lower-casing agrees with ignoring case except for ſ, ı
 # and İ (see _CASE_EXTRAS), so text holding one of them takes _COMPARISON instead.
 _COMPARISON_LOWER = re.compile(_alternation(_COMPARISONS, boundary_after_head=True) + r"[^;:.!?]*$")
+# "than AWS", "against Broadcom's": a name right after the comparison word (the rival compared with)
+_NAME = re.compile(r"\s*(?:the\s+|its\s+)?[A-Z](?:[A-Za-z]*[A-Z]|[a-z]+)\b")
+
+
+def _word_end(text: str, at: int) -> int:
+    """The end of the comparison phrase starting at `at` ("compared with", "up from", "vs.")."""
+    match = _COMPARISON_HEAD.match(text, at)
+    return match.end() if match else at
+
+
+_COMPARISON_HEAD = re.compile(r"(?i:(?:compared|relative|similar|akin|reminiscent|up|down)\s+\w+|\w+\.?)")
 _QUOTES = ('"', "”")  # '"Capital Cycles and AI", Jan 2025': the publication date of a quoted title
 # "Chinchilla (2022)", "Lisa Su (AMD, March 2026)": a name with its year in parentheses.
 _CITATION = re.compile(r"(?:^|\s)[A-Z\"“][^\s(]*\s*\((?:[^()\d]{0,40},\s*)?$")
@@ -465,11 +477,12 @@ _FORECAST = _Family(
     "guide guides guided guiding "
     "guidance outlook plans planned planning target targets targeted targeting aim aims aimed aiming intend intends "
     "should might likely slated scheduled poised upcoming predict predicts predicted consensus",
-    ["won't", "plan to", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",
+    ["won't", "intended to", "set to", "on track", "on pace", "on course", "estimated to", "to reach",
      "to hit", "to exceed", "to surpass", "to grow", "to double", "to triple", "to rise", "to fall", "to decline",
      "heading to", "heading toward", "heading towards", "sold out for", "sold out into",
      "booked through", "booked out", "booked until", "booked into"],
-    [(r"could(?! not)", "could"), (r"due(?! to)", "due"),
+    # "plan to build"; not "raised its capex plan to $125B" (a figure)
+    [(r"plan to(?!\s*[~≈$€£¥]?\d)", "plan"), (r"could(?! not)", "could"), (r"due(?! to)", "due"),
      # "going to ship", not "going to industrial plant" or "going to the grid" (a destination)
      (r"going to (?!(?:the|a|an|this|that|these|those|its|their|our|his|her|\w+(?:al|ive|ous|ic))\b)", "going to")])
 _EVENT = _Family(
@@ -480,9 +493,12 @@ _EVENT = _Family(
     "showed demonstrated proposed replaced entered exited bought divested terminated canceled cancelled paused "
     "halted resumed presented revealed disclosed qualified certified commissioned energised energized "
     "inaugurated drove built brought struck adopted pushed followed paid cut erased wiped slashed emerged "
-    "arrived left said noted warned claimed stated wrote argued committed",
+    "arrived left said noted warned claimed stated wrote argued committed connected borrowed refinanced enacted "
+    "beat missed",
     ["ipo'd", "went public", "spun off", "taped out", "broke ground", "led by", "laid out"],
-    [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold")])
+    [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold"),
+     # "passed SB 6" (a law); "passed 50%" is a level reached (_PAST)
+     (r"passed(?!\s+(?:the\s+)?[~≈$€£¥]?\d)", "passed")])
 # Nouns naming a happening: "IPO in Mar 2025", "the Sep 2025 deal". Unlike a past-tense verb they
 # can be in the future ("an IPO expected in 2026").
 _HAPPENING = _Family(
@@ -491,10 +507,13 @@ _HAPPENING = _Family(
     ["funding round", *(f"series {letter}" for letter in "abcdefgh")],
     [(r"(?<!in )order", "order")])
 # Past and perfect tense: a by/through date in such a unit closes a period; it is no deadline.
+_CHANGES = ("dropped fell rose grew declined increased decreased jumped surged plunged climbed doubled tripled "
+            "expanded contracted shrank slowed accelerated improved worsened peaked")
 _PAST = _Family(
-    "was were had did has have held dropped fell rose grew declined increased decreased jumped surged plunged "
-    "climbed doubled tripled expanded contracted shrank slowed accelerated improved worsened peaked went came "
-    "made took saw lost added moved shifted switched reached passed crossed exceeded topped achieved attained")
+    "was were had did has have held went came made took saw lost added moved shifted switched reached passed "
+    "crossed exceeded topped achieved attained kept continued " + _CHANGES)
+# A measured quantity that changed ("Azure grew faster than AWS in 2025"): a measurement, as a figure is.
+_CHANGED = _Family(_CHANGES)
 # A level stated with a verb and a figure ("share stood at 17%"): what turns a dated record into
 # a snapshot.
 _STATIVE = re.compile(
@@ -522,7 +541,7 @@ _MEASURE = _Family(
     "share revenue revenues sales backlog rpo bookings price prices pricing asp asps cost costs capacity margin "
     "margins valuation utilisation utilization arr ebitda ebit income profit profits earnings eps cash debt capex "
     "spend spending headcount inventory inventories yield yields output production shipments tam users "
-    "customers penetration adoption mix supply demand stake volume volumes",
+    "customers penetration adoption mix supply demand stake volume volumes average averaged averages median",
     ["lead time", "lead times", "market cap", "market capitalisation", "market capitalization", "run rate",
      "run-rate", "installed base", "market size"])
 
@@ -596,7 +615,7 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
             return "event", date
         if date.cue in _AS_OF_CUES:
             return "snapshot", date
-        if date.cue in _START_CUES or unit.is_aside(date):
+        if _starts(date, unit) or unit.is_aside(date):
             return "event", date
         measured = dates
     else:
@@ -606,7 +625,7 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
         as_of = [d for d in dated if d.cue in _AS_OF_CUES]
         if as_of:
             return "snapshot", as_of[0]
-        measured = [d for d in dated if d.cue not in _START_CUES and not unit.is_aside(d)]
+        measured = [d for d in dated if not _starts(d, unit) and not unit.is_aside(d)]
         if not measured:
             return "event", dated[0]
     wording = unit.wording()
@@ -637,9 +656,21 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
         return "forecast", _latest(measured)
     if _only_days(measured) and not _stative(wording, tokens):
         return "event", measured[0]
-    if _MEASURE.found(wording, tokens) or _FIGURE.search(wording) or any(d.cue == "at" for d in measured):
+    if (_MEASURE.found(wording, tokens) or _FIGURE.search(wording) or _CHANGED.found(wording, tokens)
+            or any(d.cue == "at" for d in measured)):
         return "snapshot", _latest(measured)
     return "event", measured[0]
+
+
+def _starts(date: DateExpr, unit: Unit) -> bool:
+    """A start point ("since 2020", "from 2024", "articles from 2020 to 2025"), which dates no
+    statement; but a change over a closed span ("fell 10% from 2022 to 2024") is measured then."""
+    if date.cue not in _START_CUES:
+        return False
+    if date.first.year == date.last.year or " " not in date.text:
+        return True
+    wording = unit.wording()
+    return not _CHANGED.found(wording, frozenset(_WORD.findall(wording)))
 
 
 def _happened(wording: str, words: list[str], tokens: frozenset[str]) -> bool:
@@ -648,7 +679,7 @@ def _happened(wording: str, words: list[str], tokens: frozenset[str]) -> bool:
     hits = _EVENT.words.intersection(tokens)
     if hits and ("be" in tokens or "being" in tokens or "%" in wording):
         # not happenings: "can be commissioned", and "adopted by 60% of builds" (a level, see _ATTAINED)
-        pending = _UNREALISED.findall(wording) + _ATTAINED.findall(wording)
+        pending = _UNREALISED.findall(wording) + _ATTAINED.findall(wording) + _SHARE_OF.findall(wording)
         hits = [word for word in hits if words.count(word) > pending.count(word)]
     if hits:
         return True
@@ -659,6 +690,9 @@ def _happened(wording: str, words: list[str], tokens: frozenset[str]) -> bool:
 _UNREALISED = re.compile(r"\bbe(?:ing)?\s+(?:(?:not|still|already|also|just|\w+ly)\s+)?(\w+)")
 # Soft verbs in a past progressive: "were shipping in volume", "was still ramping".
 _PAST_PROGRESSIVE = re.compile(r"\b(?:was|were|been)\s+(?:(?:not|still|already|also|just|\w+ly)\s+)?(\w+ing)\b")
+# A participle that describes the population of a share: "20% of racks shipped in 2025", "a third
+# of chips sold": the share is a level, nothing in it happened.
+_SHARE_OF = re.compile(r"%\s+of\s+(?:(?:the|all)\s+)?(?:[\w-]+\s+){1,3}?(\w+ed|sold|built|made|bought)\b")
 # A level a share of a population had reached: "used by 70% of enterprises", "adopted across 40%
 # of fleets". With a by-date it closes a period ("... by 2025"), it sets no deadline.
 _ATTAINED = re.compile(r"\b(\w+ed|run|seen|held|won)\s+(?:by|across)\s+"

@@ -192,6 +192,9 @@ _YEAR_NOUN = re.compile(
     r"\s(?:revenues?|sales|capex|guide|guidance|outlook|budget|targets?|estimates?|forecasts?|consensus|eps"
     r"|earnings|ebitda|margins?|results|plan|roadmap|shipments|deliveries|production|spend(?:ing)?|run[- ]rate"
     r"|exit|bookings|backlog|season|cohort|vintage)\b", re.IGNORECASE)  # not "the 2024 10-K": a document's name
+# "every quarter of 2025", "the first nine months of 2025", "the rest of 2026": a part of a year.
+_PERIOD_OF = re.compile(r"\b(?:quarters?|months|weeks|rest|remainder|balance|course)\s+of\s+(?:the\s+)?$",
+                        re.IGNORECASE)
 _NUMBER_AFTER = re.compile(r"[.,:/]\d|\s?%|-\d")
 
 
@@ -377,7 +380,7 @@ def _bare_year_ok(text: str, start: int, end: int, cue: str | None) -> bool:
     """A lone year is a date only after a cue word ("in 2025"), before a reporting noun ("2026 guide",
     "2025 revenue"), in parentheses ("(2025)", "(BofA, 2030)") or as "2025's". A table cell holding
     only "2025" is not one: tables hold tickers and counts too, and a header cell dates nothing."""
-    if cue in _YEAR_CUES:
+    if cue in _YEAR_CUES or (cue == "of" and _PERIOD_OF.search(text, max(0, start - 40), start)):
         return True
     after = text[end:end + 2]
     if after[:1] in ("'", "’") and after[1:2].lower() == "s":
