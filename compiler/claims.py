@@ -499,13 +499,18 @@ _EVENT = _Family(
     [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold"),
      # "passed SB 6" (a law); "passed 50%" is a level reached (_PAST)
      (r"passed(?!\s+(?:the\s+)?[~≈$€£¥]?\d)", "passed")])
+# A happening verb whose object is a share of a whole: "bought an estimated 70% of HBM output",
+# "shipped 40% of units". The share is a level, measured; nothing in particular happened.
+_SHARE_TAKEN = re.compile(r"\b(\w+ed|bought|sold|won|took|held|built|made)\s+(?:an?\s+)?(?:estimated\s+|about\s+|around\s+"
+                          r"|roughly\s+|over\s+|nearly\s+|almost\s+|some\s+|~|≈)?\d[\d.,]*\s?%\s+of\b")
 # Nouns naming a happening: "IPO in Mar 2025", "the Sep 2025 deal". Unlike a past-tense verb they
 # can be in the future ("an IPO expected in 2026").
 _HAPPENING = _Family(
     "ipo acquisition merger keynote deal shock podcast interview paper article blog episode webinar conference "
     "study report analysis announcement",
     ["funding round", *(f"series {letter}" for letter in "abcdefgh")],
-    [(r"(?<!in )order", "order")])
+    # an order, not an order book: "order backlog", "order intake" are measured
+    [(r"(?<!in )order(?!s?\s+(?:backlog|books?|intake|growth|trends?|levels?|rates?|momentum|visibility))", "order")])
 # Past and perfect tense: a by/through date in such a unit closes a period; it is no deadline.
 _CHANGES = ("dropped fell rose grew declined increased decreased jumped surged plunged climbed doubled tripled "
             "expanded contracted shrank slowed accelerated improved worsened peaked")
@@ -541,8 +546,9 @@ _MEASURE = _Family(
     "share revenue revenues sales backlog rpo bookings price prices pricing asp asps cost costs capacity margin "
     "margins valuation utilisation utilization arr ebitda ebit income profit profits earnings eps cash debt capex "
     "spend spending headcount inventory inventories yield yields output production shipments tam users "
-    "customers penetration adoption mix supply demand stake volume volumes average averaged averages median",
-    ["lead time", "lead times", "market cap", "market capitalisation", "market capitalization", "run rate",
+    "customers penetration adoption mix supply demand stake volume volumes average averaged averages median "
+    "represented represents",
+    ["made up", "make up", "makes up", "accounted for", "accounts for", "account for", "lead time", "lead times", "market cap", "market capitalisation", "market capitalization", "run rate",
      "run-rate", "installed base", "market size"])
 
 
@@ -632,8 +638,10 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     words = _WORD.findall(wording)
     tokens = frozenset(words)
     happened = _happened(wording, words, tokens)
-    if (_FORECAST.found(wording, tokens) and not _only_days(measured)
-            and not (happened and len(measured) == 1 and measured[0].cue not in _BOUND_CUES)):
+    if not _only_days(measured) and (
+            (happened and len(measured) == 1 and _foretold(unit, measured[0]))
+            or (_FORECAST.found(wording, tokens)
+                and not (happened and len(measured) == 1 and measured[0].cue not in _BOUND_CUES))):
         return "forecast", _latest(measured)
     happened = happened or _HAPPENING.found(wording, tokens)
     estimates = [d for d in measured if is_estimate(d)]
@@ -662,6 +670,23 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     return "event", measured[0]
 
 
+def _foretold(unit: Unit, date: DateExpr) -> bool:
+    """Whether the verb nearest before the date looks forward: in "said revenue would exceed $1.5B
+    in 2025" the date is the forecast's; in "said in March 2026 that demand will double" the saying's."""
+    words = _WORD.findall(unit.text[unit.lo:date.start].lower())
+    for at in range(len(words) - 1, -1, -1):
+        if words[at] in _FORETELLING:
+            return words[at + 1:at + 2] != ["have"]  # "would have been" looks back
+        if words[at] in _EVENT.words:
+            return False
+    return False
+
+
+# The verbs that put what follows them in the future (not nouns such as "targets" or "guide").
+_FORETELLING = frozenset("will would shall should could might expect expects expected anticipate anticipates "
+                         "anticipated project projects projected forecast forecasts predicts predicted".split())
+
+
 def _starts(date: DateExpr, unit: Unit) -> bool:
     """A start point ("since 2020", "from 2024", "articles from 2020 to 2025"), which dates no
     statement; but a change over a closed span ("fell 10% from 2022 to 2024") is measured then."""
@@ -679,7 +704,8 @@ def _happened(wording: str, words: list[str], tokens: frozenset[str]) -> bool:
     hits = _EVENT.words.intersection(tokens)
     if hits and ("be" in tokens or "being" in tokens or "%" in wording):
         # not happenings: "can be commissioned", and "adopted by 60% of builds" (a level, see _ATTAINED)
-        pending = _UNREALISED.findall(wording) + _ATTAINED.findall(wording) + _SHARE_OF.findall(wording)
+        pending = (_UNREALISED.findall(wording) + _ATTAINED.findall(wording) + _SHARE_OF.findall(wording)
+                   + _SHARE_TAKEN.findall(wording))
         hits = [word for word in hits if words.count(word) > pending.count(word)]
     if hits:
         return True

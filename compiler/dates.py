@@ -76,6 +76,8 @@ _ALTERNATIVES = [
             rf"(?:\s?[-–]\s?(?P<mdd2>\d{{1,2}})(?:st|nd|rd|th)?)?,?\s+(?P<mdyy>{_Y4})(?!\w)"),
     ("dmy", rf"(?P<dmd>\d{{1,2}})(?:st|nd|rd|th)?(?:\s+of)?\s+(?P<dmm>{_MON})\.?,?\s+"
             rf"(?P<dmyy>{_Y4})(?!\w)"),
+    # "the June quarter of 2026", "June-quarter 2026": the three months that end in June
+    ("monquarter", rf"\b(?P<mqm>{_MON})[- ]quarter\s+(?:of\s+)?(?P<mqy>{_Y4})(?!\w)"),
     ("monyear", rf"\b(?P<mom>{_MON})(?:\.?,?\s+(?:of\s+)?|\.?-|\.?\s?(?=['’]))(?P<moy>{_Y4}|['’]\d\d)(?!\w)"),
     ("season", rf"\b(?P<se>spring|summer|fall|autumn)\s+(?:of\s+)?(?P<sey>{_Y4})(?!\w)"),
     ("spelled", r"\b(?P<sqo>first|second|third|fourth|1st|2nd|3rd|4th)(?:\s+|-)(?P<squ>quarter|half)\s+(?:of\s+)?"
@@ -115,7 +117,7 @@ _GUARDS = {
     "between": "b", "fromto": "f", "decade": r"[eml12'’]", "yearend": "[yec]", "isoday": _Y4_START,
     "numday": r"\d{1,2}/", "yrange": _Y4_START, "isomonth": _Y4_START, "yrange2": _Y4_START,
     "monrange": "(?-i:[JFMASOND])", "mdy": "(?-i:[JFMASOND])", "dmy": r"\d{1,2}(?:st|nd|rd|th)?\s",
-    "monyear": "(?-i:[JFMASOND])", "season": "[sfa]", "spelled": "[fst1-4]", "period": "[fqh]",
+    "monyear": "(?-i:[JFMASOND])", "monquarter": "(?-i:[JFMASOND])", "season": "[sfa]", "spelled": "[fst1-4]", "period": "[fqh]",
     "nperiod": "f?[1-4]", "fyperiod": "[fc]", "fiscal": "[fc]", "estyear": _Y4_START, "year": _Y4_START,
 }
 _NUMERIC_GUARD = rf"(?:{_Y4_START}|\d{{1,2}}(?:/|(?:st|nd|rd|th)?\s))"  # any of _NUMERIC_FORMS
@@ -542,6 +544,7 @@ _INTERVALS = {
     "monrange": _month_range,
     "mdy": _month_day_year,
     "dmy": lambda m, fye: _day(int(m["dmyy"]), _MONTHS[m["dmm"].lower()], int(m["dmd"])),
+    "monquarter": lambda m, fye: _months(_year(m["mqy"]) * 12 + _MONTHS[m["mqm"].lower()] - 3, 3),
     "monyear": lambda m, fye: _months(_year(m["moy"]) * 12 + _MONTHS[m["mom"].lower()] - 1, 1),
     "season": lambda m, fye: (_months(int(m["sey"]) * 12 + _SEASONS[m["se"].lower()] - 1, 3)
                               if m["se"].lower() in _SEASONS else None),  # not "ſummer"

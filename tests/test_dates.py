@@ -18,6 +18,11 @@ FORMS = [
     ("in 2026-03", "2026-03", D(2026, 3, 1), D(2026, 3, 31)),
     ("in 2011-12", "2011-12", D(2011, 12, 1), D(2011, 12, 31)),  # ISO month wins over a range
     ("in March 2026", "March 2026", D(2026, 3, 1), D(2026, 3, 31)),
+    ("in the June quarter of 2026", "June quarter of 2026", D(2026, 4, 1), D(2026, 6, 30)),
+    ("guided June-quarter 2026 sales", "June-quarter 2026", D(2026, 4, 1), D(2026, 6, 30)),
+    ("in the first nine months of 2025", "2025", D(2025, 1, 1), D(2025, 12, 31)),
+    ("in every quarter of 2025", "2025", D(2025, 1, 1), D(2025, 12, 31)),
+    ("for the rest of 2026", "2026", D(2026, 1, 1), D(2026, 12, 31)),
     ("in Mar 2026", "Mar 2026", D(2026, 3, 1), D(2026, 3, 31)),
     ("in Mar. 2026", "Mar. 2026", D(2026, 3, 1), D(2026, 3, 31)),
     ("in Sept 2025", "Sept 2025", D(2025, 9, 1), D(2025, 9, 30)),
@@ -151,6 +156,7 @@ NOT_DATES = [
     "X2025 part", "SN-2026-03", "No. 2026", "USD 2026", "in 2026 MW", "in 1950-2050 MHz", "#2026",
     "(2308, 2026)", "Mar 26", "march 2026", "may 2026 be", "FY", "in 2026-13", "Feb 30, 2026",
     "Singapore's 2023 moratorium", "| 2025 |",
+    "at half of 2023 levels", "most of 2025 units",
 ]
 
 
