@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import NamedTuple
 
-from .dates import DateExpr, find_dates, is_estimate
+from .dates import HISTORY_BEFORE, YEAR_NOUN, DateExpr, find_dates, is_estimate
 from .model import TextBlock, made
 from .names import NAME_CLOSE, NAME_OPEN
 
@@ -355,6 +355,8 @@ class Unit(NamedTuple):
         if self.block_kind != "list_item":
             return False
         entry = self.text[self.dates[0].end:self.hi]
+        if _VALUE_ENTRY.match(entry):  # "- Q4 2024 — 31%": the entry is the figure
+            return True
         opening = _WORD.findall(entry.lower())[:4]
         return (_MEASURE.found(" ".join(opening), frozenset(opening))
                 and _FIGURE.search(entry) is not None)
@@ -432,6 +434,7 @@ def _calendar_precise(date: DateExpr) -> bool:
     return first == last or whole_month or whole_year
 
 
+_VALUE_ENTRY = re.compile(r"\s*[—–:|/,-]\s*[~≈<>+\-−]*(?:[$€£¥]\d|\d[\d.,]*\s?%)")  # money or a percentage
 _RECORD_SEPARATOR = re.compile(r"\s*[—–:|/,-]")
 # "$44B", "73%", "53–62%", "$0.07–$0.40 (range)"; not "6t-ai-capital-math"
 _NUMERIC_CELL = re.compile(
@@ -443,7 +446,6 @@ _NUMERIC_CELL = re.compile(
 _AS_OF_CUES = frozenset({"as of", "as at"})
 _START_CUES = frozenset({"since", "from", "starting"})
 _BOUND_CUES = frozenset({"by", "through", "thru", "until", "till", "before", "no later than"})
-HISTORY_BEFORE = 1950  # a date that ended before this year is history, whatever the wording
 
 
 class _Family:
@@ -494,7 +496,7 @@ _EVENT = _Family(
     "halted resumed presented revealed disclosed qualified certified commissioned energised energized "
     "inaugurated drove built brought struck adopted pushed followed paid cut erased wiped slashed emerged "
     "arrived left said noted warned claimed stated wrote argued committed connected borrowed refinanced enacted "
-    "beat missed",
+    "beat missed lifted lowered trimmed hiked boosted reiterated reaffirmed upgraded downgraded initiated",
     ["ipo'd", "went public", "spun off", "taped out", "broke ground", "led by", "laid out"],
     [(r"(?<!\bbe )(?<!\bbeing )sold(?! out)", "sold"),
      # "passed SB 6" (a law); "passed 50%" is a level reached (_PAST)
@@ -638,10 +640,13 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
     words = _WORD.findall(wording)
     tokens = frozenset(words)
     happened = _happened(wording, words, tokens)
+    # "lifted its 2025 capex guide … on the Q3 2025 call": a year naming what was changed is no
+    # second date of the happening
+    own = [d for d in measured if not _attributive(unit.text, d)] if happened and len(measured) > 1 else measured
     if not _only_days(measured) and (
-            (happened and len(measured) == 1 and _foretold(unit, measured[0]))
+            (happened and len(own) == 1 and _foretold(unit, own[0]))
             or (_FORECAST.found(wording, tokens)
-                and not (happened and len(measured) == 1 and measured[0].cue not in _BOUND_CUES))):
+                and not (happened and len(own) == 1 and own[0].cue not in _BOUND_CUES))):
         return "forecast", _latest(measured)
     happened = happened or _HAPPENING.found(wording, tokens)
     estimates = [d for d in measured if is_estimate(d)]
@@ -668,6 +673,11 @@ def classify(unit: Unit) -> tuple[str, DateExpr]:
             or any(d.cue == "at" for d in measured)):
         return "snapshot", _latest(measured)
     return "event", measured[0]
+
+
+def _attributive(text: str, date: DateExpr) -> bool:
+    """A year used as an adjective before a reporting noun: "its 2025 capex guide"."""
+    return date.cue is None and YEAR_NOUN.match(text, date.end) is not None
 
 
 def _foretold(unit: Unit, date: DateExpr) -> bool:

@@ -51,6 +51,7 @@ def parse_month(value: object) -> int | None:
 # before single years, "2026E" before a bare year). The name of the alternative that matched picks
 # the function that turns it into an interval (_INTERVALS below).
 
+HISTORY_BEFORE = 1950  # a date that ended before this year is history, whatever the wording
 _Y4 = r"(?:1[89]\d\d|20\d\d)"  # four-digit years 1800-2099; anything else is a number
 # Month names must be capitalised: "march", "may" and "sept" are also ordinary words.
 _MON = (r"(?-i:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
@@ -190,7 +191,7 @@ _UNIT = re.compile(
     r"|cores?|gpus?|cpus?|chips?|servers?|racks?|nodes?|employees|people|staff|workers|points|pts|bps"
     r"|shares|times|usd|dollars|yen|ft|feet|miles|sq)\b", re.IGNORECASE)
 # Nouns that make the year before them a period: "the 2026 guide", "2025 revenue".
-_YEAR_NOUN = re.compile(
+YEAR_NOUN = re.compile(
     r"\s(?:revenues?|sales|capex|guide|guidance|outlook|budget|targets?|estimates?|forecasts?|consensus|eps"
     r"|earnings|ebitda|margins?|results|plan|roadmap|shipments|deliveries|production|spend(?:ing)?|run[- ]rate"
     r"|exit|bookings|backlog|season|cohort|vintage)\b", re.IGNORECASE)  # not "the 2024 10-K": a document's name
@@ -300,7 +301,9 @@ def _expression(match: re.Match, form: str, start: int, end: int, text: str, fye
     if interval is None:
         return None
     first, last = _narrow(*interval, modifier[1]) if modifier else interval
-    return _date_expr(text[start:end], start, end, first, last, cue, form == "decade" or form == "between")
+    # a decade is a period of history; "between 2023 and 2025" is as recent as its years
+    historical = form == "decade" or (form == "between" and last.year < HISTORY_BEFORE)
+    return _date_expr(text[start:end], start, end, first, last, cue, historical)
 
 
 # (form, matched text, fiscal year end) -> interval: the groups of a form's match are a function
@@ -387,7 +390,7 @@ def _bare_year_ok(text: str, start: int, end: int, cue: str | None) -> bool:
     after = text[end:end + 2]
     if after[:1] in ("'", "’") and after[1:2].lower() == "s":
         return True
-    if _YEAR_NOUN.match(text, end):
+    if YEAR_NOUN.match(text, end):
         return True
     if after[:1] in (")", ","):
         before = text[max(0, start - 2):start]

@@ -38,6 +38,18 @@ them: a 1.000/0.963, b 1.000/1.000, c 1.000/1.000, d 1.000/1.000 (all four now t
   exceed $1.5B in 2025" (the date is the forecast's, not the saying's) and "June-quarter 2026"
   (no grammar). Each was fixed by a general rule the same day: 1.000 and 1.000.
 
+- `claims-2026-12-07f.md` (65 lines, 30 to flag; a sector page on hyperscaler capex, neoclouds
+  and labs), written after those fixes and not tuned on: precision 0.897, recall 0.867. Misses:
+  "rose about 30% between 2023 and 2025" (a recent span read as history), timeline rows that are
+  only a figure ("- Q4 2024 — 31%"), and "lifted its 2025 capex guide … on the Q3 2025 call"
+  (a guidance verb the happenings lacked, and the year naming the guide taken for a second
+  date). Fixed the same day: 0.938 and 1.000. The two false flags left ("Meta put 2025 capex
+  at $70–72B in October 2025", "xAI was raising $15B at a $200B valuation in November 2025")
+  are guidance and a funding round that read as dated figures; they stay as measured.
+  Writing f showed one label of c at odds with d and f: "rose 12% between 2023 and 2025" (c, line
+  38) was labelled none where "fell 10% from 2022 to 2024" (d) and f's line were labelled flag; it
+  was relabelled flag, so c has 26 lines to flag.
+
 The target (issue 25) is 0.98 on a fresh file. These tests keep the figures from sliding back
 while the misses (listed when one fails) are worked on."""
 from __future__ import annotations
@@ -57,9 +69,10 @@ HELD_OUT = Path(__file__).parent / "fixtures" / "heldout"
 @pytest.mark.parametrize("name, lines, to_flag, precision_floor, recall_floor", [
     ("claims-2026-12-07.md", 67, 27, 1.0, 0.96),
     ("claims-2026-12-07b.md", 64, 28, 1.0, 1.0),
-    ("claims-2026-12-07c.md", 61, 25, 1.0, 1.0),
+    ("claims-2026-12-07c.md", 61, 26, 1.0, 1.0),
     ("claims-2026-12-07d.md", 61, 27, 1.0, 1.0),
     ("claims-2026-12-07e.md", 88, 39, 1.0, 1.0),
+    ("claims-2026-12-07f.md", 65, 30, 0.93, 1.0),
 ])
 def test_held_out_precision_and_recall_do_not_slide(tmp_path, name, lines, to_flag, precision_floor, recall_floor):
     vault = tmp_path / "vault"
