@@ -5,6 +5,7 @@ generated pages, the graph data and the site's scripts and styles are written be
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
@@ -17,6 +18,7 @@ from ..analyse import CompiledVault, parallel_map
 from ..model import Page, gc_paused
 from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
+from .keys import render_keys
 from .query import QUERY, QueryData, query_assets, query_page
 from .graphdata import graph_script
 from .layout import ASSETS, generated, html_url, relative, root_of
@@ -76,7 +78,12 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     site = Site(vault)
     site.recent = recent
     writer = Writer(Path(docs_dir))
-    for doc, markdown in _page_docs(site, jobs):
+    # docs path -> digest of what its file was made from. Before a keyed file is made again, the
+    # file of last run's keys is removed until this run ends: a killed run leaves no key beside a
+    # file it did not make.
+    written = _written_keys(writer.root)
+    keys = {site.doc(path): key for path, key in render_keys(site).items()}
+    for doc, markdown in _page_docs(site, jobs, writer, keys, written):
         writer.text(doc, markdown)
     for path in vault.attachments:
         try:
@@ -89,12 +96,22 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
         for doc, data in query_assets(query, lambda path: html_url(site.doc(path))).items():
             writer.bytes(doc, data)
     for doc, lines in generated.items():
-        writer.text(doc, generated_doc(lines))
+        # rendered again only when its Markdown changed: the big tables of the index pages take
+        # most of an emit that re-renders one edited page
+        key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if not _kept(writer, doc, key, written):
+            (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+            writer.text(doc, generated_doc(lines))
+        keys[doc] = key
     writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
     for name in STATIC:
         writer.bytes(f"{ASSETS}/{name}", resources.files(__package__).joinpath("assets", name).read_bytes())
     for name, source in vendor.items():
         writer.copy(f"{ASSETS}/{name}", source)
+    writer.text(RENDER_KEYS, json.dumps({doc: [key, *(writer.stamp(doc) or [])] for doc, key in sorted(keys.items())},
+                                        separators=(",", ":")))
+    if RENDER_KEYS in writer.written:
+        writer.written.remove(RENDER_KEYS)  # no file of the site
     writer.prune()
     return EmitResult(Path(docs_dir), len(site.pages) + len(generated), tuple(writer.written), writer.unchanged,
                       tuple(writer.removed), time.perf_counter() - started)
@@ -103,19 +120,41 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
 _SITE: Site | None = None  # the site being emitted, as forked workers see it
 
 
-def _page_docs(site: Site, jobs: int | None):
-    """(docs path, Markdown) of every vault page, in path order. Each page's Markdown depends only
-    on the site (whose caches only memoise), so a big vault's pages are rendered by every core
-    while this process writes what comes back. Not when other threads run (`vaultc serve`): a
-    forked child could inherit a lock one of them holds."""
+def _page_docs(site: Site, jobs: int | None, writer: Writer, keys: dict[str, str], written: dict[str, str]):
+    """(docs path, Markdown) of every vault page whose docs file must change, in path order; the
+    files of the others are kept (keys.py says which). Each page's Markdown depends only on the
+    site (whose caches only memoise), so a big vault's pages are rendered by every core while this
+    process writes what comes back. Not when other threads run (`vaultc serve`): a forked child
+    could inherit a lock one of them holds."""
     global _SITE
+    todo = [path for path in sorted(site.pages) if not _kept(writer, site.doc(path), keys[site.doc(path)], written)]
+    if todo:
+        (writer.root / RENDER_KEYS).unlink(missing_ok=True)
     if threading.active_count() > 1:
         jobs = 1
     _SITE = site
     try:
-        yield from parallel_map(_page_doc, sorted(site.pages), jobs)
+        yield from parallel_map(_page_doc, todo, jobs)
     finally:
         _SITE = None
+
+
+# docs path -> [digest of what it was made from (keys.py), size, mtime_ns] of the files last written
+RENDER_KEYS = ".vaultc-render.json"
+
+
+def _written_keys(docs_dir: Path) -> dict[str, list]:
+    try:
+        keys = json.loads((docs_dir / RENDER_KEYS).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return keys if isinstance(keys, dict) else {}
+
+
+def _kept(writer: Writer, doc: str, key: str, written: dict[str, list]) -> bool:
+    """Whether the docs file was made from `key` and is still as it was written: then it is kept."""
+    entry = written.get(doc)
+    return isinstance(entry, list) and entry[:1] == [key] and writer.keep(doc, entry[1:])
 
 
 def _page_doc(path: str) -> tuple[str, str]:

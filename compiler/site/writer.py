@@ -52,6 +52,23 @@ class Writer:
         _replace(path, data)
         self.written.append(rel)
 
+    def keep(self, rel: str, written: list) -> bool:
+        """Keep a file whose content is known not to change, if it is as the last run wrote it:
+        `written` is [size, mtime_ns] as stat() gave them then (see stamp)."""
+        if self.stamp(rel) != written:
+            return False
+        self._produced.add(rel)
+        self.unchanged += 1
+        return True
+
+    def stamp(self, rel: str) -> list[int] | None:
+        """[size, mtime_ns] of a file of the tree, or None."""
+        try:
+            info = (self.root / rel).stat()
+        except OSError:
+            return None
+        return [info.st_size, info.st_mtime_ns]
+
     def copy(self, rel: str, source: Path | int) -> None:
         """Copy a file (a script; or an attachment, given as a descriptor the vault opened: it is
         read through that and closed) unless size and modification time already match."""
