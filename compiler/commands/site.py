@@ -48,8 +48,14 @@ def run_site(args) -> int:
               f"({len(result.written)} files changed, {len(result.removed)} removed)", file=sys.stderr)
         if args.emit_only:
             return 0
-        seconds = build(config_file, args.site_dir, result.pages)
-        print(f"vaultc: mkdocs build --strict took {seconds:.2f}s", file=sys.stderr)
+        seconds, rebuilt = build(config_file, args.site_dir, result.pages)
+        if rebuilt is None:
+            print(f"vaultc: mkdocs build --strict took {seconds:.2f}s", file=sys.stderr)
+        elif rebuilt:
+            print(f"vaultc: rebuilt the {rebuilt} changed file(s) of the site with MkDocs in {seconds:.2f}s",
+                  file=sys.stderr)
+        else:
+            print("vaultc: the site is up to date", file=sys.stderr)
         return 0
     except (BuildError, AssetError, DocsDirError) as exc:
         raise UsageError(str(exc)) from None

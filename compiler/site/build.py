@@ -18,6 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..watch import snapshot, watch
+from . import partial
 from .emitter import EmitResult
 
 SANITIZER = "vaultc-sanitize"  # the MkDocs plugin of sanitize.py, registered in pyproject.toml
@@ -77,9 +78,10 @@ def mkdocs_command(action: str, config_file: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "mkdocs", action, "--strict", "-f", str(config_file), *extra]
 
 
-def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> float:
+def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> tuple[float, int | None]:
     """`mkdocs build --strict` into a staging folder, then swapped in for the previous site; returns
-    the wall time. A warning fails the build (exit 2, every warning printed) and leaves the
+    the wall time and, when only some pages were rendered again (partial.py), how many files were.
+    A warning fails the build (exit 2, every warning printed) and leaves the
     previous site as it was. Not `-q`: MkDocs counts for --strict only the warnings it shows.
     The build has a time limit by the number of pages (Python-Markdown can take hours over a page
     made to: 100,000 equal headings, 50,000 footnotes)."""
@@ -89,6 +91,11 @@ def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> fl
     clear_stale(target)
     staging = _beside(target, "staging")
     started = time.perf_counter()
+    config, state = partial.config_digest(config_file), partial.docs_state(docs_dir_of(config_file))
+    rebuilt = _rebuilt_in_place(config_file, target, staging, config, state)
+    if rebuilt is not None:
+        partial.record(target, config, state)
+        return time.perf_counter() - started, rebuilt
     try:
         limit = BUILD_SECONDS + BUILD_SECONDS_PER_PAGE * pages
         try:
@@ -103,9 +110,29 @@ def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> fl
             raise BuildError(f"mkdocs build --strict failed with {len(problems)} warning(s), above"
                              if problems else "mkdocs build --strict failed: " + done.stderr.strip()[-500:])
         swap_in(staging, target)
+        partial.record(target, config, state)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, None
+
+
+def _rebuilt_in_place(config_file: Path, target: Path, staging: Path, config: str | None,
+                      state: dict[str, list[int]]) -> int | None:
+    """Bring the site up to date by rendering only the changed files (partial.py): how many, or
+    None when it must be built whole."""
+    try:
+        changed = partial.changed_pages(target, config, state)
+        if changed:
+            partial.rebuild(config_file, target, changed, staging)
+        return len(changed)
+    except partial.Unavailable:
+        return None
+    except partial.PageWarnings as problems:
+        for line in problems.messages:
+            print(line, file=sys.stderr)
+        raise BuildError(f"mkdocs build --strict failed with {len(problems.messages)} warning(s), above") from None
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
 
 
 BUILD_SECONDS = 120.0

@@ -175,9 +175,14 @@ def render_vault_page(page, config, files) -> None:
 
     page.content = _LOCAL.sub(url, page.markdown)
     page.toc = get_toc(_nested(page.meta.get("vaultc_toc") or []))
-    page.present_anchor_ids = {a or b for a, b in _ID.findall(page.content)}
+    page.present_anchor_ids = anchor_ids(page.content)
     page.links_to_anchors = links
     page._title_from_render = None
+
+
+def anchor_ids(html_text: str) -> set[str]:
+    """The ids an HTML text holds: where `#…` links into it can land."""
+    return {a or b for a, b in _ID.findall(html_text)}
 
 
 def _nested(flat: list) -> list[dict]:

@@ -1,0 +1,230 @@
+"""Rebuilding only the pages whose docs changed (emit stage, inside `vaultc site`).
+
+A built site carries a stamp: the MkDocs configuration it was built with and the size and
+modification time of every docs file it was built from. The emitter rewrites a docs file only when
+its content changes, so on the next run the files whose stamp entry differs are exactly the pages to
+render again. When the set of docs files is the same (no page added, removed or renamed, so the
+navigation, the sitemap and every other page's links are the same) and the configuration is too,
+MkDocs renders just those pages, in this process, into a staging folder; their HTML and the search
+index, with their entries swapped in, then replace the old files. Anything else (the first build,
+a changed mkdocs.yml, a page added or removed, most of the pages changed) is a full build.
+
+MkDocs has no public call for building some pages (mkdocs/mkdocs #990, #1705, #2220, #3695: its
+`--dirty` rebuilds by file time but keeps a stale navigation), so this runs the steps of its own
+`build()` (mkdocs.commands.build) page by page: the same plugins, templates and link checks, so a
+page comes out as a full build makes it. What `build()` checks across pages is checked here for
+the pages rebuilt: every link and anchor they hold, against the targets' anchors as their docs
+files have them; a warning fails the build, as --strict does, and leaves the site as it was.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import re
+import shutil
+from pathlib import Path
+
+STAMP = ".vaultc-built.json"  # in the site folder: hidden, so MkDocs and web servers leave it alone
+# Above this share of the pages, a full build is about as fast and simpler to trust.
+MOST = 0.25
+
+
+class Unavailable(Exception):
+    """The site cannot be brought up to date page by page: build it whole."""
+
+
+def docs_state(docs_dir: Path) -> dict[str, list[int]]:
+    """docs path -> [size, mtime_ns] of every file MkDocs would read (dot-files are excluded)."""
+    state: dict[str, list[int]] = {}
+    stack = [(str(docs_dir), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns]
+    return state
+
+
+def config_digest(config_file: Path) -> str | None:
+    """What a built page depends on besides its docs file: the configuration (with the files it
+    INHERITs) and the versions of MkDocs, Material and vaultc. None when the configuration pulls in
+    folders of its own (a theme's custom_dir, hooks), whose changes a stamp would not see."""
+    from importlib.metadata import version
+
+    digest = hashlib.blake2b(digest_size=16)
+    config_file = Path(config_file).resolve()
+    seen: set[Path] = set()
+    while config_file not in seen:
+        seen.add(config_file)
+        text = config_file.read_bytes()
+        if b"custom_dir" in text or b"hooks" in text:
+            return None
+        digest.update(str(config_file).encode() + b"\0" + text + b"\0")
+        inherit = _INHERIT.search(text)
+        if inherit is None:
+            break
+        config_file = (config_file.parent / inherit.group(1).decode().strip("'\"")).resolve()
+    for package in ("mkdocs", "mkdocs-material", "vaultc"):
+        digest.update(f"\0{package} {version(package)}".encode())
+    return digest.hexdigest()
+
+
+_INHERIT = re.compile(rb"^INHERIT:\s*(\S.*?)\s*$", re.MULTILINE)
+
+
+def record(target: Path, config: str | None, state: dict[str, list[int]]) -> None:
+    """Stamp a site just built from `state` (nothing, when it cannot be rebuilt page by page)."""
+    stamp = target / STAMP
+    if config is None:
+        stamp.unlink(missing_ok=True)
+        return
+    staged = stamp.with_name(stamp.name + ".tmp")
+    staged.write_text(json.dumps({"config": config, "docs": state}, separators=(",", ":")), encoding="utf-8")
+    os.replace(staged, stamp)
+
+
+def changed_pages(target: Path, config: str | None, state: dict[str, list[int]]) -> list[str]:
+    """The docs files to render again, or Unavailable when the site must be built whole."""
+    try:
+        stamp = json.loads((target / STAMP).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise Unavailable("no stamp") from None
+    if config is None or not isinstance(stamp, dict) or stamp.get("config") != config:
+        raise Unavailable("another configuration")
+    old = stamp.get("docs")
+    if not isinstance(old, dict) or old.keys() != state.keys():
+        raise Unavailable("pages added or removed")
+    changed = sorted(doc for doc, now in state.items() if old[doc] != now)
+    pages = sum(1 for doc in state if doc.endswith(".md"))
+    if sum(1 for doc in changed if doc.endswith(".md")) > max(20, MOST * pages):
+        raise Unavailable("most pages changed")
+    return changed
+
+
+def rebuild(config_file: Path, target: Path, changed: list[str], staging: Path) -> None:
+    """Render the `changed` docs files (pages, or files MkDocs copies) into `staging`, merge the
+    search index, then move them into `target`. A warning raises PageWarnings with the messages;
+    `target` is then untouched."""
+    from mkdocs.commands.build import _build_page, _populate_page
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import get_files, set_exclusions
+    from mkdocs.structure.nav import get_navigation
+    from mkdocs.structure.pages import Page
+
+    index_file = target / "search" / "search_index.json"
+    if not index_file.is_file():
+        raise Unavailable("no search index")
+    warnings = _Collect()
+    logger = logging.getLogger("mkdocs")
+    logger.addHandler(warnings)
+    try:
+        config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        config.plugins.on_startup(command="build", dirty=False)
+        config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        env = config.plugins.on_env(env, config=config, files=files)
+        wanted = set(changed)
+        pages, copies = [], []
+        for file in files:
+            if file.src_uri not in wanted:
+                continue
+            if file.is_documentation_page():
+                if file.page is None:
+                    Page(None, file, config)
+                pages.append(file.page)
+            else:
+                copies.append(file)
+        if len(pages) + len(copies) != len(wanted):
+            raise Unavailable("a changed file is not one MkDocs builds")
+        for page in pages:
+            _populate_page(page, config, files)
+        for file in copies:
+            file.copy_file()
+        doc_files = files.documentation_pages()
+        for page in pages:
+            _build_page(page, config, doc_files, nav, env)
+        _check_anchors(pages, files, config)
+        if warnings.messages:
+            raise PageWarnings(warnings.messages)
+        _merge_search_index(config, index_file, pages)
+        config.plugins.on_post_build(config=config)
+    finally:
+        logger.removeHandler(warnings)
+    _move_into(staging, target)
+
+
+class PageWarnings(Exception):
+    def __init__(self, messages: list[str]) -> None:
+        super().__init__(f"{len(messages)} warning(s)")
+        self.messages = messages
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(f"{record.levelname:<8}-  {record.getMessage()}")
+
+
+def _check_anchors(pages, files, config) -> None:
+    """MkDocs' anchor check for the rebuilt pages: a target page not rendered in this run has the
+    anchors its docs file holds (vaultc writes every page's HTML into its docs file)."""
+    from .sanitize import anchor_ids
+
+    for page in pages:
+        for to_file in page.links_to_anchors or {}:
+            target = to_file.page
+            if target is not None and target.present_anchor_ids is None:
+                target.present_anchor_ids = anchor_ids(Path(to_file.abs_src_path).read_text(encoding="utf-8"))
+    for page in pages:
+        page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+
+
+def _merge_search_index(config, index_file: Path, pages) -> None:
+    """The site's search index with the rebuilt pages' entries put where theirs stood (the order a
+    full build gives); Material's search plugin writes it out in on_post_build."""
+    plugin = next((p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None)
+    if plugin is None:
+        return
+    fresh: dict[str, list[dict]] = {}
+    for entry in plugin.search_index.entries:
+        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    urls = {page.url for page in pages}
+    merged, placed = [], set()
+    for entry in json.loads(index_file.read_text(encoding="utf-8"))["docs"]:
+        url = entry["location"].split("#", 1)[0]
+        if url not in urls:
+            merged.append(entry)
+        elif url not in placed:
+            placed.add(url)
+            merged += fresh.get(url, [])
+    if placed != urls:
+        raise Unavailable("a page without search entries")  # where its new entries go is not known
+    plugin.search_index.entries = merged
+
+
+def _move_into(staging: Path, target: Path) -> None:
+    for folder, _, names in os.walk(staging):
+        for name in names:
+            source = Path(folder, name)
+            destination = target / source.relative_to(staging)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(source, destination)
+    shutil.rmtree(staging, ignore_errors=True)
