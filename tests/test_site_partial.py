@@ -123,3 +123,28 @@ def test_a_docs_file_changed_by_hand_is_written_again(project, tmp_path, capsys)
     assert site(vault, config, capsys)[0] == 0
     assert doc.read_text() == written
     assert "tampered" not in (tmp_path / "site" / "Other.html").read_text()
+
+
+def test_a_site_with_a_plugin_that_gathers_from_every_page_is_built_whole(project, tmp_path, capsys):
+    vault, config = project
+    config.write_text(config.read_text() + "plugins:\n  - search\n  - offline\n  - vaultc-sanitize\n  - tags\n")
+    assert site(vault, config, capsys)[0] == 0
+    page = vault / "Other.md"
+    page.write_text(page.read_text() + "\nOne sentence more.\n")
+    code, err = site(vault, config, capsys)
+    assert code == 0 and "mkdocs build --strict took" in err
+
+
+def test_the_query_pages_graph_is_exported_again_only_when_the_graph_changes(project, tmp_path, capsys):
+    vault, config = project
+    assert site(vault, config, capsys)[0] == 0
+    dataset = tmp_path / "docs" / "vaultc" / "assets" / "vault.trig"
+    first = dataset.stat().st_mtime_ns
+    page = vault / "Other.md"
+    page.write_text(page.read_text() + "\nProse that states nothing the graph holds.\n")
+    assert site(vault, config, capsys)[0] == 0
+    assert dataset.stat().st_mtime_ns == first
+    page.write_text(page.read_text() + "\nRevenue was $5B in Q1 2026, per [[Notes]].\n")
+    assert site(vault, config, capsys)[0] == 0
+    assert dataset.stat().st_mtime_ns != first and "Revenue was $5B in Q1 2026" in dataset.read_text()
+    assert files(tmp_path / "site") == full_build(config, tmp_path / "full")

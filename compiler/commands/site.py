@@ -113,7 +113,7 @@ def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
 def query_data(vault):
     """The graph and canned queries the site's Query page answers from (the RDF stage's, handed to
     the site emitter, which does not import that stage)."""
-    from ..rdf.emit import vocabulary_graph
+    from ..rdf.emit import graphs_key, vocabulary_graph
     from ..rdf.export import export
     from ..rdf.query import describe
     from ..rdf.vocab import PREFIXES, canned_queries, instance_iri
@@ -121,7 +121,8 @@ def query_data(vault):
 
     base = vault.config.base_iri
     # The vault's graphs and the vocabulary's, as `vaultc query` and `vaultc sparql` hold them.
-    return QueryData(dataset=export([*vault.graphs, vocabulary_graph()], "trig"), base=base, prefixes=dict(PREFIXES),
+    return QueryData(dataset=lambda: export([*vault.graphs, vocabulary_graph()], "trig"), dataset_key=graphs_key(vault),
+                     base=base, prefixes=dict(PREFIXES),
                      canned={name: (describe(text), text) for name, text in canned_queries().items()},
                      pages={instance_iri(base, path): path for path in vault.pages})
 

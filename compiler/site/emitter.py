@@ -19,7 +19,7 @@ from ..model import Page, gc_paused
 from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
 from .keys import render_keys
-from .query import QUERY, QueryData, query_assets, query_page
+from .query import DATASET, QUERY, QueryData, query_assets, query_page
 from .graphdata import graph_script
 from .layout import ASSETS, generated, html_url, relative, root_of
 from .pages import INDEXES, generated_pages
@@ -95,6 +95,10 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     if query is not None:
         for doc, data in query_assets(query, lambda path: html_url(site.doc(path))).items():
             writer.bytes(doc, data)
+        if not _kept(writer, DATASET, query.dataset_key, written):
+            (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+            writer.bytes(DATASET, query.dataset())
+        keys[DATASET] = query.dataset_key
     for doc, lines in generated.items():
         # rendered again only when its Markdown changed: the big tables of the index pages take
         # most of an emit that re-renders one edited page

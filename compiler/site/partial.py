@@ -29,6 +29,8 @@ from pathlib import Path
 STAMP = ".vaultc-built.json"  # in the site folder: hidden, so MkDocs and web servers leave it alone
 # Above this share of the pages, a full build is about as fast and simpler to trust.
 MOST = 0.25
+# Plugins known to work page by page, beside their on_post_build (the search index is merged).
+KNOWN_PLUGINS = frozenset({"material/search", "search", "material/offline", "offline", "vaultc-sanitize"})
 
 
 class Unavailable(Exception):
@@ -127,12 +129,16 @@ def rebuild(config_file: Path, target: Path, changed: list[str], staging: Path) 
     logger.addHandler(warnings)
     try:
         config = load_config(str(config_file), site_dir=str(staging), strict=True)
+        others = set(config.plugins) - KNOWN_PLUGINS
+        if others:  # a plugin may gather from every page (a blog, a tags index): it needs them all
+            raise Unavailable(f"plugins {sorted(others)}")
         config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
         files = get_files(config)
         env = config.theme.get_env()
-        files.add_files_from_theme(env, config)
+        # (not files.add_files_from_theme: the theme's own files are in the site already, and
+        # listing them took a quarter of an edit's rebuild)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
         nav = get_navigation(files, config)

@@ -11,6 +11,7 @@ the page says so instead.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .layout import ASSETS
@@ -24,7 +25,11 @@ CONFIG = f"{ASSETS}/query-config.json"
 class QueryData:
     """What the Query page serves, from the RDF stage (commands/site.py puts it together)."""
 
-    dataset: bytes  # the vault's graph as TriG: one named graph per page, and the vocabulary's
+    # The vault's graph as TriG (one named graph per page, and the vocabulary's), made when asked:
+    # the emitter keeps last run's file when `dataset_key`, a digest of what it is made from, is
+    # the same.
+    dataset: Callable[[], bytes]
+    dataset_key: str
     base: str
     prefixes: dict[str, str]
     canned: dict[str, tuple[str, str]]  # name -> (summary, query)
@@ -56,5 +61,4 @@ def query_assets(data: QueryData, url_of) -> dict[str, bytes]:
                    for name, (summary, text) in data.canned.items()],
         "pages": {iri: url_of(path) for iri, path in data.pages.items()},
     }
-    return {DATASET: data.dataset,
-            CONFIG: json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
+    return {CONFIG: json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}

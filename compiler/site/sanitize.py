@@ -121,6 +121,16 @@ class SanitizePlugin(BasePlugin):
     """`plugins: [vaultc-sanitize]` in mkdocs.yml: cleans every page, and hands MkDocs the HTML
     vaultc rendered for each vault page (render.py) instead of rendering it with Python-Markdown."""
 
+    def on_env(self, env, *, config, files):
+        """Material's templates compiled once per machine, not in every build: Jinja keeps their
+        bytecode in a folder of the user's own under the system's temporary folder, keyed by each
+        template's source. An edit's rebuild (partial.py) spent half its time compiling them."""
+        import jinja2
+
+        if env.bytecode_cache is None:
+            env.bytecode_cache = jinja2.FileSystemBytecodeCache()
+        return env
+
     @event_priority(100)  # before Material's tags plugin reads the tags
     def on_page_markdown(self, markdown, *, page, config, files):
         meta = page.meta
