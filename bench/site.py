@@ -94,6 +94,36 @@ def run_phase(kind: str, vault_dir: Path, cache_dir: Path | None, docs: Path | N
     return result
 
 
+def edit_times(vault_dir: Path, work: Path, runs: int) -> list[float]:
+    """`vaultc site` as a user runs it after saving one page: on a copy of the vault whose site is
+    built, one sentence is appended to a ticker page and the whole command is timed, in a fresh
+    process (start-up, compile with the store, emit, MkDocs), `runs` times, one edit each."""
+    import shutil
+
+    vault = work / "edited-vault"
+    shutil.copytree(vault_dir, vault)
+    # The store re-reads files written within two seconds of the run that recorded them (their
+    # time cannot vouch for them): a vault whose every file was just copied is not a user's vault.
+    time.sleep(2.5)
+    with open(ROOT / "mkdocs.yml", encoding="utf-8") as handle:
+        config = yaml_load(handle)
+    config.update(docs_dir=str(work / "edited-docs"), site_dir=str(work / "edited-site"))
+    config_file = work / "edited.yml"
+    config_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    command = [sys.executable, "-m", "compiler", "site", str(vault), "--mkdocs-config", str(config_file)]
+    subprocess.run(command, check=True, cwd=ROOT, capture_output=True)  # the first build: the whole site
+    page = sorted(vault.glob("tickers/**/*.md"))[0]
+    times = []
+    for run in range(max(runs, 3)):  # each takes seconds: a few more runs make a steadier median
+        with open(page, "a", encoding="utf-8") as handle:
+            handle.write(f"\nA sentence the benchmark added, edit {run + 1}.\n")
+        started = time.perf_counter()
+        done = subprocess.run(command, check=True, cwd=ROOT, capture_output=True, text=True)
+        times.append(time.perf_counter() - started)
+        print(f"edit run {run + 1}: {times[-1]:.2f} s ({done.stderr.strip().splitlines()[-1]})", file=sys.stderr)
+    return times
+
+
 def main(vault_dir: Path, runs: int, bare_nav: str = "ours") -> None:
     with tempfile.TemporaryDirectory(prefix="vaultc-site-bench-") as tmp:
         work = Path(tmp)
@@ -118,12 +148,15 @@ def main(vault_dir: Path, runs: int, bare_nav: str = "ours") -> None:
             pair = [(renders, ours, "vaultc"), (bares, bare, "bare")]
             for times, config, name in pair if run % 2 == 0 else pair[::-1]:
                 times.append(mkdocs_build(config, work, name))
+        edits = edit_times(vault_dir, work, runs)
     totals = [site["compile"] + site["emit"] + render for site, render in zip(sites, renders, strict=True)]
     ratios = [total / bare for total, bare in zip(totals, bares, strict=True)]
     for n, (site, render, bare) in enumerate(zip(sites, renders, bares, strict=True)):
         print(f"run {n + 1}: compile {site['compile']:.2f} + emit {site['emit']:.2f} + render {render:.2f} "
               f"= {totals[n]:.2f} s; bare {bare:.2f} s; {ratios[n]:.3f}×", file=sys.stderr)
     median = statistics.median
+    print(f"edit: | {sites[0]['pages']:,} | {median(edits):.2f} | {min(edits):.2f}–{max(edits):.2f} | {len(edits)} |",
+          file=sys.stderr)
     print(f"| {sites[0]['pages']:,} | {median(s['compile'] for s in sites):.1f} warm ({cold['compile']:.1f} cold) | "
           f"{median(s['emit'] for s in sites):.1f} | {median(renders):.1f} | {median(totals):.1f} | "
           f"{median(bares):.1f} | {median(ratios):.2f}× |")
