@@ -50,8 +50,12 @@ them: a 1.000/0.963, b 1.000/1.000, c 1.000/1.000, d 1.000/1.000 (all four now t
   38) was labelled none where "fell 10% from 2022 to 2024" (d) and f's line were labelled flag; it
   was relabelled flag, so c has 26 lines to flag.
 
-The target (issue 25) is 0.98 on a fresh file. These tests keep the figures from sliding back
-while the misses (listed when one fails) are worked on."""
+- `claims-2026-12-07g.md` (62 lines, 25 to flag; a ticker page on a foundry: results, guidance,
+  capacity, customers, a timeline and a table), written after every fix above and measured once,
+  before any change: precision 1.000, recall 1.000. Nothing was tuned on it.
+
+The target (issue 25) is 0.98 on a fresh file: met by g. These tests keep every file's figures
+from sliding back (a failure lists the lines it gets wrong)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -73,6 +77,7 @@ HELD_OUT = Path(__file__).parent / "fixtures" / "heldout"
     ("claims-2026-12-07d.md", 61, 27, 1.0, 1.0),
     ("claims-2026-12-07e.md", 88, 39, 1.0, 1.0),
     ("claims-2026-12-07f.md", 65, 30, 0.93, 1.0),
+    ("claims-2026-12-07g.md", 62, 25, 1.0, 1.0),
 ])
 def test_held_out_precision_and_recall_do_not_slide(tmp_path, name, lines, to_flag, precision_floor, recall_floor):
     vault = tmp_path / "vault"
