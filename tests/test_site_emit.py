@@ -322,3 +322,56 @@ def test_recent_changes_come_from_git_history(tmp_path):
     subprocess.run([*git, "commit", "-qam", "two"], cwd=vault.parent, check=True,
                    env={**os.environ, "GIT_COMMITTER_DATE": "2026-03-04T00:00:00"})
     assert recent_changes(vault) == [("b.md", "2026-03-04"), ("a.md", "2026-01-02")]
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+            if p.is_file() and p.name != RENDER_KEYS}
+
+
+def _edit(root: Path, rel: str, old: str | None, new: str) -> None:
+    path = root / rel
+    if old is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(new, encoding="utf-8")
+    else:
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (rel, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+EDITS = [  # (what, page, text replaced (None: the page is written whole), new text)
+    ("prose", "tickers/NVDA.md", "\n## ", "\nA sentence added to the prose.\n\n## "),
+    ("a layer's title, shown in panels and company tables", "layers/L1-chip-design.md",
+     'title: "L1: Chip Design"', 'title: "L1: Chip design and EDA"'),
+    ("a ticker's exchange, shown in company tables", "tickers/NVDA.md", 'exchange: "NASDAQ"', 'exchange: "NYSE"'),
+    ("a heading renamed", "constraints/hbm-memory-bandwidth.md", "## Why it binds", "## Why it binds today"),
+    ("a new page linking to others, with a new tag", "notes/added.md", None,
+     "# Added\n\nOn [[NVDA]] and [[L1-chip-design]]. #Fresh-tag\n\n## Section\n\nText to embed. ^blk\n"),
+    ("a page embedding a section and a block", "notes/embedder.md", None,
+     "# Embedder\n\n![[added#Section]]\n\n![[added#^blk]]\n"),
+    ("the embedded section edited", "notes/added.md", "Text to embed.", "Text to embed, rewritten."),
+    ("a claim turned stale", "tickers/NVDA.md", "\n## ", "\nRevenue was $1B as of March 2020.\n\n## "),
+    ("a page removed", "notes/added.md", None, ""),
+]
+
+
+def test_an_emit_that_keeps_files_writes_the_tree_a_first_emit_writes(tmp_path):
+    """After each kind of edit, the docs tree emitted over the last one (keeping the files whose
+    render key is unchanged) is byte for byte the tree a first emit into an empty folder writes."""
+    vault = tmp_path / "vault"
+    shutil.copytree(Path(__file__).parent.parent / "vault", vault)
+    kept = tmp_path / "kept"
+    emit_site(compiled(vault), kept, jobs=1)
+    for n, (what, rel, old, new) in enumerate(EDITS):
+        if new == "":
+            (vault / rel).unlink()
+        else:
+            _edit(vault, rel, old, new)
+        vault_now = compiled(vault)
+        emit_site(vault_now, kept, jobs=1)
+        fresh = tmp_path / f"fresh-{n}"
+        emit_site(vault_now, fresh, jobs=1)
+        first, second = _tree(kept), _tree(fresh)
+        assert first.keys() == second.keys(), what
+        assert [doc for doc in first if first[doc] != second[doc]] == [], what

@@ -1,54 +1,81 @@
 """What a vault page's docs file is made from, as one digest per page (emit stage): when a page's
 digest is the one its file was last written with, the emitter keeps the file and skips rendering
-it, so an edit re-renders the edited page, not the vault.
+it, so an edit re-renders the pages it shows on, not the vault.
 
-A page's HTML shows its own text, findings and query answers; the text of the sections it embeds
-(and of theirs); and of the rest of the vault only what the structure digest covers: every page's
-path, title, type, frontmatter, tags, headings and block ids (link text and anchors), every link's
-target (backlinks, companies, the panel), the stale-claim counts of the ticker tables, the
-attachments and unreadable files. An edit to a page's prose changes its own digest only; an edit
-that renames a heading or adds a link changes the structure digest, and every page is rendered again.
+A page's HTML shows its own text, resolutions, findings and query answers, and of other pages
+only their face (path, docs path, title, type, frontmatter, aliases, headings, block ids, stale
+claims, whether readable): of the pages it links to, of those linking to it (its backlinks, and on
+a layer or constraint the companies naming it, with the faces of what their frontmatter links
+to), and of the pages it embeds, whose text, links and findings it shows too (and theirs, and so
+on); and the pages and spelling of its tags. A page with a query block shows pages its answer
+names, so its digest covers every page's face. tests/test_site_emit.py checks, edit by edit,
+that a tree emitted this way is the tree a first emit writes.
 """
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 
 from .context import Site
 
 
 def render_keys(site: Site) -> dict[str, str]:
     """page path -> the digest of what its docs file shows."""
-    vault = site.vault
-    structure = hashlib.blake2b(digest_size=16)
-    for path in sorted(site.pages):
-        page = site.pages[path]
-        structure.update(repr((
-            path, site.doc(path), page.name, page.title, page.type, sorted(page.meta.items(), key=_first),
-            page.aliases, page.tags, [(h.level, h.text) for h in page.headings], sorted(page.block_ids),
-            site.claim_counts.get(path, 0))).encode())
-    for res in vault.resolutions:  # without line numbers: an edit above a link moves it, nothing else
-        link = res.link
-        structure.update(repr((res.source, link.raw, link.origin, link.key, link.embed, res.target,
-                               res.missing_heading)).encode())
-    structure.update(repr((sorted(vault.attachments), sorted(site.unreadable))).encode())
-    shared = structure.digest()
-    own_findings: dict[str, list] = {}
-    for finding in site.findings:
-        own_findings.setdefault(finding.path, []).append(tuple(finding))
-    embeds: dict[str, set[str]] = {}
+    vault, pages = site.vault, site.pages
+    faces = {path: _digest(_face(site, path)) for path in pages}
+    own: dict[str, list] = defaultdict(list)  # the page's own resolutions
+    linking: dict[str, set[str]] = defaultdict(set)  # target -> pages linking to it
+    embeds: dict[str, set[str]] = defaultdict(set)
     for res in vault.resolutions:
-        if res.link.embed and res.target in site.pages:
-            embeds.setdefault(res.source, set()).add(res.target)
+        own[res.source].append(res)
+        if res.target in pages:
+            linking[res.target].add(res.source)
+            if res.link.embed:
+                embeds[res.source].add(res.target)
+    findings: dict[str, list] = defaultdict(list)
+    for finding in site.findings:
+        findings[finding.path].append(tuple(finding))
+    # what a page shows of itself, also where another page embeds it
+    contents = {path: _digest((path, page.text, own.get(path, ()), findings.get(path, ()), _tags(site, page)))
+                for path, page in pages.items()}
+    everyone = None
     keys = {}
-    for path, page in site.pages.items():
-        digest = hashlib.blake2b(shared, digest_size=16)
-        digest.update(page.text.encode("utf-8", "surrogatepass"))
-        digest.update(repr(own_findings.get(path, ())).encode())
-        digest.update(repr([site.answer(path, query.line) for query in page.queries]).encode())
-        for shown in sorted(_embedded(path, embeds)):
-            digest.update(b"\0" + shown.encode() + b"\0" + site.pages[shown].text.encode("utf-8", "surrogatepass"))
-        keys[path] = digest.hexdigest()
+    for path, page in pages.items():
+        shown = {path} | _embedded(path, embeds)
+        seen: set[str] = set()  # pages whose face shows
+        parts: list = [faces[path]]
+        for part in sorted(shown):
+            parts.append(contents[part])
+            seen.update(res.target for res in own.get(part, ()) if res.target in pages)
+        for source in linking.get(path, ()):
+            seen.add(source)
+            seen.update(res.target for res in own.get(source, ()) if res.link.origin == "frontmatter"
+                        and res.target in pages)
+        parts += [faces[p] for p in sorted(seen)]
+        if page.queries:
+            if everyone is None:
+                everyone = _digest(sorted(faces.items()))
+            parts += [everyone, [site.answer(path, query.line) for query in page.queries]]
+        keys[path] = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return keys
+
+
+def _digest(value) -> bytes:
+    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _face(site: Site, path: str) -> tuple:
+    """What another page can show of this one: its name and title, type and frontmatter, where its
+    headings and blocks are, and its count of stale claims."""
+    page = site.pages[path]
+    return (path, site.doc(path), page.name, page.title, page.type, sorted(page.meta.items(), key=_first),
+            page.aliases, page.tags, [(h.level, h.text) for h in page.headings], sorted(page.block_ids),
+            site.claim_counts.get(path, 0), path in site.unreadable)
+
+
+def _tags(site: Site, page) -> list:
+    """Each tag of the page with the spelling and page the site gives it."""
+    return [(tag, site.tags.heading(tag.casefold()), site.tags.doc(tag.casefold())) for tag in page.tags if tag]
 
 
 def _first(item: tuple) -> str:
