@@ -333,6 +333,7 @@ def test_a_failed_swap_leaves_the_previous_site_in_place(tmp_path, monkeypatch):
     assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
     (site / ".git").mkdir()  # hidden entries (a gh-pages checkout) are kept, as mkdocs build keeps them
     (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+    (site / ".vaultc-built.json").unlink()  # no stamp: the whole site is built (see the partial test below)
     before = tree_digest(site)
     _edit(vault)
     real = os.rename
@@ -347,12 +348,46 @@ def test_a_failed_swap_leaves_the_previous_site_in_place(tmp_path, monkeypatch):
     assert (site / ".git" / "HEAD").read_text() == "ref: refs/heads/gh-pages\n"
 
 
+def test_an_edits_rebuild_stopped_between_two_renames_is_finished_by_the_next_run(tmp_path, monkeypatch):
+    """After an edit only the changed pages are built (site/partial.py) and renamed into place one
+    by one, the stamp last: stopped half-way, every file is whole, and the next run builds them
+    again, to the site a full build makes."""
+    vault = _site_vault(tmp_path)
+    config = site_config(tmp_path / "out")
+    site = tmp_path / "out" / "site"
+    assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
+    stamp = (site / ".vaultc-built.json").read_bytes()
+    _edit(vault)
+    (vault / "notes" / "Added.md").write_text("# Added\n\nOn [[Target]].\n")  # more files to move
+    real, calls = os.replace, []
+
+    def second_fails(src, dst):
+        calls.append(dst)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(src, dst)
+
+    monkeypatch.setattr("compiler.site.partial.os.replace", second_fails)
+    assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 2
+    assert (site / ".vaultc-built.json").read_bytes() == stamp  # the old stamp: those pages are still to build
+    assert leftovers(site.parent) == []
+    monkeypatch.undo()
+    assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
+    assert "An edited paragraph" in (site / "notes" / "Target.html").read_text()
+    full = tmp_path / "full"
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(full)], check=True,
+                   capture_output=True)
+    built = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file() and p.name != ".vaultc-built.json"}
+    assert built == {p.relative_to(full): p.read_bytes() for p in full.rglob("*") if p.is_file()}
+
+
 def test_a_killed_site_build_leaves_the_previous_site_whole(tmp_path):
     vault = _site_vault(tmp_path)
     config = site_config(tmp_path / "out")
     out = tmp_path / "out"
     site = out / "site"
     assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
+    (site / ".vaultc-built.json").unlink()  # no stamp: the whole site is built
     before = tree_digest(site)
     _edit(vault)
     build = subprocess.Popen([sys.executable, "-m", "compiler", "site", str(vault), "--today", TODAY,

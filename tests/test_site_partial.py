@@ -83,7 +83,8 @@ def test_an_edit_to_an_embedded_section_renders_the_page_that_shows_it(project, 
 
 
 @pytest.mark.parametrize("edit", ["new page", "renamed heading", "removed page", "configuration"])
-def test_what_a_stamp_cannot_vouch_for_builds_the_whole_site(project, tmp_path, capsys, edit):
+def test_pages_that_come_or_go_are_built_and_removed_and_another_configuration_builds_it_whole(
+        project, tmp_path, capsys, edit):
     vault, config = project
     assert site(vault, config, capsys)[0] == 0
     if edit == "new page":
@@ -97,8 +98,14 @@ def test_what_a_stamp_cannot_vouch_for_builds_the_whole_site(project, tmp_path, 
         config.write_text(config.read_text() + "site_name: Another name\n")
     code, err = site(vault, config, capsys)
     assert code == 0
-    if edit in ("new page", "removed page", "configuration"):
+    if edit == "configuration":
         assert "mkdocs build --strict took" in err
+    else:
+        assert "rebuilt the" in err
+    if edit == "new page":
+        assert "Links to" in (tmp_path / "site" / "New.html").read_text()
+    if edit == "removed page":
+        assert not (tmp_path / "site" / "Other.html").exists()
     assert files(tmp_path / "site") == full_build(config, tmp_path / "full")
 
 
@@ -147,4 +154,20 @@ def test_the_query_pages_graph_is_exported_again_only_when_the_graph_changes(pro
     page.write_text(page.read_text() + "\nRevenue was $5B in Q1 2026, per [[Notes]].\n")
     assert site(vault, config, capsys)[0] == 0
     assert dataset.stat().st_mtime_ns != first and "Revenue was $5B in Q1 2026" in dataset.read_text()
+    assert files(tmp_path / "site") == full_build(config, tmp_path / "full")
+
+
+def test_without_a_navigation_of_its_own_a_new_page_builds_the_whole_site(make_vault, tmp_path, capsys):
+    """With no `nav:`, MkDocs lists every page in every page's navigation: a page that comes or
+    goes changes them all."""
+    vault = make_vault(PAGES)
+    text = (ROOT / "mkdocs.yml").read_text()
+    start = text.index("\nnav:\n")
+    end = text.index("\n\n", start + 1)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text((text[:start] + text[end:]).replace("docs_dir: build/docs", "docs_dir: docs"))
+    assert site(vault, config, capsys)[0] == 0
+    (vault / "New.md").write_text("# New\n\nLinks to [[Notes]].\n")
+    code, err = site(vault, config, capsys)
+    assert code == 0 and "mkdocs build --strict took" in err
     assert files(tmp_path / "site") == full_build(config, tmp_path / "full")

@@ -121,10 +121,10 @@ def _rebuilt_in_place(config_file: Path, target: Path, staging: Path, config: st
     """Bring the site up to date by rendering only the changed files (partial.py): how many, or
     None when it must be built whole."""
     try:
-        changed = partial.changed_pages(target, config, state)
-        if changed:
-            partial.rebuild(config_file, target, changed, staging)
-        return len(changed)
+        changed, gone = partial.changed_pages(target, config, state)
+        if changed or gone:
+            partial.rebuild(config_file, target, changed, gone, staging)
+        return len(changed) + len(gone)
     except partial.Unavailable:
         return None
     except partial.PageWarnings as problems:

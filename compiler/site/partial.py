@@ -93,8 +93,9 @@ def record(target: Path, config: str | None, state: dict[str, list[int]]) -> Non
     os.replace(staged, stamp)
 
 
-def changed_pages(target: Path, config: str | None, state: dict[str, list[int]]) -> list[str]:
-    """The docs files to render again, or Unavailable when the site must be built whole."""
+def changed_pages(target: Path, config: str | None, state: dict[str, list[int]]) -> tuple[list[str], list[str]]:
+    """(the docs files to render again, new ones included; the docs files gone), or Unavailable
+    when the site must be built whole."""
     try:
         stamp = json.loads((target / STAMP).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -102,20 +103,22 @@ def changed_pages(target: Path, config: str | None, state: dict[str, list[int]])
     if config is None or not isinstance(stamp, dict) or stamp.get("config") != config:
         raise Unavailable("another configuration")
     old = stamp.get("docs")
-    if not isinstance(old, dict) or old.keys() != state.keys():
-        raise Unavailable("pages added or removed")
-    changed = sorted(doc for doc, now in state.items() if old[doc] != now)
+    if not isinstance(old, dict):
+        raise Unavailable("no stamp")
+    changed = sorted(doc for doc, now in state.items() if old.get(doc) != now)
+    gone = sorted(doc for doc in old if doc not in state)
     pages = sum(1 for doc in state if doc.endswith(".md"))
-    if sum(1 for doc in changed if doc.endswith(".md")) > max(20, MOST * pages):
+    if sum(1 for doc in changed + gone if doc.endswith(".md")) > max(20, MOST * pages):
         raise Unavailable("most pages changed")
-    return changed
+    return changed, gone
 
 
-def rebuild(config_file: Path, target: Path, changed: list[str], staging: Path) -> None:
+def rebuild(config_file: Path, target: Path, changed: list[str], gone: list[str], staging: Path) -> None:
     """Render the `changed` docs files (pages, or files MkDocs copies) into `staging`, merge the
-    search index, then move them into `target`. A warning raises PageWarnings with the messages;
-    `target` is then untouched."""
-    from mkdocs.commands.build import _build_page, _populate_page
+    search index (and write the sitemap again when pages came or went), then move them into
+    `target` and delete what the `gone` docs files had made. A warning raises PageWarnings with
+    the messages; `target` is then untouched."""
+    from mkdocs.commands.build import _build_page, _build_theme_template, _populate_page
     from mkdocs.config import load_config
     from mkdocs.structure.files import get_files, set_exclusions
     from mkdocs.structure.nav import get_navigation
@@ -132,6 +135,9 @@ def rebuild(config_file: Path, target: Path, changed: list[str], staging: Path) 
         others = set(config.plugins) - KNOWN_PLUGINS
         if others:  # a plugin may gather from every page (a blog, a tags index): it needs them all
             raise Unavailable(f"plugins {sorted(others)}")
+        came = [doc for doc in changed if not (target / _output(config, doc)).exists()]
+        if (came or gone) and config.nav is None:
+            raise Unavailable("pages came or went, and the navigation lists every page")
         config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)
         config.plugins.on_pre_build(config=config)
@@ -167,11 +173,26 @@ def rebuild(config_file: Path, target: Path, changed: list[str], staging: Path) 
         _check_anchors(pages, files, config)
         if warnings.messages:
             raise PageWarnings(warnings.messages)
-        _merge_search_index(config, index_file, pages)
+        _merge_search_index(config, index_file, pages, doc_files)
+        if came or gone:
+            for file in doc_files:  # the sitemap lists every page
+                if file.page is None:
+                    Page(None, file, config)
+            _build_theme_template("sitemap.xml", env, files, config, nav)
         config.plugins.on_post_build(config=config)
+        outputs = [_output(config, doc) for doc in gone]
     finally:
         logger.removeHandler(warnings)
     _move_into(staging, target)
+    for output in outputs:
+        (target / output).unlink(missing_ok=True)
+
+
+def _output(config, doc: str) -> str:
+    """Where the docs file `doc` lands in the site."""
+    from mkdocs.structure.files import File
+
+    return File(doc, config.docs_dir, config.site_dir, config.use_directory_urls).dest_uri
 
 
 class PageWarnings(Exception):
@@ -203,27 +224,22 @@ def _check_anchors(pages, files, config) -> None:
         page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
 
 
-def _merge_search_index(config, index_file: Path, pages) -> None:
-    """The site's search index with the rebuilt pages' entries put where theirs stood (the order a
-    full build gives); Material's search plugin writes it out in on_post_build."""
+def _merge_search_index(config, index_file: Path, pages, doc_files) -> None:
+    """The site's search index: the rebuilt pages' new entries and every other page's old ones, in
+    the order of the docs files (the order a full build adds them in); Material's search plugin
+    writes it out in on_post_build."""
     plugin = next((p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None)
     if plugin is None:
         return
-    fresh: dict[str, list[dict]] = {}
-    for entry in plugin.search_index.entries:
-        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
-    urls = {page.url for page in pages}
-    merged, placed = [], set()
+    by_page: dict[str, list[dict]] = {}
     for entry in json.loads(index_file.read_text(encoding="utf-8"))["docs"]:
-        url = entry["location"].split("#", 1)[0]
-        if url not in urls:
-            merged.append(entry)
-        elif url not in placed:
-            placed.add(url)
-            merged += fresh.get(url, [])
-    if placed != urls:
-        raise Unavailable("a page without search entries")  # where its new entries go is not known
-    plugin.search_index.entries = merged
+        by_page.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    rebuilt = {page.url for page in pages}
+    for url in rebuilt:
+        by_page.pop(url, None)
+    for entry in plugin.search_index.entries:
+        by_page.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    plugin.search_index.entries = [entry for file in doc_files for entry in by_page.get(file.url, ())]
 
 
 def _move_into(staging: Path, target: Path) -> None:
