@@ -6,6 +6,7 @@ not pay for them.
 """
 from __future__ import annotations
 
+import hashlib
 import sys
 from pathlib import Path
 
@@ -112,19 +113,30 @@ def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
 
 def query_data(vault):
     """The graph and canned queries the site's Query page answers from (the RDF stage's, handed to
-    the site emitter, which does not import that stage)."""
-    from ..rdf.emit import graphs_key, vocabulary_graph
-    from ..rdf.export import export
-    from ..rdf.query import describe
-    from ..rdf.vocab import PREFIXES, canned_queries, instance_iri
-    from ..site.query import QueryData
+    the site emitter, which does not import that stage), each made only if the emitter finds its
+    key changed."""
+    from .. import __version__
+    from ..rdf.keys import graphs_key
+    from ..site.query import QueryConfig, QueryData
+
+    def dataset() -> bytes:
+        from ..rdf.emit import vocabulary_graph
+        from ..rdf.export import export
+
+        # The vault's graphs and the vocabulary's, as `vaultc query` and `vaultc sparql` hold them.
+        return export([*vault.graphs, vocabulary_graph()], "trig")
+
+    def config() -> QueryConfig:
+        from ..rdf.query import describe
+        from ..rdf.vocab import PREFIXES, canned_queries, instance_iri
+
+        return QueryConfig(base=base, prefixes=dict(PREFIXES),
+                           canned={name: (describe(text), text) for name, text in canned_queries().items()},
+                           pages={instance_iri(base, path): path for path in vault.pages})
 
     base = vault.config.base_iri
-    # The vault's graphs and the vocabulary's, as `vaultc query` and `vaultc sparql` hold them.
-    return QueryData(dataset=lambda: export([*vault.graphs, vocabulary_graph()], "trig"), dataset_key=graphs_key(vault),
-                     base=base, prefixes=dict(PREFIXES),
-                     canned={name: (describe(text), text) for name, text in canned_queries().items()},
-                     pages={instance_iri(base, path): path for path in vault.pages})
+    config_key = hashlib.blake2b(repr((__version__, base, sorted(vault.pages))).encode(), digest_size=16).hexdigest()
+    return QueryData(dataset=dataset, dataset_key=graphs_key(vault), config=config, config_key=config_key)
 
 
 RUNNERS = {"site": run_site, "serve": run_serve}

@@ -19,7 +19,7 @@ from ..model import Page, gc_paused
 from .anchors import plain_text, slugify, toc_slugs, unique
 from .context import Site
 from .keys import render_keys
-from .query import DATASET, QUERY, QueryData, query_assets, query_page
+from .query import CONFIG, DATASET, QUERY, QueryData, config_json, query_page
 from .graphdata import graph_script
 from .layout import ASSETS, generated, html_url, relative, root_of
 from .pages import INDEXES, generated_pages
@@ -93,12 +93,13 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     generated = generated_pages(site)
     generated[QUERY] = query_page(root_of(QUERY))
     if query is not None:
-        for doc, data in query_assets(query, lambda path: html_url(site.doc(path))).items():
-            writer.bytes(doc, data)
-        if not _kept(writer, DATASET, query.dataset_key, written):
-            (writer.root / RENDER_KEYS).unlink(missing_ok=True)
-            writer.bytes(DATASET, query.dataset())
-        keys[DATASET] = query.dataset_key
+        files = {DATASET: (query.dataset_key, query.dataset),
+                 CONFIG: (query.config_key, lambda: config_json(query.config(), lambda path: html_url(site.doc(path))))}
+        for doc, (key, made) in files.items():
+            if not _kept(writer, doc, key, written):
+                (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+                writer.bytes(doc, made())
+            keys[doc] = key
     for doc, lines in generated.items():
         # rendered again only when its Markdown changed: the big tables of the index pages take
         # most of an emit that re-renders one edited page

@@ -23,13 +23,20 @@ CONFIG = f"{ASSETS}/query-config.json"
 
 @dataclass(frozen=True)
 class QueryData:
-    """What the Query page serves, from the RDF stage (commands/site.py puts it together)."""
+    """What the Query page serves, from the RDF stage (commands/site.py puts it together). Each
+    file is made only when asked: the emitter keeps last run's while its key, a digest of what it
+    is made from, is the same (an edit that changes no claim, link or page keeps both, and the
+    RDF stage is not even imported)."""
 
-    # The vault's graph as TriG (one named graph per page, and the vocabulary's), made when asked:
-    # the emitter keeps last run's file when `dataset_key`, a digest of what it is made from, is
-    # the same.
+    # the vault's graph as TriG: one named graph per page, and the vocabulary's
     dataset: Callable[[], bytes]
     dataset_key: str
+    config: Callable[[], QueryConfig]
+    config_key: str
+
+
+@dataclass(frozen=True)
+class QueryConfig:
     base: str
     prefixes: dict[str, str]
     canned: dict[str, tuple[str, str]]  # name -> (summary, query)
@@ -51,9 +58,8 @@ def query_page(root: str) -> list[str]:
     ]
 
 
-def query_assets(data: QueryData, url_of) -> dict[str, bytes]:
-    """docs path -> bytes of the files the page loads; `url_of(path)` is a page's URL from the
-    site's root."""
+def config_json(data: QueryConfig, url_of) -> bytes:
+    """The page's configuration file; `url_of(path)` is a page's URL from the site's root."""
     config = {
         "base": data.base,
         "prefixes": data.prefixes,
@@ -61,4 +67,4 @@ def query_assets(data: QueryData, url_of) -> dict[str, bytes]:
                    for name, (summary, text) in data.canned.items()],
         "pages": {iri: url_of(path) for iri, path in data.pages.items()},
     }
-    return {CONFIG: json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode("utf-8")}
+    return json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
