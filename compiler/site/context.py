@@ -58,7 +58,8 @@ class Site:
         self.unreadable = dict(vault.unreadable)
         self.tags = TagIndex(vault.pages)
         # The query blocks' answers, worked out here, before pages are rendered on other cores.
-        self.answers = getattr(vault, "answers", None)
+        # (only asked of a vault with query blocks: working them out needs the RDF stage)
+        self.answers = getattr(vault, "answers", None) if any(p.queries for p in vault.pages.values()) else None
         self.recent: list[tuple[str, str]] = []  # (page, day) last changed in git, newest first (emit_site)
 
     def answer(self, path: str, line: int):
