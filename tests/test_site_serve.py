@@ -1,5 +1,5 @@
 """`vaultc serve`: the site is served on 127.0.0.1, and an edit in the vault shows up in the served
-page without a restart (re-emit, MkDocs' rebuild and live reload)."""
+page without a restart: re-emit, MkDocs rendering only the changed pages, and live reload."""
 from __future__ import annotations
 
 import shutil
@@ -45,6 +45,10 @@ def test_serve_rebuilds_when_the_vault_changes(tmp_path):
         target = vault / "notes" / "Target.md"
         target.write_text(target.read_text().replace("A paragraph", "An edited paragraph"))
         assert _wait_for(lambda: "An edited paragraph carrying a block id." in fetch_text(url), 60)
+        assert "livereload" in fetch_text(url)  # the page reloads itself after a rebuild
     finally:
         stop_session(server)
-    assert _wait_for(lambda: fetch_text(url) == "", 15)  # the MkDocs server went with it
+    assert _wait_for(lambda: fetch_text(url) == "", 15)  # the server went with it
+    err = server.stderr.read().decode()
+    # the first build is whole; the save rebuilds the pages it touched (the edited page and one embedding it)
+    assert err.count("built the whole site") == 1 and "built 2 changed file(s)" in err

@@ -1,8 +1,9 @@
 """Running MkDocs over the emitted tree (emit stage, last step): `vaultc site` compiles, emits and
-builds once; `vaultc serve` re-emits on every vault change while `mkdocs serve` live-reloads.
+builds once; `vaultc serve` emits and builds again after every vault change and live-reloads.
 
-The site is built into a staging folder beside its target and renamed into place only when the
-build has succeeded, so a failed or killed build leaves the previous site whole.
+A site built before is brought up to date page by page where it can be (partial.py). Otherwise
+it is built into a staging folder beside its target and renamed into place only when the build
+has succeeded, so a failed or killed build leaves the previous site whole.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -202,26 +204,55 @@ def _quiet_env() -> dict[str, str]:
 
 def serve(config_file: Path, vault: Path, emit: Callable[[], EmitResult], dev_addr: str,
           poll: float = 0.5) -> int:
-    """Emit, start `mkdocs serve` (it watches the docs tree and live-reloads the browser), and
-    re-emit whenever a vault file changes. Only changed docs files are rewritten, so MkDocs
-    rebuilds for real edits only."""
+    """Emit and build the site into a temporary folder, serve it with MkDocs' live-reload server,
+    and after every vault change emit again and build what changed (partial.py): a save shows in
+    the browser after re-rendering the pages it touched, not the whole site, as `mkdocs serve`
+    would. A build that fails prints its warnings and the previous site stays served."""
+    from mkdocs.livereload import LiveReloadServer
+
     require_sanitizer(config_file)
-    since = snapshot(vault)
-    emit()
-    server = subprocess.Popen(mkdocs_command("serve", config_file, "--dev-addr", dev_addr), env=_quiet_env())
-    stop = threading.Event()
-    # A plain `kill` must not orphan the MkDocs server: turn SIGTERM into an orderly exit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    try:
-        watch(vault, lambda: _report(emit()), stop, poll, until=lambda: server.poll() is not None, since=since)
-        return server.wait()
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        stop.set()
-        if server.poll() is None:
-            server.terminate()
-            server.wait(timeout=10)
+    host, _, port = dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        raise BuildError(f"--dev-addr must be host:port, not {dev_addr!r}")
+    with tempfile.TemporaryDirectory(prefix="vaultc-serve-") as folder:
+        target, trigger = Path(folder) / "site", Path(folder) / "changed"
+        trigger.mkdir()
+
+        def rebuild() -> None:
+            result = emit()
+            _report(result)
+            try:
+                seconds, rebuilt = build(config_file, target, result.pages)
+            except BuildError as exc:
+                print(f"vaultc: {exc}; still serving the previous site", file=sys.stderr)
+                return
+            print(f"vaultc: built {'the whole site' if rebuilt is None else f'{rebuilt} changed file(s)'} "
+                  f"in {seconds:.2f}s", file=sys.stderr)
+
+        since = snapshot(vault)
+        rebuild()
+        # The server rebuilds when a file under a folder it watches changes. It watches only the
+        # trigger folder, which the vault's watcher below touches once an editor has finished
+        # writing: the vault holds the store, which every build writes.
+        server = LiveReloadServer(builder=rebuild, host=host, port=int(port), root=str(target))
+        server.watch(str(trigger))
+        stop = threading.Event()
+        saves = iter(range(1, 1 << 62))
+        watcher = threading.Thread(target=watch, daemon=True, kwargs=dict(
+            folder=vault, on_change=lambda: (trigger / "save").write_text(str(next(saves))), stop=stop, poll=poll,
+            since=since))
+        # A plain `kill` must not leave the server running: turn SIGTERM into an orderly exit.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        print(f"vaultc: serving {vault} on {server.url}", file=sys.stderr)
+        watcher.start()
+        try:
+            server.serve()
+            return 0
+        except KeyboardInterrupt:
+            return 0
+        finally:
+            stop.set()
+            server.shutdown()
 
 
 def _report(result: EmitResult) -> None:
