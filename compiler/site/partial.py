@@ -1,20 +1,22 @@
-"""Rebuilding only the pages whose docs changed (emit stage, inside `vaultc site`).
+"""Rebuilding only the pages whose docs changed (emit stage, inside `vaultc site` and `serve`).
 
 A built site carries a stamp: the MkDocs configuration it was built with and the size and
 modification time of every docs file it was built from. The emitter rewrites a docs file only when
-its content changes, so on the next run the files whose stamp entry differs are exactly the pages to
-render again. When the set of docs files is the same (no page added, removed or renamed, so the
-navigation, the sitemap and every other page's links are the same) and the configuration is too,
-MkDocs renders just those pages, in this process, into a staging folder; their HTML and the search
-index, with their entries swapped in, then replace the old files. Anything else (the first build,
-a changed mkdocs.yml, a page added or removed, most of the pages changed) is a full build.
+its content changes, so on the next run the files whose stamp entry differs (or that are new) are
+exactly the pages to render again, and the files gone from the stamp are the pages to remove. When
+the configuration is the same and fixes the navigation (its own `nav:`, so that a page that comes
+or goes changes no other page's menu), MkDocs renders just those pages, in this process, into a
+staging folder; their HTML, the search index with their entries swapped in (and the sitemap, when
+pages came or went) then replace the old files. Anything else (the first build, a changed
+mkdocs.yml, most of the pages changed, a plugin that gathers from every page) is a full build.
 
 MkDocs has no public call for building some pages (mkdocs/mkdocs #990, #1705, #2220, #3695: its
-`--dirty` rebuilds by file time but keeps a stale navigation), so this runs the steps of its own
-`build()` (mkdocs.commands.build) page by page: the same plugins, templates and link checks, so a
-page comes out as a full build makes it. What `build()` checks across pages is checked here for
-the pages rebuilt: every link and anchor they hold, against the targets' anchors as their docs
-files have them; a warning fails the build, as --strict does, and leaves the site as it was.
+`--dirty` rebuilds by file time but keeps a stale navigation and fails --strict), so this runs the
+steps of its own `build()` (mkdocs.commands.build) page by page: the same plugins, templates and
+link checks, so a page comes out as a full build makes it (tests/test_site_partial.py compares
+them byte for byte). What `build()` checks across pages is checked here for the pages rebuilt:
+every link and anchor they hold, against the targets' anchors as their docs files have them; a
+warning fails the build, as --strict does, and leaves the site as it was.
 """
 from __future__ import annotations
 
