@@ -96,17 +96,13 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
         files = {DATASET: (query.dataset_key, query.dataset),
                  CONFIG: (query.config_key, lambda: config_json(query.config(), lambda path: html_url(site.doc(path))))}
         for doc, (key, made) in files.items():
-            if not _kept(writer, doc, key, written):
-                (writer.root / RENDER_KEYS).unlink(missing_ok=True)
-                writer.bytes(doc, made())
+            _remake(writer, doc, key, written, made)
             keys[doc] = key
     for doc, lines in generated.items():
         # rendered again only when its Markdown changed: the big tables of the index pages take
         # most of an emit that re-renders one edited page
         key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        if not _kept(writer, doc, key, written):
-            (writer.root / RENDER_KEYS).unlink(missing_ok=True)
-            writer.text(doc, generated_doc(lines))
+        _remake(writer, doc, key, written, lambda: generated_doc(lines).encode("utf-8"))
         keys[doc] = key
     writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
     for name in STATIC:
@@ -154,6 +150,13 @@ def _written_keys(docs_dir: Path) -> dict[str, list]:
     except (OSError, ValueError):
         return {}
     return keys if isinstance(keys, dict) else {}
+
+
+def _remake(writer: Writer, doc: str, key: str, written: dict[str, list], make) -> None:
+    """Write `make()` to `doc` unless the file there was made from `key`."""
+    if not _kept(writer, doc, key, written):
+        (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+        writer.bytes(doc, make())
 
 
 def _kept(writer: Writer, doc: str, key: str, written: dict[str, list]) -> bool:
