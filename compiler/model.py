@@ -8,6 +8,7 @@ rules emit `Finding`s that the renderers in emit/ print.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import enum
 import gc
@@ -212,6 +213,19 @@ def made(cls: type, fields: dict[str, Any]) -> Any:
 
 _new_object = object.__new__
 _set_state = object.__setattr__
+
+
+def values(record: Any) -> tuple:
+    """The field values of a frozen dataclass, in field order: what its repr says, at a fraction of
+    the cost (its repr was most of a digest over 100,000 links)."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in dataclasses.fields(record))
+    state = record.__dict__
+    return tuple([state[name] for name in names])
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def today() -> dt.date:

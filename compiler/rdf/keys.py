@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 
+from ..model import values
+
 
 def graphs_key(vault) -> str:
     """A digest of everything page_graphs reads (each page's properties, fields and claims, its
@@ -21,12 +23,14 @@ def graphs_key(vault) -> str:
     for path in sorted(pages):
         page = pages[path]
         digest.update(repr((path, page.name, page.title, page.type, sorted(page.meta.items(), key=_key_text),
-                            page.aliases, page.tags, page.fields, page.fiscal_year_end,
-                            [(claim, status.get(id(claim))) for claim in page.claims])).encode())
+                            page.aliases, page.tags, [values(f) for f in page.fields], page.fiscal_year_end,
+                            [(values(claim), status.get(id(claim))) for claim in page.claims])).encode())
     for res in vault.resolutions:
         target = pages.get(res.target) if res.target is not None else None
-        digest.update(repr((res.source, res.link, res.target, res.step, target.type if target else None)).encode())
+        digest.update(repr((res.source, values(res.link), res.target, res.step,
+                            target.type if target else None)).encode())
     return digest.hexdigest()
+
 
 
 def _key_text(item: tuple) -> str:

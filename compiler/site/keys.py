@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
+from ..model import values
 from .context import Site
 
 
@@ -36,7 +37,8 @@ def render_keys(site: Site) -> dict[str, str]:
     for finding in site.findings:
         findings[finding.path].append(tuple(finding))
     # what a page shows of itself, also where another page embeds it
-    contents = {path: _digest((path, page.text, own.get(path, ()), findings.get(path, ()), _tags(site, page)))
+    contents = {path: _digest((path, page.text, [_resolution(res) for res in own.get(path, ())],
+                               findings.get(path, ()), _tags(site, page)))
                 for path, page in pages.items()}
     everyone = None
     keys = {}
@@ -62,6 +64,11 @@ def render_keys(site: Site) -> dict[str, str]:
 
 def _digest(value) -> bytes:
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _resolution(res) -> tuple:
+    """A resolution as plain values (see model.values)."""
+    return (res.target, res.candidates, res.step, res.missing_heading, values(res.link))
 
 
 def _face(site: Site, path: str) -> tuple:
