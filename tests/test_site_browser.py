@@ -479,3 +479,36 @@ def test_a_ticker_page_in_light_and_dark_on_desktop_and_phone(browser, served, t
         context.close()
     assert seen["light"][0] == "default" and seen["dark"][0] == "slate"
     assert seen["light"][1] != seen["dark"][1]  # the text colour follows the scheme
+
+
+def test_a_page_open_under_vaultc_serve_reloads_itself_after_a_save(page, tmp_path):
+    """`vaultc serve`: the reader's open tab shows a saved edit without being reloaded by hand (the
+    save re-renders the page alone, and MkDocs' live-reload server tells the tab)."""
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES, fetch_text, free_port, stop_session
+
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "site" / "features", vault)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/notes/Target.html"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "compiler", "serve", str(vault), "--mkdocs-config", str(config),
+         "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        page.wait_for_timeout(200)
+        for _ in range(120):
+            if "A paragraph carrying a block id." in fetch_text(url):
+                break
+            page.wait_for_timeout(500)
+        page.goto(url)
+        target = vault / "notes" / "Target.md"
+        target.write_text(target.read_text().replace("A paragraph", "A saved, live-reloaded paragraph"))
+        page.wait_for_function("document.body.innerText.includes('live-reloaded paragraph')", timeout=30000)
+        page.screenshot(path=str(page.shots / "serve-reloaded.png"))
+    finally:
+        stop_session(server)
