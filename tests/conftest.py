@@ -84,6 +84,26 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def start_serve(tmp_path: Path, stderr=None):
+    """`vaultc serve` of a copy of the site features fixture, with the repository's mkdocs.yml, on a
+    free loopback port in a session of its own (stop it with stop_session): (the process, the URL
+    of its notes/Target.html). `stderr`: subprocess.PIPE to read what it says."""
+    import shutil
+    import subprocess
+
+    root = Path(__file__).parent.parent
+    vault = tmp_path / "vault"
+    shutil.copytree(FIXTURES / "site" / "features", vault)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {root / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "compiler", "serve", str(vault), "--mkdocs-config", str(config),
+         "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
+        cwd=root, stdout=subprocess.DEVNULL, stderr=stderr or subprocess.DEVNULL, start_new_session=True)
+    return server, f"http://127.0.0.1:{port}/notes/Target.html"
+
+
 class OxigraphServer:
     """A real Oxigraph server (`pip install oxigraph`) on a free loopback port, persisting to
     `folder`; `start()` and `kill()` as often as a test likes, `stop()` at the end."""

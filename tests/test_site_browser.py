@@ -484,21 +484,10 @@ def test_a_ticker_page_in_light_and_dark_on_desktop_and_phone(browser, served, t
 def test_a_page_open_under_vaultc_serve_reloads_itself_after_a_save(page, tmp_path):
     """`vaultc serve`: the reader's open tab shows a saved edit without being reloaded by hand (the
     save re-renders the page alone, and MkDocs' live-reload server tells the tab)."""
-    import subprocess
-    import sys
+    from conftest import fetch_text, start_serve, stop_session
 
-    from conftest import FIXTURES, fetch_text, free_port, stop_session
-
+    server, url = start_serve(tmp_path)
     vault = tmp_path / "vault"
-    shutil.copytree(FIXTURES / "site" / "features", vault)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/notes/Target.html"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "compiler", "serve", str(vault), "--mkdocs-config", str(config),
-         "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
         page.wait_for_timeout(200)
         for _ in range(120):

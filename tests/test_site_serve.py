@@ -2,22 +2,10 @@
 page without a restart: re-emit, MkDocs rendering only the changed pages, and live reload."""
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
-from conftest import fetch_text, stop_session, FIXTURES
-
-ROOT = Path(__file__).parent.parent
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from conftest import fetch_text, start_serve, stop_session
 
 
 def _wait_for(check, seconds: float) -> bool:
@@ -30,16 +18,8 @@ def _wait_for(check, seconds: float) -> bool:
 
 
 def test_serve_rebuilds_when_the_vault_changes(tmp_path):
+    server, url = start_serve(tmp_path, stderr=subprocess.PIPE)
     vault = tmp_path / "vault"
-    shutil.copytree(FIXTURES / "site" / "features", vault)
-    config = tmp_path / "mkdocs.yml"
-    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/notes/Target.html"
-    server = subprocess.Popen(
-        [sys.executable, "-m", "compiler", "serve", str(vault), "--mkdocs-config", str(config),
-         "--dev-addr", f"127.0.0.1:{port}", "--today", "2026-11-22"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     try:
         assert _wait_for(lambda: "A paragraph carrying a block id." in fetch_text(url), 60)
         target = vault / "notes" / "Target.md"
