@@ -24,11 +24,10 @@ def render_keys(site: Site) -> dict[str, str]:
     """page path -> the digest of what its docs file shows."""
     vault, pages = site.vault, site.pages
     faces = {path: _digest(_face(site, path)) for path in pages}
-    own: dict[str, list] = defaultdict(list)  # the page's own resolutions
+    own = site.by_source  # each page's own resolutions, as the renderer reads them
     linking: dict[str, set[str]] = defaultdict(set)  # target -> pages linking to it
     embeds: dict[str, set[str]] = defaultdict(set)
     for res in vault.resolutions:
-        own[res.source].append(res)
         if res.target in pages:
             linking[res.target].add(res.source)
             if res.link.embed:
