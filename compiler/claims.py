@@ -550,7 +550,8 @@ _MEASURE = _Family(
     "spend spending headcount inventory inventories yield yields output production shipments tam users "
     "customers penetration adoption mix supply demand stake volume volumes average averaged averages median "
     "represented represents",
-    ["made up", "make up", "makes up", "accounted for", "accounts for", "account for", "lead time", "lead times", "market cap", "market capitalisation", "market capitalization", "run rate",
+    ["made up", "make up", "makes up", "accounted for", "accounts for", "account for", "lead time", "lead times",
+     "market cap", "market capitalisation", "market capitalization", "run rate",
      "run-rate", "installed base", "market size"])
 
 
