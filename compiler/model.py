@@ -215,6 +215,16 @@ _new_object = object.__new__
 _set_state = object.__setattr__
 
 
+def sorted_items(mapping: dict) -> list[tuple]:
+    """A frontmatter mapping's items in the order of their keys as text (keys may be numbers or
+    dates): a stable order for digests."""
+    return sorted(mapping.items(), key=_key_text)
+
+
+def _key_text(item: tuple) -> str:
+    return str(item[0])
+
+
 def values(record: Any) -> tuple:
     """The field values of a frozen dataclass, in field order: what its repr says, at a fraction of
     the cost (its repr was most of a digest over 100,000 links)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from ..model import values
+from ..model import sorted_items, values
 
 
 def graphs_key(vault) -> str:
@@ -22,7 +22,7 @@ def graphs_key(vault) -> str:
     pages = vault.pages
     for path in sorted(pages):
         page = pages[path]
-        digest.update(repr((path, page.name, page.title, page.type, sorted(page.meta.items(), key=_key_text),
+        digest.update(repr((path, page.name, page.title, page.type, sorted_items(page.meta),
                             page.aliases, page.tags, [values(f) for f in page.fields], page.fiscal_year_end,
                             [(values(claim), status.get(id(claim))) for claim in page.claims])).encode())
     for res in vault.resolutions:
@@ -30,8 +30,3 @@ def graphs_key(vault) -> str:
         digest.update(repr((res.source, values(res.link), res.target, res.step,
                             target.type if target else None)).encode())
     return digest.hexdigest()
-
-
-
-def _key_text(item: tuple) -> str:
-    return str(item[0])

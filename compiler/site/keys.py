@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from ..model import values
+from ..model import sorted_items, values
 from .context import Site
 
 
@@ -74,7 +74,7 @@ def _face(site: Site, path: str) -> tuple:
     """What another page can show of this one: its name and title, type and frontmatter, where its
     headings and blocks are, and its count of stale claims."""
     page = site.pages[path]
-    return (path, site.doc(path), page.name, page.title, page.type, sorted(page.meta.items(), key=_first),
+    return (path, site.doc(path), page.name, page.title, page.type, sorted_items(page.meta),
             page.aliases, page.tags, [(h.level, h.text) for h in page.headings], sorted(page.block_ids),
             site.claim_counts.get(path, 0), path in site.unreadable)
 
@@ -83,9 +83,6 @@ def _tags(site: Site, page) -> list:
     """Each tag of the page with the spelling and page the site gives it."""
     return [(tag, site.tags.heading(tag.casefold()), site.tags.doc(tag.casefold())) for tag in page.tags if tag]
 
-
-def _first(item: tuple) -> str:
-    return str(item[0])
 
 
 def _embedded(path: str, embeds: dict[str, set[str]]) -> set[str]:
