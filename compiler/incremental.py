@@ -33,10 +33,10 @@ from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, ShardedTables, patch_limit
-from .rules import Reported, diagnose
+from .rules import diagnose
 from .config import Config
 from .discover import discover
-from .model import Page, Problem, SourceFile, gc_paused
+from .model import Finding, Page, Problem, SourceFile, gc_paused
 from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
 from .rules import REGISTRY
@@ -118,7 +118,7 @@ class CheckState:
     links_to: dict[str, frozenset[str]]  # page -> the other pages it links to
     links: dict[str, int]  # page -> number of links
     suppressions: dict[str, tuple[tuple[int, str], ...]]
-    diagnostics: dict[str, list[Reported]]  # page -> what its rules found there
+    diagnostics: dict[str, list[Finding]]  # page -> what its rules found there
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # page -> how many other pages link to it (kept up to date with links_to; none: an orphan).
     # What each run needs of the link sets, so they stay in the link tables' shards.
@@ -170,12 +170,11 @@ class CheckState:
             self.inbound[target] = self.inbound.get(target, 0) + 1
             self.touched.add(target)
 
-    def keep(self, found: Iterable[Reported]) -> None:
-        """Store what rules found, under each finding's page (as the plain tuples diagnose() gives:
-        they pickle fastest)."""
-        for reported in found:
-            self.diagnostics.setdefault(reported[1], []).append(reported)
-            self.touched.add(reported[1])
+    def keep(self, found: Iterable[Finding]) -> None:
+        """Store what rules found, under each finding's page."""
+        for finding in found:
+            self.diagnostics.setdefault(finding.path, []).append(finding)
+            self.touched.add(finding.path)
 
     def count_inbound(self) -> None:
         """inbound from links_to as a whole (a state put together from the workers' tables)."""
@@ -187,7 +186,7 @@ _NO_TARGETS: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class CheckResult:
-    diagnostics: list[Reported]
+    diagnostics: list[Finding]
     pages: tuple[str, ...]
     links: int
     today: dt.date
@@ -273,8 +272,8 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
     changed = bool(state.claims_behind)
     state.claims_behind = set()
     for path, diagnostics in state.diagnostics.items():
-        if path in state.datable or any(d[0] in CLAIM_RULES for d in diagnostics):
-            state.diagnostics[path] = [d for d in diagnostics if d[0] not in CLAIM_RULES]
+        if path in state.datable or any(f.rule in CLAIM_RULES for f in diagnostics):
+            state.diagnostics[path] = [f for f in diagnostics if f.rule not in CLAIM_RULES]
             state.touched.add(path)
     # Judged as analyse judges them, reported by the claim rules themselves (suppressions and all).
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))

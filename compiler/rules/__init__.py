@@ -1,9 +1,10 @@
 """Rules, ruff style: each rule is one function registered under a stable id with a default severity;
 the function's docstring's first line is the rule's summary (shown in SARIF and `--help`).
 
-A rule reads the compiled vault and yields `Diagnostic`s; `run_rules` attaches ids and severities,
-applies configuration, `--select`/`--ignore` and inline suppressions. Adding a rule is one function
-plus its decorator; adding an output format touches no rule.
+A rule reads the compiled vault and yields `Finding`s (model.py), the one shape a finding has from
+the rule to every report: `diagnose` runs rules and drops what inline comments suppress,
+`findings_of` applies the configuration's severities and `--select`/`--ignore`. Adding a rule is
+one function plus its decorator; adding an output format touches no rule.
 """
 from __future__ import annotations
 
@@ -13,20 +14,15 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..model import Finding
-from .registry import REGISTRY, Diagnostic, Rule, rule
+from .registry import REGISTRY, Rule, rule
 
 if TYPE_CHECKING:
     from ..analyse import CompiledVault
 
-__all__ = ["REGISTRY", "Diagnostic", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed", "REPORT_ORDER"]
+__all__ = ["REGISTRY", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed", "REPORT_ORDER"]
 
 # Importing the rule modules fills the registry.
 from . import claims, links, pages  # noqa: E402,F401
-
-# What diagnose() returns, one per diagnostic: the rule's id and its Diagnostic's fields, as one flat
-# tuple (rule id, path, line, column, message, target). The check state stores these as they are,
-# and findings_of reads them.
-Reported = tuple[str, str, int, int, str, "str | None"]
 
 
 def run_rules(vault: "CompiledVault", rule_ids: Iterable[str]) -> list[Finding]:
@@ -34,27 +30,24 @@ def run_rules(vault: "CompiledVault", rule_ids: Iterable[str]) -> list[Finding]:
     return findings_of(diagnose(vault, rule_ids), vault.config, rule_ids)
 
 
-def diagnose(vault: "CompiledVault", rule_ids: Iterable[str]) -> list[Reported]:
-    """What each rule reports on the vault, less what inline comments suppress."""
+def diagnose(vault: "CompiledVault", rule_ids: Iterable[str]) -> list[Finding]:
+    """What each rule finds on the vault at its default severity, less what inline comments suppress."""
     found = []
     for rule_id in rule_ids:
-        for d in REGISTRY[rule_id].check(vault):
-            if not suppressed(vault.suppressions(d.path), d.line, rule_id):
-                found.append((rule_id, *d))
+        for finding in REGISTRY[rule_id].run(vault):
+            if not suppressed(vault.suppressions(finding.path), finding.line, rule_id):
+                found.append(finding)
     return found
 
 
-def findings_of(reported: Iterable[Reported], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
-    """Diagnostics of the selected rules as findings at their configured severities, in report order."""
+def findings_of(found: Iterable[Finding], config: Config, rule_ids: Iterable[str]) -> list[Finding]:
+    """The findings of the selected rules at their configured severities, in report order."""
     severities = {r: config.severity_of(r, REGISTRY[r].severity) for r in rule_ids}
-    # tuple.__new__, not Finding(...): the NamedTuple's __new__ is a Python call per finding
-    findings = [_finding(Finding, (rule_id, severity, path, line, column, message, target))
-                for rule_id, path, line, column, message, target in reported
-                if (severity := severities.get(rule_id)) is not None]
-    return sorted(findings, key=REPORT_ORDER)
+    chosen = [f if f.severity == severity else f._replace(severity=severity)
+              for f in found if (severity := severities.get(f.rule)) is not None]
+    return sorted(chosen, key=REPORT_ORDER)
 
 
-_finding = tuple.__new__
 REPORT_ORDER = attrgetter("path", "line", "column", "rule", "message")
 
 

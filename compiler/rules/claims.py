@@ -2,22 +2,22 @@
 from __future__ import annotations
 
 from ..model import Severity
-from .registry import Diagnostic, rule
+from .registry import rule
 
 
 @rule("stale-claim", Severity.WARNING)
-def stale_claim(vault):
+def stale_claim(vault, found):
     """A snapshot ('as of March 2026 …') older than the page's max age."""
-    yield from _claims_with(vault, "stale")
+    yield from _claims_with(vault, found, "stale")
 
 
 @rule("overdue-claim", Severity.WARNING)
-def overdue_claim(vault):
+def overdue_claim(vault, found):
     """A forecast ('sold out through Q2 2026') whose period has ended."""
-    yield from _claims_with(vault, "overdue")
+    yield from _claims_with(vault, found, "overdue")
 
 
-def _claims_with(vault, status: str):
+def _claims_with(vault, found, status: str):
     for verdict in vault.verdicts:
         if verdict.status == status:
-            yield Diagnostic(verdict.path, verdict.claim.line, 1, verdict.message)
+            yield found(verdict.path, verdict.claim.line, 1, verdict.message)

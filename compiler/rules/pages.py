@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from ..dates import as_date, parse_month
-from ..model import Page, Severity
+from ..model import Finding, Page, Severity
 from ..frontmatter import LINK_KEYS, PAGE_TYPES
 from ..names import normalise
 from ..terms import key_term, reserved
-from .registry import Diagnostic, rule
+from .registry import rule
 
 # What each frontmatter key must hold; keys not listed are free-form.
 _COMMON = {"title": "text", "aliases": "texts", "alias": "texts", "tags": "texts",
@@ -20,17 +20,17 @@ _REQUIRED = {"ticker": ("ticker",)}
 
 
 @rule("frontmatter", Severity.ERROR)
-def frontmatter(vault):
+def frontmatter(vault, found):
     """Unparsable YAML, a value of the wrong type, a bad date or a missing key."""
     for path, page in vault.pages.items():
         for problem in page.problems:
             if problem.rule == "frontmatter":
-                yield Diagnostic(path, problem.line, problem.column, problem.message)
-        yield from _check_types(page)
+                yield found(path, problem.line, problem.column, problem.message)
+        yield from _check_types(page, found)
 
 
 @rule("unknown-type", Severity.INFO)
-def unknown_type(vault):
+def unknown_type(vault, found):
     """A `type` outside VAULT-SPEC's table and the configuration's `types`: the page is a note."""
     own = set(vault.config.types)
     for page in vault.pages.values():
@@ -38,17 +38,17 @@ def unknown_type(vault):
         if _empty(kind) or (isinstance(kind, str) and (kind in PAGE_TYPES or kind in own)):
             continue
         shown = repr(kind) if isinstance(kind, str) else f"{kind!r} (not one word)"  # `type: ["[[Books]]"]`
-        yield _at(page, "type", f"unknown type {shown}: read as a note (expected one of "
+        yield _at(found, page, "type", f"unknown type {shown}: read as a note (expected one of "
                                 f"{', '.join(PAGE_TYPES)}, or name it in the configuration's `types`)")
 
 
 @rule("query-error", Severity.ERROR)
-def query_error(vault):
+def query_error(vault, found):
     """A query block that does not parse, fails or runs past its time limit."""
     # The blocks run on the compiled RDF graph, which only the whole vault has: compile.Vault runs
     # them and gives their errors as (path, line, message); a vault without that view has none.
     for path, line, message in getattr(vault, "query_errors", ()):
-        yield Diagnostic(path, line, 1, message)
+        yield found(path, line, 1, message)
 
 
 def _empty(value) -> bool:
@@ -58,7 +58,7 @@ def _empty(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-def _check_types(page: Page):
+def _check_types(page: Page, found):
     meta = page.meta
     expected = {**_COMMON, **_BY_TYPE.get(page.type, {})}
     for key, value in meta.items():
@@ -73,10 +73,10 @@ def _check_types(page: Page):
         else:
             continue
         if problem:
-            yield _at(page, key, f"'{key}' {problem}")
+            yield _at(found, page, key, f"'{key}' {problem}")
     for key in _REQUIRED.get(page.type, ()):
         if meta.get(key) in (None, ""):
-            yield _at(page, "type", f"a {page.type} page needs '{key}'")
+            yield _at(found, page, "type", f"a {page.type} page needs '{key}'")
 
 
 def _value_problem(kind: str, value) -> str | None:
@@ -114,27 +114,27 @@ def _link_problem(value) -> str | None:
     return None
 
 
-def _at(page: Page, key: str, message: str) -> Diagnostic:
-    return Diagnostic(page.path, page.key_lines.get(key, 1), 1, message)
+def _at(found, page: Page, key: str, message: str) -> Finding:
+    return found(page.path, page.key_lines.get(key, 1), 1, message)
 
 
 @rule("reserved-field", Severity.WARNING)
-def reserved_field(vault):
+def reserved_field(vault, found):
     """A frontmatter key or inline field that would overwrite a term of the RDF vocabulary (`path::`,
     `kind::`): it is not exported."""
     for page in vault.pages.values():
         for key in page.meta:
             if reserved(key, "frontmatter"):
-                yield _at(page, key, f"'{key}' is a term of the vaultc vocabulary (vc:{key_term(key)}); "
+                yield _at(found, page, key, f"'{key}' is a term of the vaultc vocabulary (vc:{key_term(key)}); "
                                      "rename the key: it is not exported")
         for field in page.fields:
             if reserved(field.key, "field"):
-                yield Diagnostic(page.path, field.line, 1, f"'{field.key}::' is a term of the vaultc vocabulary "
+                yield found(page.path, field.line, 1, f"'{field.key}::' is a term of the vaultc vocabulary "
                                                            f"(vc:{key_term(field.key)}); rename it: it is not exported")
 
 
 @rule("duplicate-alias", Severity.WARNING)
-def duplicate_alias(vault):
+def duplicate_alias(vault, found):
     """An alias that another page also claims, as alias or as its name: links to it are ambiguous."""
     for path, page in vault.pages.items():
         for alias in dict.fromkeys(a for a in page.aliases if a.strip()):
@@ -143,27 +143,27 @@ def duplicate_alias(vault):
             named = [p for p in vault.index.by_name.get(key, []) if p != path]
             if others or named:
                 clash = ", ".join(sorted(set(others + named)))
-                yield Diagnostic(path, page.key_lines.get("aliases", page.key_lines.get("alias", 1)), 1,
+                yield found(path, page.key_lines.get("aliases", page.key_lines.get("alias", 1)), 1,
                                  f"alias '{alias}' is also claimed by {clash}", alias)
 
 
 @rule("orphan-page", Severity.INFO)
-def orphan_page(vault):
+def orphan_page(vault, found):
     """A page that no other page links to."""
     unreadable = {path for path, _ in vault.unreadable}
     for path in vault.orphans():
         if path in unreadable:
             continue
-        yield Diagnostic(path, 1, 1, "no other page links here")
+        yield found(path, 1, 1, "no other page links here")
 
 
 @rule("unreadable-file", Severity.ERROR)
-def unreadable_file(vault):
+def unreadable_file(vault, found):
     """A page that is not UTF-8, is binary, is over the size limit, cannot be opened, or took too
     long to parse."""
     for path, problem in vault.unreadable:
-        yield Diagnostic(path, problem.line, problem.column, problem.message)
+        yield found(path, problem.line, problem.column, problem.message)
     for path, page in vault.pages.items():
         for problem in page.problems:
             if problem.rule == "unreadable-file":
-                yield Diagnostic(path, problem.line, problem.column, problem.message)
+                yield found(path, problem.line, problem.column, problem.message)
