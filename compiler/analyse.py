@@ -73,20 +73,18 @@ class CompiledVault:
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
-                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None,
-                  prose: bool = True) -> CompiledVault:
-    """`prose=False`: the pages keep no prose blocks (see `parse_page`) unless a cache is written."""
+                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None) -> CompiledVault:
     with gc_paused():
-        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache, prose)
+        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache)
 
 
 def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | None, progress: Progress | None,
-             jobs: int | None, claims: bool, cache: ParseCache | None, prose: bool = True) -> CompiledVault:
+             jobs: int | None, claims: bool, cache: ParseCache | None) -> CompiledVault:
     found = discover(root, config)
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]
-    parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache, prose)
+    parsed = parse_sources(sources, config.max_file_bytes, jobs, claims, cache)
     # Each page is indexed and its claims judged as it arrives, while the workers parse the next
     # ones; what needs every page (resolving links) waits for the last. Pages arrive in path order.
     index = Index({}, ())
@@ -121,11 +119,10 @@ PARALLEL_MIN_PAGES = 400
 
 
 def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = None, claims: bool = True,
-                  cache: ParseCache | None = None, prose: bool = True):
+                  cache: ParseCache | None = None):
     """(path, Page or None, Problem or None) for each source, in order. Pages the cache already
     holds (same path and text) are loaded, the rest parsed; parsing is a pure function of one file,
-    so a big vault's misses are spread over every core. The cache keeps whole pages: `prose=False`
-    applies only without one."""
+    so a big vault's misses are spread over every core."""
     store = cache.store if cache is not None else None
     done: dict[int, tuple[str, Page | None, Problem | None]] = {}
     todo: list[tuple[int, SourceFile]] = []
@@ -137,8 +134,7 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
             done[i] = (source.path, page, None)
         else:
             todo.append((i, source))
-    prose = prose or store is not None
-    batches = [([source for _, source in todo[lo:lo + BATCH]], max_bytes, claims, store, prose)
+    batches = [([source for _, source in todo[lo:lo + BATCH]], max_bytes, claims, store)
                for lo in range(0, len(todo), BATCH)]
     results = _unbatched(parallel_map(read_and_parse_batch, batches, jobs, pages=len(todo)))
     pending = iter(todo)
@@ -200,11 +196,11 @@ def _unbatched(batches):
         yield from results
 
 
-def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | None, bool]):
+def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | None]):
     """[(path, digest or None, Page — or its pickle, when it crosses a process boundary anyway —,
     problem)] for each source. The batch's pages are parsed together (parse_pages); with a store,
     the ones parsed here are stored together, in one transaction."""
-    sources, max_bytes, claims, store, prose = batch
+    sources, max_bytes, claims, store = batch
     results: list = [None] * len(sources)
     read: list[tuple[int, str, str]] = []
     for i, source in enumerate(sources):
@@ -215,7 +211,7 @@ def read_and_parse_batch(batch: tuple[list[SourceFile], int, bool, PageStore | N
             read.append((i, source.path, text))
     texts = [(path, text) for _, path, text in read]
     if store is None:
-        for (i, path, _), page in zip(read, parse_pages(texts, claims, prose)):
+        for (i, path, _), page in zip(read, parse_pages(texts, claims)):
             results[i] = (path, None, page, None)
         return results
     for (i, path, _), (digest, parsed) in zip(read, stored_or_parsed(store, texts, claims, _IN_WORKER)):

@@ -4,11 +4,10 @@ reads — `check`, `claims`, `export`, `query`, `sparql`, `publish`, `site` and 
 A `Vault` is the compiled vault of analyse.py (pages, resolutions, graph, verdicts, findings),
 worked out when first asked for, and by the cheapest road to the same answer:
 
-- its findings alone (what `check` reads) come from the incremental check when there is a store
-  (incremental.py: only the pages an edit affects are parsed, resolved and checked again), or
-  from a check on every core that never moves pages between processes (workers.py);
-- anything else (what the site, the RDF graph and the claims listing read) is the whole compiled
-  vault, its pages loaded from the store where it holds them; the findings are then that vault's.
+- its findings alone (what `check` reads), when there is a store, come from the incremental check
+  (incremental.py: only the pages an edit affects are parsed, resolved and checked again);
+- anything else is the whole compiled vault (analyse.py), its pages loaded from the store where it
+  holds them; the findings are then that vault's rules' (`check --no-cache` reads them so too).
 
 Either road gives the same findings (tests/test_compile.py compares them after every kind of
 edit, with and without a store, on one core and on several), so no command has a pipeline of its
@@ -25,8 +24,8 @@ from .analyse import CompiledVault, Progress, compile_vault
 from .cache import ParseCache
 from .config import Config
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution
-from .rules import REGISTRY, REPORT_ORDER, diagnose, findings_of
-from .workers import check_cold, check_vault
+from .rules import REGISTRY, REPORT_ORDER, diagnose, findings_of, run_rules
+from .incremental import check_vault
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -154,20 +153,15 @@ class Vault:
 
     @functools.cached_property
     def _checked(self) -> tuple[tuple[Finding, ...], tuple[str, ...], int]:
-        if "compiled" in self.__dict__:  # worked out already: its findings cost only the rules
+        if self._store is None or "compiled" in self.__dict__:  # the whole vault: its findings cost only the rules
             vault = self.compiled
-            chosen = set(self.rules)
-            found = [f for f in vault.findings if f.rule in chosen]
-            if "query-error" in chosen and any(page.queries for page in vault.pages.values()):
+            found = run_rules(vault, [r for r in self.rules if r != "query-error"])
+            if "query-error" in self.rules and any(page.queries for page in vault.pages.values()):
                 found = sorted([*found, *findings_of(diagnose(self, ["query-error"]), self.config, ["query-error"])],
                                key=REPORT_ORDER)
             return tuple(found), tuple(sorted(vault.pages)), len(vault.resolutions)
-        if self._store is not None:
-            result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
-                                 self._progress, self._jobs)
-        else:
-            result = check_cold(self.root, self.config, self.today, self.max_age, self.rules, self._progress,
-                                self._jobs)
+        result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
+                             self._progress, self._jobs)
         reported = result.diagnostics
         if result.queried and "query-error" in self.rules:  # the blocks run on the whole compiled graph
             reported = [*reported, *diagnose(self, ["query-error"])]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,10 +176,6 @@ class CheckState:
             self.diagnostics.setdefault(finding.path, []).append(finding)
             self.touched.add(finding.path)
 
-    def count_inbound(self) -> None:
-        """inbound from links_to as a whole (a state put together from the workers' tables)."""
-        self.inbound = dict(Counter(target for targets in self.links_to.values() for target in targets))
-
 
 _NO_TARGETS: frozenset[str] = frozenset()
 
@@ -210,18 +206,15 @@ class PartialVault(CompiledVault):
 
 
 def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
-                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None,
-                cold=None) -> CheckResult:
-    """Every rule's diagnostics on the vault, reusing the last run's results where nothing changed.
-    The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it.
-    `cold(found, config, today, max_age, claims, cache, key, progress, jobs)` builds the state when
-    the stored one cannot answer (workers.state_on_workers; None, or no answer: one process)."""
+                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
+    """Every rule's findings on the vault, reusing the last run's results where nothing changed.
+    The new state stays in `cache.held` for the next run of this process; `cache.flush()` saves it."""
     with gc_paused():
-        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs, cold)
+        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs)
 
 
 def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
-                 progress: Progress | None, jobs: int | None, cold) -> CheckResult:
+                 progress: Progress | None, jobs: int | None) -> CheckResult:
     # What the stored state depends on ("check", the state's format, then the settings); not the
     # day, which only the claims' verdicts depend on (see _judge_again).
     key = ("check", 2, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
@@ -238,11 +231,9 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
             result, links = _update(state, found.files, config, today, max_age, claims, cache, jobs)
         except Exception:  # a state that loads but does not hold together: start afresh
             result, links = None, True
-    if result is None:
-        state = cold(found, config, today, max_age, claims, cache, key, progress, jobs) if cold else None
-        if state is None:  # a small vault, or no pool
-            vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
-            state = _state_of(vault, key, found.rejected, cache, max_age)
+    if result is None:  # no state to start from: the whole vault compiled, its pages checked
+        vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
+        state = _state_of(vault, key, found.rejected, cache, max_age)
         result = _result(state, today, reparsed=-1, rechecked=len(state.digests))
         new_table = True
     cache.held["check"] = state

@@ -139,8 +139,7 @@ class Page:
     line_count: int = 0
     fiscal_year_end: int = 12
     key_lines: dict[str, int] = field(hash=False, compare=False, default_factory=dict)  # frontmatter key -> line
-    # The text as parsed (BOM dropped, line ends as LF): what emitters show, so none reads the file
-    # again. Left out, as the prose blocks are, by a check that keeps no pages (parse's `prose`).
+    # The text as parsed (BOM dropped, line ends as LF): what emitters show, so none reads the file again.
     text: str = field(default="", repr=False)
 
     @property

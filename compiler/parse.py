@@ -35,14 +35,12 @@ _SUPPRESS = re.compile(r"<!--\s*vaultc:\s*ignore\b([^>]*?)-->")
 _URL_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
-def parse_page(path: str, text: str, claims: bool = True, prose: bool = True) -> Page:
-    """`claims=False` skips the claim pass, for checks that run no claim rule; `prose=False` leaves
-    the prose blocks out of the page (the claims are still read from them): only the site needs
-    them, and a check without a cache then ships less from its worker processes."""
-    return parse_pages([(path, text)], claims, prose)[0]
+def parse_page(path: str, text: str, claims: bool = True) -> Page:
+    """`claims=False` skips the claim pass, for checks that run no claim rule."""
+    return parse_pages([(path, text)], claims)[0]
 
 
-def parse_pages(texts: Sequence[tuple[str, str]], claims: bool = True, prose: bool = True) -> list[Page]:
+def parse_pages(texts: Sequence[tuple[str, str]], claims: bool = True) -> list[Page]:
     """parse_page of each (path, text), the claim pass run once every page of the batch is parsed:
     right after markdown-it has parsed a page, the claim pass's code and the date grammar are out
     of the CPU's caches, and reading a page's claims costs about 180 µs instead of 125 (on the 10k
@@ -60,9 +58,6 @@ def parse_pages(texts: Sequence[tuple[str, str]], claims: bool = True, prose: bo
                 fields["claims"] = tuple(extract_claims(fields["blocks"], fields["fiscal_year_end"])) if claims else ()
         except OverBudget:
             fields.update(_too_long(fields["path"]), claims=())
-        if not prose:
-            fields["blocks"] = ()
-            fields["text"] = ""
     return [Page(**fields) for fields in batch]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import analyse, workers
+from compiler import analyse
 from compiler.cache import ParseCache
 from compiler.compile import compile
 from compiler.config import Config
@@ -22,8 +22,7 @@ TODAY = dt.date(2026, 11, 22)
 
 @pytest.fixture
 def vault(tmp_path, monkeypatch):
-    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)  # small vaults get worker processes too
-    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)  # small vaults get worker processes too
     made = generate(tmp_path / "v", 120)
     write(made.root, "notes/hub.md", "# Hub\n\n[[constraint-03]] [[Bottleneck 3]]\n")
     return made.root
@@ -89,7 +88,7 @@ def test_the_commands_all_call_the_same_compile(monkeypatch, tmp_path, run):
     # and nothing else compiles: the whole-vault compile is reached through compile() only
     package = Path(__file__).resolve().parent.parent / "compiler"
     callers = {p.relative_to(package).as_posix() for p in package.rglob("*.py") if "compile_vault(" in p.read_text()}
-    assert callers <= {"analyse.py", "compile.py", "incremental.py", "workers.py"}, callers
+    assert callers <= {"analyse.py", "compile.py", "incremental.py"}, callers
 
 
 def _mkdocs(tmp_path: Path) -> Path:
@@ -97,3 +96,24 @@ def _mkdocs(tmp_path: Path) -> Path:
     root = Path(__file__).resolve().parent.parent
     config.write_text(f"INHERIT: {root / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
     return config
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_parse_worker_that_fails_fails_the_compile(vault, monkeypatch, how):
+    """The one process pool: an error in a worker, or a worker that dies, is the compile's error,
+    never findings from part of the vault."""
+    from concurrent.futures.process import BrokenProcessPool
+    import os
+
+    real = analyse.parse_pages
+
+    def broken(texts, *args, **kwargs):
+        if any(path == "notes/hub.md" for path, _ in texts):
+            if how == "dies":
+                os._exit(3)
+            raise ValueError("parser bug on hub")
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(analyse, "parse_pages", broken)  # the forked workers inherit it
+    with pytest.raises(ValueError if how == "raises" else BrokenProcessPool):
+        compile(vault, Config(), TODAY, jobs=2).findings

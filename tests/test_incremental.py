@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from compiler import analyse, incremental, workers
+from compiler import analyse, incremental
 from compiler import cache as cache_module
 from compiler.analyse import compile_vault
 from compiler.cache import ParseCache, default_cache_dir
 from compiler.check import select_rules
 from compiler.rules import findings_of, run_rules
 from compiler.config import Config
-from compiler.workers import check_vault
+from compiler.incremental import check_vault
 from compiler.model import SourceFile
 from synthetic import generate
 
@@ -110,9 +110,9 @@ EDITS = [
 
 @pytest.fixture(params=[1, 2], ids=["in-process", "workers"])
 def jobs(request, monkeypatch):
-    """Cold checks compiled in this process, or on two workers that write the cache themselves
-    (compiler/workers.py), which small vaults do not get unless told to."""
-    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    """Cold checks parsed in this process, or in a pool of two workers that write the cache
+    themselves, which small vaults do not get unless told to."""
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
     return request.param
 
 
@@ -317,7 +317,7 @@ def test_corrupt_cache_is_rebuilt_with_one_line_on_stderr(vault, tmp_path, jobs,
 def test_workers_store_their_pages_where_any_process_reads_them_back(vault, tmp_path, monkeypatch):
     """A cold check on workers stores every page it parses; another process finds each by its
     digest; a page whose text changed leaves the store with its old text."""
-    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
     folder = tmp_path / "cache"
     cached(vault, folder, 2)
     pages = sorted(p.relative_to(vault).as_posix() for p in vault.rglob("*.md"))
@@ -344,7 +344,7 @@ def test_workers_store_their_pages_where_any_process_reads_them_back(vault, tmp_
 def test_checks_with_and_without_the_claim_pass_keep_their_own_pages(vault, tmp_path, monkeypatch):
     """The two settings share the store, each with its own salt: neither drops the other's pages,
     so running them in turn parses nothing after the first run of each."""
-    monkeypatch.setattr(workers, "PARALLEL_MIN_PAGES", 10)
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 10)
     folder = tmp_path / "cache"
 
     def run(claims: bool):
