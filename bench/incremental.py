@@ -71,7 +71,7 @@ def in_process_edits(vault: Path, folder: Path, edited: Path, runs: int) -> list
     from compiler.rules import findings_of
     from compiler.config import load_config
     from compiler.emit import Report, renderers
-    from compiler.workers import check_vault
+    from compiler.incremental import check_vault
 
     config = load_config(vault)
     cache = ParseCache(folder)

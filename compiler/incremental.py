@@ -375,12 +375,13 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
     readable = [page for path, page in pages.items() if path not in state.unreadable]
     if compiled is None:
         resolutions = resolve_all(state.index, readable)
-        compiled = PartialVault(
+        # The affected pages compiled against the whole vault's index: every finding of the rules
+        # run here (all but GLOBAL_RULES) stands on one of them.
+        compiled = CompiledVault(
             root=Path("."), config=config, today=today, pages=pages, attachments=state.attachments,
             unreadable=tuple((p, problem) for p, problem in state.unreadable.items() if p in pages),
             resolutions=tuple(resolutions), index=state.index,
-            verdicts=tuple(judge_claims(readable, config, today, max_age)),
-            all_suppressions=state.suppressions)
+            verdicts=tuple(judge_claims(readable, config, today, max_age)))
     links_to: dict[str, set[str]] = {}
     for path, page in pages.items():
         state.forget(path)
