@@ -111,7 +111,6 @@ class Database:
         self._connection: sqlite3.Connection | None = None
         self._pid = 0
         self._depth = 0  # nested transaction() calls
-        self.broken = False  # replaced in this run: no more writes until the next
 
     @classmethod
     def at(cls, folder: Path) -> "Database":
@@ -161,7 +160,6 @@ class Database:
     def _replace(self, exc: BaseException) -> sqlite3.Connection | None:
         """Set an unreadable database aside and start an empty one (None when that fails too)."""
         print(f"vaultc: the cache {self.path} could not be used ({exc}); starting it afresh", file=sys.stderr)
-        self.broken = True
         for suffix in ("", "-wal", "-shm", "-journal"):
             with contextlib.suppress(OSError):
                 os.unlink(f"{self.path}{suffix}")

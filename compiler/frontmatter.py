@@ -239,6 +239,3 @@ def strings(value: Any) -> tuple[str, ...]:
     if isinstance(value, list):
         return tuple(str(v) for v in value if isinstance(v, (str, int, float)) and not isinstance(v, bool))
     return ()
-
-
-    return None

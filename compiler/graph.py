@@ -58,20 +58,6 @@ def orphans(pages: Iterable[str], resolutions: Iterable[Resolution]) -> list[str
     return sorted(path for path in pages if path not in linked)
 
 
-def neighbourhood(graph: nx.MultiDiGraph, path: str, depth: int = 1) -> nx.MultiDiGraph:
-    """The subgraph within `depth` hops of `path`, following links both ways (a page's local graph)."""
-    if path not in graph:
-        import networkx as nx
-
-        return nx.MultiDiGraph()
-    seen = {path}
-    frontier = {path}
-    for _ in range(depth):
-        frontier = {n for node in frontier for n in (*graph.successors(node), *graph.predecessors(node))} - seen
-        seen |= frontier
-    return graph.subgraph(seen).copy()
-
-
 def related_by(graph: nx.MultiDiGraph, path: str, relation: str) -> list[str]:
     """Pages holding an edge `relation` to `path`: `related_by(g, "constraints/hbm.md", "constraints")`
     lists the companies on that constraint."""

@@ -15,9 +15,6 @@ from markdown_it import MarkdownIt
 
 from ..names import heading_key
 
-_ATX = re.compile(r"^[ \t>]*#{1,6}(?=[ \t]|$)[ \t]*")
-_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
-_QUOTE = re.compile(r"^[ \t>]*")
 _MARKUP = re.compile(r"[\[\]`*_<>&\\!~]")
 
 
@@ -26,13 +23,6 @@ def toc_slugs(texts: list[str]) -> list[str]:
     used: set[str] = set()
     counters: dict[str, int] = {}  # without them, n equal headings cost n^2/2 look-ups (100,000: minutes)
     return [unique(slugify(text, "-"), used, counters) for text in texts]
-
-
-def heading_content(line: str) -> str:
-    """The inline Markdown of a heading line: no `#` marks, no closing `#`s, no quote prefix."""
-    if _ATX.match(line):
-        return _ATX_CLOSE.sub("", _ATX.sub("", line, count=1))
-    return _QUOTE.sub("", line).strip()  # a setext heading's text line
 
 
 def plain_text(inline: str) -> str:

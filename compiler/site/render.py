@@ -56,7 +56,6 @@ VIDEO = {"mp4", "webm", "ogv", "mov", "mkv"}
 CALLOUTS = {"note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important", "success",
             "check", "done", "question", "help", "faq", "warning", "caution", "attention", "failure",
             "fail", "missing", "danger", "error", "bug", "example", "quote", "cite"}
-CLAIM_MARKS = {"stale-claim": "stale", "overdue-claim": "overdue"}
 
 _CALLOUT = re.compile(r"^\[!([A-Za-z][\w-]*)\]([+-]?)[ \t]*")
 _TASK = re.compile(r"^\[([ xX])\](?:[ \t]+|$)")
