@@ -4,6 +4,7 @@ after the whole model (as the site and the RDF graph read it) — after every ki
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,8 @@ from compiler.compile import compile
 from compiler.config import Config
 from compiler.rdf.emit import page_graphs
 from compiler.rdf.export import export
+from compiler.site import emit_site
+from compiler.site.emitter import RENDER_KEYS
 from synthetic import generate
 from test_incremental import EDITS, write
 
@@ -29,20 +32,32 @@ def vault(tmp_path, monkeypatch):
 
 
 def roads(root: Path, store: Path):
-    """(what each road gives: findings, pages, links) and the RDF of the whole-model roads."""
+    """(what each road gives: findings, pages, links); the RDF and the emitted site of the
+    whole-model roads are checked to be the same on the way."""
     got = {}
     for jobs in (1, 2):
         checked = compile(root, Config(), TODAY, jobs=jobs)
         got[f"no store, findings first, jobs={jobs}"] = _report(checked)
         whole = compile(root, Config(), TODAY, jobs=jobs)
         rdf = export(page_graphs(whole), "trig")  # the whole model first, its findings after
+        site = _site(whole, store / f"docs-{jobs}", jobs)
         got[f"no store, model first, jobs={jobs}"] = _report(whole)
         stored = compile(root, Config(), TODAY, jobs=jobs, store=ParseCache(store / str(jobs)))
         got[f"store, findings first, jobs={jobs}"] = _report(stored)
         stored_whole = compile(root, Config(), TODAY, jobs=jobs, store=ParseCache(store / f"whole-{jobs}"))
         assert export(page_graphs(stored_whole), "trig") == rdf
+        assert _site(stored_whole, store / f"stored-docs-{jobs}", jobs) == site
         got[f"store, model first, jobs={jobs}"] = _report(stored_whole)
     return got
+
+
+def _site(vault, docs: Path, jobs: int) -> dict[str, bytes]:
+    """The docs tree the site emits from the vault (into a fresh folder), file by file."""
+    shutil.rmtree(docs, ignore_errors=True)
+    emit_site(vault.compiled, docs, jobs=jobs)
+    # (less the emitter's own record of when it wrote each file)
+    return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*"))
+            if p.is_file() and p.name != RENDER_KEYS}
 
 
 def _report(vault):
