@@ -27,8 +27,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
@@ -205,6 +206,38 @@ class PartialVault(CompiledVault):
         return self.all_suppressions.get(path, ())
 
 
+class Face(NamedTuple):
+    """What a page offers links: the names they may ask for (its name, aliases, path forms) and
+    its headings and block ids."""
+
+    names: set[str]
+    anchors: tuple
+
+
+def affected_pages(before: Mapping[str, Face | None], after: Mapping[str, Face | None],
+                   wanted_by: Mapping[str, set[str]], sharing: Callable[[str], Iterable[str]]) -> set[str]:
+    """The pages to resolve and check again after the pages in `before` and `after` changed (their
+    faces before and after; None: absent). A page whose names changed, or that came or went,
+    affects every page that may link to it by one of its old or new names (`wanted_by`: name ->
+    pages whose links ask for it) and every page sharing one (`sharing(name)`: the pages that
+    hold it now, whose duplicate-alias findings may come or go); a page whose headings or block
+    ids changed affects the pages that may link to it; any other edit affects the page alone."""
+    pages = {path for path, face in after.items() if face is not None}
+    names: set[str] = set()
+    for path in before.keys() | after.keys():
+        old, new = before.get(path), after.get(path)
+        if old is None or new is None or old.names != new.names:
+            touched = (old.names if old else set()) | (new.names if new else set())
+            names |= touched
+            for name in touched:
+                pages.update(sharing(name))
+        elif old.anchors != new.anchors:
+            names |= new.names
+    for name in names:
+        pages |= wanted_by.get(name, set())
+    return pages - {path for path, face in after.items() if face is None}
+
+
 def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
                 cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
     """Every rule's findings on the vault, reusing the last run's results where nothing changed.
@@ -303,37 +336,28 @@ def _update(state: CheckState, files: Iterable[SourceFile], config: Config, toda
     if suspects:  # what was read is trusted next time without reading
         cache.save_manifest()
     changed = {p for p in fresh if digests[p] != state.digests.get(p)}
-    sharers: set[str] = set()
     rejected = {p for p, _ in state.rejected}
     removed = set(state.digests) - set(sources) - rejected
     if not changed and not removed:
         return _result(state, today, reparsed=0, rechecked=0), False
     _load_links(cache, state)
 
-    # Patch the index. A page whose names changed (or that came or went) affects every page that
-    # may link to it by one of its old or new names and every page sharing one; a page whose
-    # headings or block ids changed affects the pages that may link to it; any other edit affects
-    # the page alone.
-    names: set[str] = set()
-    links = bool(removed)
+    # Patch the index, noting what each changed page offered links before and after.
+    before: dict[str, Face | None] = {}
+    after: dict[str, Face | None] = {}
     for path in changed | removed:
-        before = (state.index.provides(path), state.index.anchors(path)) if path in state.digests else None
+        before[path] = Face(state.index.provides(path), state.index.anchors(path)) if path in state.digests else None
         if path in state.digests:
             state.index.remove(path)
         if path in changed:
             state.index.add(fresh[path])
-        after = (state.index.provides(path), state.index.anchors(path)) if path in changed else None
-        links = links or before != after
-        if before is None or after is None or before[0] != after[0]:
-            names |= (before[0] if before else set()) | (after[0] if after else set())
-            for name in (before[0] if before else set()) | (after[0] if after else set()):
-                sharers.update(state.index.by_alias.get(name, ()), state.index.by_name.get(name, ()))
-        elif before[1] != after[1]:
-            names |= after[0]
-    affected = set(changed) | sharers
-    for name in names:
-        affected |= state.wanted_by.get(name, set())
-    affected -= removed
+        after[path] = Face(state.index.provides(path), state.index.anchors(path)) if path in changed else None
+    links = bool(removed) or before != after
+
+    def sharing(name: str):
+        return (*state.index.by_alias.get(name, ()), *state.index.by_name.get(name, ()))
+
+    affected = affected_pages(before, after, state.wanted_by, sharing)
 
     # Bring the affected pages back (from the cache: they did not change) and check them.
     for path in removed:

@@ -446,3 +446,28 @@ def test_watch_sees_a_save_made_while_the_first_build_ran(tmp_path):
     watch(tmp_path, lambda: changes.append(True), threading.Event(), 0.01,
           until=lambda: bool(changes) or time.monotonic() > deadline, since=since)
     assert changes
+
+
+def test_affected_pages_follow_names_and_anchors():
+    """affected_pages on its own: which pages an edit sends back to be resolved and checked."""
+    from compiler.incremental import Face, affected_pages
+
+    wanted_by = {"hbm": {"a.md", "b.md"}, "power": {"c.md"}, "gpu": {"d.md"}}
+    holders = {"hbm": ["e.md"], "power": [], "gpu": []}
+
+    def sharing(name):
+        return holders.get(name, [])
+
+    def run(before, after):
+        return affected_pages(before, after, wanted_by, sharing)
+
+    hbm = Face({"hbm"}, ("memory",))
+    # prose only: the page alone
+    assert run({"x.md": hbm}, {"x.md": hbm}) == {"x.md"}
+    # a heading renamed: the pages that may link to it, not those sharing its names
+    assert run({"x.md": hbm}, {"x.md": Face({"hbm"}, ("supply",))}) == {"x.md", "a.md", "b.md"}
+    # a name gained: who asks for the old and the new name, and who shares either
+    assert run({"x.md": hbm}, {"x.md": Face({"hbm", "power"}, ("memory",))}) == {"x.md", "a.md", "b.md", "c.md", "e.md"}
+    # a new page, and a removed one (never itself in the answer)
+    assert run({"y.md": None}, {"y.md": Face({"gpu"}, ())}) == {"y.md", "d.md"}
+    assert run({"x.md": hbm}, {"x.md": None}) == {"a.md", "b.md", "e.md"}
