@@ -41,6 +41,11 @@ class CompiledVault:
     resolutions: tuple[Resolution, ...]
     index: Index = field(compare=False)
     verdicts: tuple[ClaimVerdict, ...] = ()
+    # Where the vault holds less than every page (an incremental check keeps each page's findings,
+    # not the page: incremental.py), what its pages cannot tell: the orphans and every page's
+    # inline suppressions. None: read from the pages and resolutions.
+    orphan_paths: tuple[str, ...] | None = None
+    all_suppressions: Mapping[str, tuple[tuple[int, str], ...]] | None = field(default=None, compare=False)
 
     @functools.cached_property
     def graph(self) -> nx.MultiDiGraph:
@@ -52,6 +57,8 @@ class CompiledVault:
 
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
+        if self.orphan_paths is not None:
+            return list(self.orphan_paths)
         return orphans(self.pages, self.resolutions)
 
     def open_file(self, path: str) -> int:
@@ -67,6 +74,8 @@ class CompiledVault:
 
     def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
         """The page's `<!-- vaultc: ignore … -->` comments as (line, rule or "*")."""
+        if self.all_suppressions is not None:
+            return self.all_suppressions.get(path, ())
         page = self.pages.get(path)
         return page.suppressions if page is not None else ()
 

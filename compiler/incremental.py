@@ -192,20 +192,6 @@ class CheckResult:
     queried: tuple[str, ...] = ()  # pages holding query blocks
 
 
-@dataclass(frozen=True)
-class PartialVault(CompiledVault):
-    """Some pages of a vault, with the index and orphans of all of it: what the rules read."""
-
-    orphan_paths: tuple[str, ...] = ()
-    all_suppressions: dict = field(default_factory=dict, compare=False)
-
-    def orphans(self) -> list[str]:
-        return list(self.orphan_paths)
-
-    def suppressions(self, path: str) -> tuple[tuple[int, str], ...]:
-        return self.all_suppressions.get(path, ())
-
-
 class Face(NamedTuple):
     """What a page offers links: the names they may ask for (its name, aliases, path forms) and
     its headings and block ids."""
@@ -301,8 +287,8 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
             state.touched.add(path)
     # Judged as analyse judges them, reported by the claim rules themselves (suppressions and all).
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
-    view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
-                        resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
+    view = CompiledVault(root=Path("."), config=None, today=today, pages={}, attachments=(), unreadable=(),
+                         resolutions=(), index=None, verdicts=verdicts, all_suppressions=state.suppressions)
     state.keep(diagnose(view, CLAIM_RULES))
     state.today = today
     return changed
@@ -449,10 +435,10 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
 def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) -> CheckResult:
     """Every page's stored diagnostics, and the orphans of the vault as it now is."""
     orphans = tuple(sorted(p for p in state.digests if p not in state.inbound))
-    view = PartialVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
-                        unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
-                        orphan_paths=orphans, all_suppressions=state.suppressions)
-    found = [reported for path in sorted(state.diagnostics) for reported in state.diagnostics[path]]
+    view = CompiledVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
+                         unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
+                         orphan_paths=orphans, all_suppressions=state.suppressions)
+    found = [finding for path in sorted(state.diagnostics) for finding in state.diagnostics[path]]
     found += diagnose(view, GLOBAL_RULES)
     return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked,
                        tuple(sorted(state.queries)))
