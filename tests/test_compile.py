@@ -4,6 +4,7 @@ after the whole model (as the site and the RDF graph read it) — after every ki
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,13 @@ def test_a_parse_worker_that_fails_fails_the_compile(vault, monkeypatch, how):
     monkeypatch.setattr(analyse, "parse_pages", broken)  # the forked workers inherit it
     with pytest.raises(ValueError if how == "raises" else BrokenProcessPool):
         compile(vault, Config(), TODAY, jobs=2).findings
+
+
+def test_cli_check_without_a_store_reports_what_a_cached_check_does(vault, tmp_path, run):
+    """`check --no-cache` (the whole vault compiled, its rules run) and a check with a store (the
+    incremental road, cold and then warm) print the same report."""
+    _, cold, _ = run("check", vault, "--no-cache", "--format", "json", "--today", TODAY)
+    for _ in range(2):
+        _, cached, _ = run("check", vault, "--cache-dir", tmp_path / "cache", "--format", "json", "--today", TODAY)
+        assert json.loads(cached) == json.loads(cold)
+    assert json.loads(cold)["summary"]["pages"] > 120
