@@ -27,7 +27,7 @@ from .emit import claims as claims_report
 from .files import write_atomic
 from .compile import compile
 from .model import Severity, gc_paused
-from .rules import REGISTRY
+from .rules import CLAIM_RULES, REGISTRY
 
 
 class _Parser(argparse.ArgumentParser):
@@ -157,7 +157,7 @@ def run_check(args) -> int:
     config = load_config(args.vault, args.config)
     rule_ids = select_rules(_ids(args.select), _ids(args.ignore))
     rule_ids = [r for r in rule_ids if config.severity_of(r, REGISTRY[r].severity) is not None]
-    cache = cache_for(args, config, any(r in rule_ids for r in ("stale-claim", "overdue-claim")))
+    cache = cache_for(args, config, any(r in rule_ids for r in CLAIM_RULES))
     if args.watch:
         return _watch_check(args, config, rule_ids, cache)
     try:

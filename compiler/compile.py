@@ -24,7 +24,7 @@ from .analyse import CompiledVault, Progress, compile_vault
 from .cache import ParseCache
 from .config import Config
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution
-from .rules import REGISTRY, REPORT_ORDER, diagnose, findings_of, run_rules
+from .rules import CLAIM_RULES, REGISTRY, REPORT_ORDER, diagnose, findings_of, run_rules
 from .incremental import check_vault
 
 if TYPE_CHECKING:
@@ -33,9 +33,6 @@ if TYPE_CHECKING:
     from .rdf.blocks import Answers
     from .rdf.emit import PageGraph
     from .resolve import Index
-
-CLAIM_RULES = ("stale-claim", "overdue-claim")
-
 
 def compile(root: Path, config: Config, today: dt.date | None = None, *, max_age: int | None = None,
             rules: list[str] | None = None, store: ParseCache | None = None, jobs: int | None = None,

@@ -34,13 +34,12 @@ from pathlib import Path
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, ShardedTables, patch_limit
-from .rules import diagnose
+from .rules import CLAIM_RULES, REGISTRY, diagnose
 from .config import Config
 from .discover import discover
 from .model import Finding, Page, Problem, SourceFile, gc_paused
 from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
-from .rules import REGISTRY
 
 # Answered from the whole vault on every run, never stored per page: orphans from the inbound
 # counts; query errors by compile.Vault, which runs the query blocks on the graph.
@@ -50,7 +49,6 @@ LINK_TABLES = ("index", "wants", "wanted_by", "links_to")
 # tables, for the pages checked since the record was written whole, and these fields.
 PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "diagnostics", "queries")
 PATCHED_FIELDS = ("shards", "today", "claims_token", "claims_behind")
-CLAIM_RULES = ("stale-claim", "overdue-claim")  # the rules whose findings change with the day
 
 
 def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claims: bool = False) -> None:

@@ -19,10 +19,12 @@ from .registry import REGISTRY, Rule, rule
 if TYPE_CHECKING:
     from ..analyse import CompiledVault
 
-__all__ = ["REGISTRY", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed", "REPORT_ORDER"]
+__all__ = ["CLAIM_RULES", "REGISTRY", "Rule", "rule", "run_rules", "diagnose", "findings_of", "suppressed",
+           "REPORT_ORDER"]
 
 # Importing the rule modules fills the registry.
 from . import claims, links, pages  # noqa: E402,F401
+from .claims import CLAIM_RULES
 
 
 def run_rules(vault: "CompiledVault", rule_ids: Iterable[str]) -> list[Finding]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 from ..model import Severity
 from .registry import rule
 
+# The rules whose findings change with the day alone, and which need the claim pass.
+CLAIM_RULES = ("stale-claim", "overdue-claim")
+
 
 @rule("stale-claim", Severity.WARNING)
 def stale_claim(vault, found):
