@@ -86,7 +86,7 @@ def in_process_edits(vault: Path, folder: Path, edited: Path, runs: int) -> list
         started = time.perf_counter()
         with gc_paused():  # as the --watch loop does around each re-check
             result = check_vault(vault, config, None, None, True, cache)
-            findings = findings_of(result.diagnostics, config, rules)
+            findings = findings_of(result.findings, config, rules)
             renderers()["json"](Report(tuple(findings), result.today, len(result.pages), result.links, vault))
         times.append(time.perf_counter() - started)
         with gc_paused():

@@ -43,7 +43,7 @@ from . import __version__, seal
 from .config import Config, ConfigError
 from .model import Page, SourceFile, gc_paused
 
-FORMAT = 16  # bump whenever what the cache holds changes shape
+FORMAT = 17  # bump whenever what the cache holds changes shape
 # The source of the modules that make a cached page: a page parsed by other rules (a new claim
 # wording) is another page, so a store written by them is not reused. Read once per process.
 _PAGE_MAKERS = ("parse.py", "markdown.py", "frontmatter.py", "names.py", "dates.py", "claims.py", "model.py")

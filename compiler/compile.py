@@ -159,7 +159,7 @@ class Vault:
             return tuple(found), tuple(sorted(vault.pages)), len(vault.resolutions)
         result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
                              self._progress, self._jobs)
-        reported = result.diagnostics
+        reported = result.findings
         if result.queried and "query-error" in self.rules:  # the blocks run on the whole compiled graph
             reported = [*reported, *diagnose(self, ["query-error"])]
         findings = findings_of(reported, self.config, self.rules)

@@ -3,16 +3,17 @@ pages whose results can depend on them.
 
 The last check's results are kept in the cache (see cache.py) as a `CheckState`: each page's digest,
 the link index (names, aliases, headings, block ids — never page bodies), what every page's links
-ask for, which pages each page links to, and each page's diagnostics. On the next run:
+ask for, which pages each page links to, and each page's findings. On the next run:
 
 1. discover the vault; a file whose size and modification time are unchanged keeps its digest,
    any other is read and hashed, so a touched-but-identical file is no change;
-2. nothing changed (and the same settings, the same day): the stored diagnostics are the answer;
+2. nothing changed (and the same settings, the same day): the stored findings are the answer;
 3. otherwise the changed pages are taken out of the index and put back as they now are. A link can
    only lead to a page whose name or alias equals the link's last path segment (or whole target),
    so the pages affected are the changed ones, every page with a link that asks for one of the
    names the changed pages had before or have now, and every page that shares one of those names
-   (its duplicate-alias finding may come or go). Only those are resolved and checked again;
+   (its duplicate-alias finding may come or go): `affected_pages`. Only those are resolved and
+   checked again, on a CompiledVault of them against the whole index;
 4. orphans — the one whole-vault question — come from the stored "links to" sets of every page;
 5. on another day only the claims' verdicts can differ: the claims that can age (snapshots and
    forecasts, with each page's max age) are kept in a record of their own, read on the first run
@@ -29,8 +30,8 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import NamedTuple
 from pathlib import Path
+from typing import NamedTuple
 
 from .analyse import CompiledVault, Progress, compile_vault, judge, judge_claims, max_age_for, parse_sources
 from .cache import ParseCache, ShardedTables, patch_limit
@@ -47,13 +48,13 @@ GLOBAL_RULES = ("orphan-page", "query-error")
 LINK_TABLES = ("index", "wants", "wanted_by", "links_to")
 # What a run saves as a patch on the state record (see save_state): each page's entries in these
 # tables, for the pages checked since the record was written whole, and these fields.
-PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "diagnostics", "queries")
+PAGE_TABLES = ("digests", "unreadable", "inbound", "links", "suppressions", "findings", "queries")
 PATCHED_FIELDS = ("shards", "today", "claims_token", "claims_behind")
 
 
 def save_state(cache: ParseCache, state: "CheckState", links: bool = True, claims: bool = False) -> None:
     """`links=False` when the link tables are the ones already saved: an edit that changed no
-    page's names, headings, block ids or link targets rewrites only the diagnostics. `claims`
+    page's names, headings, block ids or link targets rewrites only the findings. `claims`
     when the claim table was built or brought up to date (a cold check, a new day)."""
     if links or not state.shards:
         tables = {**{name: getattr(state.index, name) for name in Index.TABLES},
@@ -117,7 +118,7 @@ class CheckState:
     links_to: dict[str, frozenset[str]]  # page -> the other pages it links to
     links: dict[str, int]  # page -> number of links
     suppressions: dict[str, tuple[tuple[int, str], ...]]
-    diagnostics: dict[str, list[Finding]]  # page -> what its rules found there
+    findings: dict[str, list[Finding]]  # page -> what its rules found there
     wanted_by: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # page -> how many other pages link to it (kept up to date with links_to; none: an orphan).
     # What each run needs of the link sets, so they stay in the link tables' shards.
@@ -134,7 +135,7 @@ class CheckState:
     touched: set[str] = field(default_factory=set)  # pages whose entries changed since (see save_state)
 
     def __getstate__(self) -> dict:
-        # A no-change run needs only the diagnostics: the link tables and the claim table, the bulk
+        # A no-change run needs only the findings: the link tables and the claim table, the bulk
         # of the state, are stored in records of their own and loaded when a page or the day changed.
         return {**self.__dict__, **dict.fromkeys(LINK_TABLES), "datable": None}
 
@@ -143,7 +144,7 @@ class CheckState:
         self.touched.add(path)
         for key in self.wants.pop(path, ()):
             self.wanted_by[key].discard(path)
-        for table in (self.links, self.suppressions, self.diagnostics, self.queries):
+        for table in (self.links, self.suppressions, self.findings, self.queries):
             table.pop(path, None)
         if self.datable is not None:
             self.datable.pop(path, None)
@@ -172,7 +173,7 @@ class CheckState:
     def keep(self, found: Iterable[Finding]) -> None:
         """Store what rules found, under each finding's page."""
         for finding in found:
-            self.diagnostics.setdefault(finding.path, []).append(finding)
+            self.findings.setdefault(finding.path, []).append(finding)
             self.touched.add(finding.path)
 
 
@@ -181,7 +182,7 @@ _NO_TARGETS: frozenset[str] = frozenset()
 
 @dataclass(frozen=True)
 class CheckResult:
-    diagnostics: list[Finding]
+    findings: list[Finding]
     pages: tuple[str, ...]
     links: int
     today: dt.date
@@ -279,9 +280,9 @@ def _judge_again(state: CheckState, today: dt.date, config: Config, max_age: int
         _keep_datable(state, page, config, max_age)
     changed = bool(state.claims_behind)
     state.claims_behind = set()
-    for path, diagnostics in state.diagnostics.items():
-        if path in state.datable or any(f.rule in CLAIM_RULES for f in diagnostics):
-            state.diagnostics[path] = [f for f in diagnostics if f.rule not in CLAIM_RULES]
+    for path, findings in state.findings.items():
+        if path in state.datable or any(f.rule in CLAIM_RULES for f in findings):
+            state.findings[path] = [f for f in findings if f.rule not in CLAIM_RULES]
             state.touched.add(path)
     # Judged as analyse judges them, reported by the claim rules themselves (suppressions and all).
     verdicts = tuple(v for path, (age, claims) in state.datable.items() for v in judge(path, claims, age, today))
@@ -399,7 +400,7 @@ def check_pages(state: CheckState, pages: dict[str, Page], config: Config, today
         links_to[path] = set()
         state.links[path] = 0
         state.suppressions[path] = page.suppressions
-        state.diagnostics[path] = []
+        state.findings[path] = []
         if page.queries:
             state.queries[path] = len(page.queries)
     for res in compiled.resolutions:
@@ -423,7 +424,7 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
     state = CheckState(
         key=key, digests={p: cache.seen[p].digest for p in vault.pages if p in cache.seen},
         attachments=vault.attachments, rejected=rejected, unreadable=dict(vault.unreadable), index=vault.index,
-        wants={}, links_to={}, links={}, suppressions={}, diagnostics={}, today=vault.today, datable={})
+        wants={}, links_to={}, links={}, suppressions={}, findings={}, today=vault.today, datable={})
     for path, problem in vault.unreadable:
         state.digests[path] = "!" + problem.message
     check_pages(state, dict(vault.pages), vault.config, vault.today, max_age, compiled=vault)
@@ -431,12 +432,12 @@ def _state_of(vault: CompiledVault, key: tuple, rejected: tuple[tuple[str, Probl
 
 
 def _result(state: CheckState, today: dt.date, reparsed: int, rechecked: int) -> CheckResult:
-    """Every page's stored diagnostics, and the orphans of the vault as it now is."""
+    """Every page's stored findings, and the orphans of the vault as it now is."""
     orphans = tuple(sorted(p for p in state.digests if p not in state.inbound))
     view = CompiledVault(root=Path("."), config=None, today=today, pages={}, attachments=(),
                          unreadable=tuple(state.unreadable.items()), resolutions=(), index=None,
                          orphan_paths=orphans, all_suppressions=state.suppressions)
-    found = [finding for path in sorted(state.diagnostics) for finding in state.diagnostics[path]]
+    found = [finding for path in sorted(state.findings) for finding in state.findings[path]]
     found += diagnose(view, GLOBAL_RULES)
     return CheckResult(found, tuple(sorted(state.digests)), sum(state.links.values()), today, reparsed, rechecked,
                        tuple(sorted(state.queries)))

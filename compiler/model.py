@@ -165,7 +165,7 @@ class Resolution:
 
 class Finding(NamedTuple):
     """One line of a report. A tuple, not a dataclass: a big vault's report holds tens of
-    thousands, made again on every run (from the stored diagnostics of an incremental check)."""
+    thousands, made again on every run (from the stored findings of an incremental check)."""
 
     rule: str
     severity: Severity

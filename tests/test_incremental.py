@@ -40,7 +40,7 @@ def cached(root: Path, folder: Path, jobs: int = 1, today: dt.date = TODAY, cach
     result = check_vault(root, Config(), today, None, True, cache, jobs=jobs)
     cache.flush()
     cache.next_run()
-    return (findings_of(result.diagnostics, Config(), RULES), result.pages, result.links), result
+    return (findings_of(result.findings, Config(), RULES), result.pages, result.links), result
 
 
 def write(root: Path, rel: str, text: str | bytes) -> None:
@@ -165,7 +165,7 @@ def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_p
     got, result = cached(vault, folder)
     assert result.rechecked == 1 and got == uncached(vault)
     assert shards() == links  # index and wanted names: unchanged, not rewritten
-    # the diagnostics (a new stale claim) are, as a patch on the state record: one page's entries
+    # the findings (a new stale claim) are, as a patch on the state record: one page's entries
     assert records(folder)["check"] == check and "check-patch" in records(folder)
     _, (touched, _, _) = ParseCache(folder).read("check-patch", tuple)
     assert touched == ("notes/hub.md",)
