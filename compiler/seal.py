@@ -93,15 +93,26 @@ _DATES = frozenset({"date", "datetime", "time", "timedelta", "timezone"})
 
 class _DataUnpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str):
+        found = _ALLOWED.get((module, name))
+        if found is not None:
+            return found
         if module == "builtins" and name in _BUILTINS:
-            return getattr(__import__("builtins"), name)
-        if module == "datetime" and name in _DATES:
-            return getattr(datetime, name)
-        if (module == "compiler" or module.startswith("compiler.")) and module in sys.modules and "." not in name:
+            found = getattr(__import__("builtins"), name)
+        elif module == "datetime" and name in _DATES:
+            found = getattr(datetime, name)
+        elif (module == "compiler" or module.startswith("compiler.")) and module in sys.modules and "." not in name:
             found = getattr(sys.modules[module], name, None)
-            if isinstance(found, type) and _plain_data(found):
-                return found
-        raise pickle.UnpicklingError(f"the cache may not build {module}.{name}")
+            if not (isinstance(found, type) and _plain_data(found)):
+                found = None
+        if found is None:
+            raise pickle.UnpicklingError(f"the cache may not build {module}.{name}")
+        _ALLOWED[(module, name)] = found
+        return found
+
+
+# (module, name) -> the class find_class allowed: each of a page's pickles names its classes
+# again, and judging one each time was a third of unpickling a big vault's pages.
+_ALLOWED: dict[tuple[str, str], type] = {}
 
 
 def _plain_data(kind: type) -> bool:
