@@ -102,7 +102,7 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
         # rendered again only when its Markdown changed: the big tables of the index pages take
         # most of an emit that re-renders one edited page
         key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        _remake(writer, doc, key, written, lambda: generated_doc(lines).encode("utf-8"))
+        _remake(writer, doc, key, written, lambda lines=lines: generated_doc(lines).encode("utf-8"))
         keys[doc] = key
     writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
     for name in STATIC:

@@ -84,7 +84,6 @@ def _tags(site: Site, page) -> list:
     return [(tag, site.tags.heading(tag.casefold()), site.tags.doc(tag.casefold())) for tag in page.tags if tag]
 
 
-
 def _embedded(path: str, embeds: dict[str, set[str]]) -> set[str]:
     """Every page whose text shows inside `path`: its embeds, theirs, and so on."""
     seen: set[str] = set()
