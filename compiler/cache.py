@@ -11,12 +11,17 @@ default, or `cache_dir` / `--cache-dir`) in one SQLite database, `vaultc.db` (wi
                                               files whose size and modification time did not change
                                               are not even read again
     pages(digest, tag, data)                  one parsed `Page` per text, by its digest
-    records(name, data)                       what the last `vaultc check` derived (incremental.py):
-                                              its state, the link tables in shards, a patch
+    results(tag, path, data)                  what the last `vaultc check` found on each page
+    claims(tag, path, data)                   each page's claims that can age, read on a new day
+    keys(tag, tbl, key, data)                 the link index (resolve.Index), a row per key
+    records(name, data)                       the last check's settings and generation, and the
+                                              query blocks' answers
 
 SQLite gives what the cache once built by hand from thousands of files (packs of pages, an index
 of them, patches on the manifest): many small reads and writes in one file, each run's writes in
-a transaction. A database that cannot be read (truncated, random bytes, another program's) is set
+a transaction. An edit rewrites the rows of the pages and keys it changed, nothing else; the
+check's generation, rewritten in the same transaction, tells a run whether another process
+saved a check since it read its own (see incremental.py). A database that cannot be read (truncated, random bytes, another program's) is set
 aside and started afresh, with one line on stderr saying so; the run goes on uncached.
 
 Every file is sealed with a key of the user's own and read back as data only (seal.py): a cache
@@ -28,13 +33,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import marshal
 import os
 import pickle
 import sqlite3
 import sys
 import time
-import zlib
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -43,7 +48,7 @@ from . import __version__, seal
 from .config import Config, ConfigError
 from .model import Page, SourceFile, gc_paused
 
-FORMAT = 17  # bump whenever what the cache holds changes shape
+FORMAT = 18  # bump whenever what the cache holds changes shape
 # The source of the modules that make a cached page: a page parsed by other rules (a new claim
 # wording) is another page, so a store written by them is not reused. Read once per process.
 _PAGE_MAKERS = ("parse.py", "markdown.py", "frontmatter.py", "names.py", "dates.py", "claims.py", "model.py")
@@ -91,6 +96,12 @@ _SCHEMA = (
     "mtime_ns INTEGER NOT NULL, digest TEXT NOT NULL, PRIMARY KEY (tag, path)) WITHOUT ROWID",
     "CREATE TABLE pages (digest TEXT PRIMARY KEY NOT NULL, tag TEXT NOT NULL, data BLOB NOT NULL)",
     "CREATE TABLE records (name TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL)",
+    "CREATE TABLE results (tag TEXT NOT NULL, path TEXT NOT NULL, data BLOB NOT NULL, "
+    "PRIMARY KEY (tag, path)) WITHOUT ROWID",
+    "CREATE TABLE claims (tag TEXT NOT NULL, path TEXT NOT NULL, data BLOB NOT NULL, "
+    "PRIMARY KEY (tag, path)) WITHOUT ROWID",
+    "CREATE TABLE keys (tag TEXT NOT NULL, tbl TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL, "
+    "PRIMARY KEY (tag, tbl, key)) WITHOUT ROWID",
 )
 
 
@@ -392,27 +403,70 @@ class ParseCache:
         rows = self.db.query("SELECT path, size, mtime_ns, digest FROM files WHERE tag = ?", (self.store.tag,))
         return {path: Entry(size, mtime_ns, digest) for path, size, mtime_ns, digest in rows}
 
-    # Records that are written whole now and then, and between times as a patch on the last whole
-    # one (the check state). A patch names the record it was laid on by its generation, so one
-    # left by a run before the record was written whole again is ignored.
+    # --- what the last check found (incremental.py): a row per page and per key of its index ---
 
-    def write_whole(self, name: str, value: Any) -> str:
-        """Write the record; its generation (a fresh id, to name it in patches) is returned."""
-        generation = os.urandom(8).hex()
-        self.write(name, (generation, value))
-        return generation
+    def rows(self, table: str) -> dict[str, bytes] | None:
+        """Every row of `results` or `claims`, unsealed, by path; None when one does not open
+        (damaged, or sealed for another row): the whole set is then not to be used."""
+        tag = self.store.tag
+        rows = {}
+        for path, blob in self.db.query(f"SELECT path, data FROM {table} WHERE tag = ?", (tag,)):
+            data = rows[path] = seal.unseal(f"{table}/{tag}/{path}", blob)
+            if data is None:
+                return None
+        return rows
 
-    def write_patch(self, name: str, generation: str, patch: Any) -> None:
-        self.write(f"{name}-patch", (generation, patch))
-
-    def read_whole(self, name: str, kind: type) -> tuple[str, Any, Any] | None:
-        """(generation, the record's value, the patch written on it since or None), or None when
-        there is no such record (missing, corrupt, of another format)."""
-        found = self.read(name, tuple)
-        if found is None or len(found) != 2 or not isinstance(found[1], kind):
+    def key_row(self, table: str, key: str) -> bytes | None:
+        """One key's row of the link index, as pickled (None: no row). Raises StoreChanged when
+        the row does not open."""
+        tag = self.store.tag
+        found = self.db.query("SELECT data FROM keys WHERE tag = ? AND tbl = ? AND key = ?", (tag, table, key))
+        if not found:
             return None
-        patch = self.read(f"{name}-patch", tuple)
-        return found[0], found[1], patch[1] if patch is not None and len(patch) == 2 and patch[0] == found[0] else None
+        data = seal.unseal(f"keys/{tag}/{table}/{key}", found[0][0])
+        if data is None:
+            raise StoreChanged(f"the index row {table}/{key} does not open")
+        return data
+
+    def key_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
+        tag = self.store.tag
+        for key, blob in self.db.query("SELECT key, data FROM keys WHERE tag = ? AND tbl = ?", (tag, table)):
+            data = seal.unseal(f"keys/{tag}/{table}/{key}", blob)
+            if data is None:
+                raise StoreChanged(f"the index row {table}/{key} does not open")
+            yield key, data
+
+    def generation(self) -> str | None:
+        """Which save of the check the store holds now ("": none)."""
+        found = self.read(f"check/{self.store.tag}", tuple)
+        return found[0] if found and isinstance(found[0], str) else ""
+
+    def save_check(self, generation: str, record: Any, rows: Mapping[str, Mapping[str, bytes | None]],
+                   keys: Mapping[tuple[str, str], bytes | None], whole: bool) -> str | None:
+        """Write a check's rows in one transaction, if the store still holds the save it started
+        from (`generation`; "" for none: `whole` then replaces every row). `rows`: table ->
+        path -> value (None: delete the row); `keys`: (table, key) -> pickled value (None:
+        delete). The new generation is returned, or None when another run saved since."""
+        tag, now = self.store.tag, os.urandom(8).hex()
+        with self.db.transaction():
+            if self.generation() != generation and not whole:
+                return None
+            if whole:
+                for table in ("results", "claims", "keys"):
+                    self.db.change(f"DELETE FROM {table} WHERE tag = ?", [(tag,)])
+            for table, values in rows.items():
+                self.db.change(f"DELETE FROM {table} WHERE tag = ? AND path = ?",
+                               [(tag, path) for path, value in values.items() if value is None])
+                self.db.change(f"INSERT OR REPLACE INTO {table} (tag, path, data) VALUES (?, ?, ?)",
+                               [(tag, path, seal.seal(f"{table}/{tag}/{path}", value))
+                                for path, value in values.items() if value is not None])
+            self.db.change("DELETE FROM keys WHERE tag = ? AND tbl = ? AND key = ?",
+                           [(tag, table, key) for (table, key), data in keys.items() if data is None])
+            self.db.change("INSERT OR REPLACE INTO keys (tag, tbl, key, data) VALUES (?, ?, ?, ?)",
+                           [(tag, table, key, seal.seal(f"keys/{tag}/{table}/{key}", data))
+                            for (table, key), data in sorted(keys.items()) if data is not None])
+            self.write(f"check/{tag}", (now, record))
+        return now
 
     @property
     def _recorded_ns(self) -> int:
@@ -439,127 +493,87 @@ class ParseCache:
         self.db.change("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", [(name, data)])
 
 
-SHARDS = 256  # how many records a sharded table set is stored in (see ShardedTables)
+class StoreChanged(LookupError):
+    """What a run read of the last check does not hold together: another process saved a check
+    while this one read it, or a row does not open."""
 
 
-def shard_of(key: str) -> int:
-    """The shard a key is stored in: the same in every process (str's hash() is salted per process)."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
+_UNREAD, _ABSENT = object(), object()
+# The check's rows hold only builtin values (strings, numbers, tuples, lists, sets), kept with
+# marshal: reading 10,000 pages' rows back through the restricted unpickler took 0.15 s, and a
+# third of that with marshal, which builds nothing else. Rows are sealed all the same.
+ROWS = 4  # marshal's format
 
 
-class ShardedTables:
-    """Tables keyed by strings (an index: names -> paths, paths -> headings...), stored in SHARDS
-    records by key, each record holding every table's entries for its keys. A run that asks for
-    a few keys — an incremental check after an edit resolves a page's links — loads the shards
-    those fall in, not the whole set (a 10k-page vault's index took a tenth of such a check to
-    load), and saves only the shards it changed.
+class KeyTable(MutableMapping):
+    """One table of the last check's link index (resolve.Index), read from the store a key at a
+    time: a check after an edit resolves a few pages' links, so it reads those keys' rows, not the
+    whole index (which took a tenth of such a check to load whole on 10,000 pages). `changes()`
+    are the rows to write back: the keys whose values are no longer those read."""
 
-    Each shard record carries a token; the caller keeps the tokens of the set it saved (in its
-    own record, written after the shards) and hands them back, so a shard written by another run
-    since is refused (LookupError) rather than mixed in."""
+    def __init__(self, cache: ParseCache, table: str, factory) -> None:
+        """`factory`: the value of a missing key, as defaultdict's (or None: a KeyError)."""
+        self.cache, self.table, self.factory = cache, table, factory
+        self.data: dict[str, Any] = {}  # key -> value (_ABSENT: no row)
+        self.read: dict[str, bytes | None] = {}  # key -> its row as read
 
-    def __init__(self, cache: "ParseCache", name: str, tokens: tuple[str, ...], layout: dict[str, Any]) -> None:
-        """`layout`: table name -> the factory of a missing key's value (as defaultdict's), or None;
-        a table with a factory holds mutable values, which callers change in place."""
-        if len(tokens) != SHARDS:
-            raise LookupError(f"{name}: {len(tokens)} shard tokens for {SHARDS} shards")
-        self.cache, self.name, self.tokens = cache, name, tokens
-        self.loaded: set[int] = set()
-        self.dirty: set[int] = set()
-        self.tables = {table: LazyTable(self, factory) for table, factory in layout.items()}
-
-    def load(self, shard: int) -> None:
-        record = self.cache.read(f"{self.name}/{shard:03x}", tuple)
-        if record is None or len(record) != 2 or record[0] != self.tokens[shard]:
-            raise LookupError(f"{self.name}: shard {shard:03x} does not belong to this state")
-        for table, entries in record[1].items():
-            self.tables[table].data.update(entries)
-        self.loaded.add(shard)
-
-    @staticmethod
-    def save(cache: "ParseCache", name: str, tables: dict[str, Any]) -> tuple[str, ...]:
-        """Write the shards of `tables` (plain dicts, or the LazyTables of a loaded set: then only
-        the shards that changed) and return the tokens of the set as saved."""
-        lazy = next(iter(tables.values()), None)
-        if isinstance(lazy, LazyTable):
-            shards, tokens = lazy.shards.dirty, list(lazy.shards.tokens)
-            tables = {table: value.data for table, value in tables.items()}
-        else:
-            shards, tokens = range(SHARDS), [""] * SHARDS
-        parts = {shard: {table: {} for table in tables} for shard in shards}
-        for table, entries in tables.items():
-            for key, value in entries.items():
-                part = parts.get(shard_of(key))
-                if part is not None:
-                    part[table][key] = value
-        for shard, part in parts.items():
-            tokens[shard] = os.urandom(8).hex()
-            cache.write(f"{name}/{shard:03x}", (tokens[shard], part))
-        if isinstance(lazy, LazyTable):
-            lazy.shards.tokens, lazy.shards.dirty = tuple(tokens), set()
-        return tuple(tokens)
-
-
-class LazyTable(MutableMapping):
-    """One table of a ShardedTables: a dict whose keys are loaded shard by shard as they are asked
-    for. A shard is marked changed when a key in it is set or deleted, or when a mutable value
-    in it is handed out."""
-
-    def __init__(self, shards: ShardedTables, factory) -> None:
-        self.shards, self.factory, self.data = shards, factory, {}
-
-    def _shard(self, key: str) -> int:
-        shard = shard_of(key)
-        if shard not in self.shards.loaded:
-            self.shards.load(shard)
-        return shard
+    def _get(self, key: str) -> Any:
+        value = self.data.get(key, _UNREAD)
+        if value is _UNREAD:
+            row = self.read[key] = self.cache.key_row(self.table, key)
+            value = self.data[key] = _ABSENT if row is None else marshal.loads(row)
+        return value
 
     def __getitem__(self, key: str) -> Any:
-        shard = self._shard(key)
-        if self.factory is not None:
-            self.shards.dirty.add(shard)
-            if key not in self.data:
-                self.data[key] = self.factory()
-        return self.data[key]
+        value = self._get(key)
+        if value is _ABSENT:
+            if self.factory is None:
+                raise KeyError(key)
+            value = self.data[key] = self.factory()
+        return value
 
     def get(self, key: str, default: Any = None) -> Any:
-        shard = self._shard(key)
-        if self.factory is not None:
-            self.shards.dirty.add(shard)
-        return self.data.get(key, default)
+        value = self._get(key)
+        return default if value is _ABSENT else value
 
     def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            return False
-        self._shard(key)
-        return key in self.data
-
-    def pop(self, key: str, *default: Any) -> Any:  # as dict's: a missing key gets no new value
-        self.shards.dirty.add(self._shard(key))
-        return self.data.pop(key, *default)
+        return isinstance(key, str) and self._get(key) is not _ABSENT
 
     def __setitem__(self, key: str, value: Any) -> None:
-        self.shards.dirty.add(self._shard(key))
+        self._get(key)
         self.data[key] = value
 
     def __delitem__(self, key: str) -> None:
-        self.shards.dirty.add(self._shard(key))
-        del self.data[key]
+        if self._get(key) is _ABSENT:
+            raise KeyError(key)
+        self.data[key] = _ABSENT
 
-    def __iter__(self):
-        for shard in range(SHARDS):
-            if shard not in self.shards.loaded:
-                self.shards.load(shard)
-        return iter(self.data)
+    def __iter__(self) -> Iterator[str]:
+        for key, row in self.cache.key_rows(self.table):
+            if key not in self.data:
+                self.read[key], self.data[key] = row, marshal.loads(row)
+        return iter([key for key, value in self.data.items() if value is not _ABSENT])
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
 
+    def changes(self) -> dict[tuple[str, str], bytes | None]:
+        found = {}
+        for key, value in self.data.items():
+            if value is _ABSENT or (not value and self.factory):
+                if self.read.get(key) is not None:
+                    found[(self.table, key)] = None
+            elif self.read.get(key) is None or marshal.loads(self.read[key]) != value:  # (marshal's bytes
+                found[(self.table, key)] = marshal.dumps(value, ROWS)  # differ with the objects' sharing)
+        return found
 
-def patch_limit(entries: int) -> int:
-    """How many entries a record's patch may hold before the record is written whole again (a
-    patch is read in full on every run, and grows with every page edited since the record)."""
-    return max(64, entries // 32)
+
+def index_rows(tables: Mapping[str, tuple[Mapping[str, Any], Any]]) -> dict[tuple[str, str], bytes]:
+    """Every row of an index held whole (a cold check's), for save_check: table -> (its
+    entries, its factory). An empty value of a table with a factory is no row, as in KeyTable."""
+    return {(table, key): marshal.dumps(value, ROWS)
+            for table, (entries, factory) in tables.items() for key, value in entries.items()
+            if value or factory is None}
 
 
 def unpickle_page(blob: bytes, path: str) -> Page | None:

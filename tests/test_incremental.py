@@ -57,20 +57,26 @@ def append(root: Path, rel: str, text: str) -> None:
         handle.write(text)
 
 
-def records(folder: Path) -> dict[str, bytes]:
-    """The store's records (the check state, its patch, the link tables' shards), as stored."""
+def rows(folder: Path, table: str) -> dict[tuple, bytes]:
+    """A table of the store's check (results, claims, keys), as stored: its key columns -> data."""
     with sqlite3.connect(folder / cache_module.DATABASE) as db:
-        return dict(db.execute("SELECT name, data FROM records"))
+        columns = "tbl, key" if table == "keys" else "path"
+        return {tuple(row[:-1]): row[-1] for row in db.execute(f"SELECT {columns}, data FROM {table}")}
 
 
-def put_records(folder: Path, found: dict[str, bytes]) -> None:
+def drop_check(folder: Path) -> None:
+    """Forget the last check (its record), as another setting's run finds the store."""
     with sqlite3.connect(folder / cache_module.DATABASE) as db:
-        db.executemany("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", found.items())
+        db.execute("DELETE FROM records WHERE name LIKE 'check/%'")
 
 
-def drop_records(folder: Path, *names: str) -> None:
+def put_rows(folder: Path, table: str, found: dict[tuple, bytes]) -> None:
     with sqlite3.connect(folder / cache_module.DATABASE) as db:
-        db.executemany("DELETE FROM records WHERE name = ?", [(name,) for name in names])
+        tag = db.execute(f"SELECT tag FROM {table}").fetchone()[0]
+        columns = "tag, tbl, key, data" if table == "keys" else "tag, path, data"
+        marks = ", ".join("?" * len(columns.split(", ")))
+        db.executemany(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})",
+                       [(tag, *key, data) for key, data in found.items()])
 
 
 def stored_pages(folder: Path) -> dict[str, tuple[str, bytes]]:
@@ -151,32 +157,26 @@ def test_one_edit_reparses_one_page(vault, tmp_path):
     assert result.rechecked == 1  # hub's name did not change: nothing else depends on the edit
 
 
-def test_an_edit_that_moves_no_link_leaves_the_link_tables_as_saved(vault, tmp_path):
+def test_an_edit_writes_back_only_the_rows_it_changed(vault, tmp_path):
+    """The check is stored a row per page and a row per key of the link index: an edit rewrites
+    the rows of what it changed, and no other."""
     folder = tmp_path / "cache"
     cached(vault, folder)
-
-    def shards():
-        return {name: data for name, data in records(folder).items() if name.startswith("check-index/")}
-
-    links, check = shards(), records(folder)["check"]
-    assert len(links) == cache_module.SHARDS
-    assert "check-patch" not in records(folder)
+    results, keys = rows(folder, "results"), rows(folder, "keys")
+    assert len(results) == len(uncached(vault)[1]) and len(keys) > len(results)
     append(vault, "notes/hub.md", "\nAs of March 2025 the share was 40%.\n")  # prose and a claim only
     got, result = cached(vault, folder)
     assert result.rechecked == 1 and got == uncached(vault)
-    assert shards() == links  # index and wanted names: unchanged, not rewritten
-    # the findings (a new stale claim) are, as a patch on the state record: one page's entries
-    assert records(folder)["check"] == check and "check-patch" in records(folder)
-    _, (touched, _, _) = ParseCache(folder).read("check-patch", tuple)
-    assert touched == ("notes/hub.md",)
-    append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target
+    assert rows(folder, "keys") == keys  # names, headings and block ids: unchanged, not rewritten
+    assert {path for path, data in rows(folder, "results").items() if results[path] != data} == {("notes/hub.md",)}
+    assert ("notes/hub.md",) in rows(folder, "claims")
+    append(vault, "notes/hub.md", "\nSee [[constraint-05]].\n")  # a new link target: hub's row again
     got, _ = cached(vault, folder)
-    rewritten = {name for name, data in shards().items() if links[name] != data}
-    assert got == uncached(vault) and 0 < len(rewritten) < len(links) / 4  # only the shards that changed
+    assert got == uncached(vault) and rows(folder, "keys") == keys
     append(vault, "notes/hub.md", "\n## A new heading\n")  # a new anchor for links into hub
-    links = shards()
     got, _ = cached(vault, folder)
-    assert got == uncached(vault) and shards() != links
+    changed = {key for key, data in rows(folder, "keys").items() if keys.get(key) != data}
+    assert got == uncached(vault) and changed == {("headings", "notes/hub.md")}
 
 
 def test_another_day_judges_the_stored_claims_again_and_checks_nothing_else(vault, tmp_path):
@@ -214,36 +214,41 @@ def test_edits_and_new_days_in_any_order_agree(vault, tmp_path):
         write(vault, "notes/twin.md", "# Twin\n\nAs of May 2025 margins were 61%.\n")
 
 
-def test_a_patch_of_another_state_record_is_ignored(vault, tmp_path, monkeypatch):
-    """The state is saved as patches on its last whole record. A patch left behind by an older
-    record must not be laid on a newer one: here it would bring back a dangling link that a page
-    created since resolves."""
+def test_a_check_saved_by_another_process_meanwhile_is_not_mixed_in(vault, tmp_path):
+    """A long-running process (--watch) holds the check it last saved; another process checks an
+    edit and saves its own. The first must not lay its rows on the other's, nor answer from a mix:
+    here that would keep the dangling link that the page created since resolves."""
     folder = tmp_path / "cache"
-    cached(vault, folder)
+    watching = ParseCache(folder)
     append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
-    cached(vault, folder)
-    old = {"check-patch": records(folder)["check-patch"]}
-    monkeypatch.setattr(incremental, "patch_limit", lambda entries: 0)  # the next save is whole
+    cached(vault, folder, cache=watching)
     write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
-    got, _ = cached(vault, folder)
+    got, _ = cached(vault, folder)  # the other process
     assert got == uncached(vault) and not any(f.rule == "dangling-link" and f.path == "notes/hub.md" for f in got[0])
-    put_records(folder, old)
+    append(vault, "notes/leaf.md", "# Leaf\n")
+    got, result = cached(vault, folder, cache=watching)
+    assert got == uncached(vault) and result.rechecked < len(got[1]) / 2  # read again, not compiled whole
     got, result = cached(vault, folder)
-    assert (result.reparsed, result.rechecked) == (0, 0) and got == uncached(vault)
+    assert got == uncached(vault) and (result.reparsed, result.rechecked) == (0, 0)
 
 
-def test_a_shard_of_the_link_tables_left_by_another_state_is_refused(vault, tmp_path):
-    """The link tables are stored in shards, and a run reads only the shards it asks for. An old
-    shard put back must be refused: here it would hide that hub now wants the page created last."""
+@pytest.mark.parametrize("table", ["results", "keys"])
+def test_a_row_that_does_not_open_sends_the_check_back_to_a_full_compile(vault, tmp_path, table):
+    """A row sealed for another (here: another row's data put in its place) is not read: the
+    check compiles the whole vault, and saves it whole."""
     folder = tmp_path / "cache"
     cached(vault, folder)
-    old = {name: data for name, data in records(folder).items() if name.startswith("check-index/")}
-    append(vault, "notes/hub.md", "\nSee [[Nowhere At All]].\n")
-    cached(vault, folder)
-    put_records(folder, old)
-    write(vault, "notes/Nowhere At All.md", "# Nowhere\n")
+    found = rows(folder, table)
+    first, second = (("notes/hub.md",), ("notes/Nowhere.md",)) if table == "results" else \
+        (("headings", "notes/hub.md"), ("headings", next(k for t, k in found if t == "headings" and "hub" not in k)))
+    if table == "results":
+        second = next(key for key in found if key != first)
+    put_rows(folder, table, {first: found[second]})
+    write(vault, "notes/Nowhere At All.md", "# Nowhere\n\n[[hub#Hub]]\n")  # asks for hub's headings
     got, result = cached(vault, folder)
-    assert got == uncached(vault) and result.reparsed == -1  # the state was given up, and rebuilt
+    assert got == uncached(vault) and result.reparsed == -1
+    got, result = cached(vault, folder)
+    assert got == uncached(vault) and (result.reparsed, result.rechecked) == (0, 0)
 
 
 def test_the_manifest_is_saved_row_by_row_and_old_texts_leave_the_store(tmp_path):
@@ -333,7 +338,7 @@ def test_workers_store_their_pages_where_any_process_reads_them_back(vault, tmp_
     edited = pages[len(pages) // 2]
     with open(vault / edited, "a", encoding="utf-8") as handle:
         handle.write("\nA new line.\n")
-    drop_records(folder, "check")
+    drop_check(folder)
     got, _ = cached(vault, folder, 2)
     assert got == uncached(vault)
     new_digest = ParseCache(folder).manifest[edited].digest
@@ -366,7 +371,7 @@ def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, j
     folder = tmp_path / "cache"
     cached(vault, folder, jobs)
     before = stored_pages(folder)
-    drop_records(folder, "check")
+    drop_check(folder)
     got, result = cached(vault, folder, jobs)
     assert got == uncached(vault) and result.reparsed == -1
     assert stored_pages(folder) == before
@@ -459,7 +464,7 @@ def test_affected_pages_follow_names_and_anchors():
         return holders.get(name, [])
 
     def run(before, after):
-        return affected_pages(before, after, wanted_by, sharing)
+        return affected_pages(before, after, lambda name: wanted_by.get(name, ()), sharing)
 
     hbm = Face({"hbm"}, ("memory",))
     # prose only: the page alone
