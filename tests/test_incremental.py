@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from compiler import analyse, incremental
+from compiler import analyse
 from compiler import cache as cache_module
 from compiler.analyse import compile_vault
 from compiler.cache import ParseCache, default_cache_dir
