@@ -150,15 +150,17 @@ class Vault:
 
     @functools.cached_property
     def _checked(self) -> tuple[tuple[Finding, ...], tuple[str, ...], int]:
-        if self._store is None or "compiled" in self.__dict__:  # the whole vault: its findings cost only the rules
+        if self._store is None:  # the whole vault's findings
             vault = self.compiled
             found = run_rules(vault, [r for r in self.rules if r != "query-error"])
             if "query-error" in self.rules and any(page.queries for page in vault.pages.values()):
                 found = sorted([*found, *findings_of(diagnose(self, ["query-error"]), self.config, ["query-error"])],
                                key=REPORT_ORDER)
             return tuple(found), tuple(sorted(vault.pages)), len(vault.resolutions)
+        # The last run's findings where nothing they depend on changed (a site's compile of a big
+        # vault with one page edited re-checks that page instead of running every rule again).
         result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
-                             self._progress, self._jobs)
+                             self._progress, self._jobs, compiled=lambda: self.compiled)
         reported = result.findings
         if result.queried and "query-error" in self.rules:  # the blocks run on the whole compiled graph
             reported = [*reported, *diagnose(self, ["query-error"])]

@@ -184,16 +184,19 @@ def affected_pages(before: Mapping[str, Face | None], after: Mapping[str, Face |
 
 
 def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
-                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None) -> CheckResult:
-    """Every rule's findings on the vault, reusing the last run's results where nothing changed.
+                cache: ParseCache, progress: Progress | None = None, jobs: int | None = None,
+                compiled: Callable[[], CompiledVault] | None = None) -> CheckResult:
+    """Every rule's findings on the vault, reusing the last run's results where nothing changed;
+    `compiled`: the whole compiled vault, when there is nothing to start from (default: compile it).
     What this run leaves stays in `cache.held` for the next run of this process; `cache.flush()`
     saves it."""
+    compiled = compiled or (lambda: compile_vault(root, config, today, max_age, progress, jobs, claims, cache))
     with gc_paused():
-        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, progress, jobs)
+        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, jobs, compiled)
 
 
 def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
-                 progress: Progress | None, jobs: int | None) -> CheckResult:
+                 jobs: int | None, compiled: Callable[[], CompiledVault]) -> CheckResult:
     # What the stored results depend on ("check", their format, then the settings); not the day,
     # which only the claims' verdicts depend on (see _judge_again).
     key = ("check", 3, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
@@ -214,8 +217,7 @@ def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None
         except StoreChanged:
             result = None
     if result is None:  # nothing to start from: the whole vault compiled, its pages checked
-        vault = compile_vault(root, config, today, max_age, progress, jobs, claims, cache)
-        last = _checked(vault, key, found.rejected, cache, max_age)
+        last = _checked(compiled(), key, found.rejected, cache, max_age)
         result = _result(last, today, reparsed=-1, rechecked=len(last.results))
     cache.held["check"] = last
     if last.unsaved:

@@ -86,7 +86,10 @@ def _emit(args, docs_dir: Path, cache: ParseCache | None = None):
         vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache, progress=stderr_progress())
         if cache is not None:
             cache.next_run()
-        return emit_site(vault, docs_dir, query=query_data(vault), recent=recent_changes(vault.root))
+        result = emit_site(vault, docs_dir, query=query_data(vault), recent=recent_changes(vault.root))
+        if cache is not None:
+            cache.flush()  # what the check found, for the next build to start from
+        return result
 
 
 def recent_changes(root: Path, commits: int = 200) -> list[tuple[str, str]]:
