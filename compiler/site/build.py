@@ -7,6 +7,7 @@ has succeeded, so a failed or killed build leaves the previous site whole.
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -55,15 +56,23 @@ def _folder_of(config_file: Path, key: str, default: str) -> Path:
 
 
 def _load(config_file: Path) -> dict:
-    """The configuration as MkDocs' YAML loader reads it (INHERIT, !ENV). Not a full load_config:
-    that insists docs_dir already exists."""
-    from mkdocs.utils.yaml import yaml_load
-
+    """The configuration as MkDocs' YAML loader reads it (INHERIT, !ENV), read once per process
+    until the file changes (a build asks for it four times; each read took 20 ms; a file it
+    INHERITs from is read again when this one changes). Not a full load_config: that insists
+    docs_dir already exists. Not to be changed: it is shared."""
     try:
-        with open(config_file, "rb") as handle:
-            return yaml_load(handle) or {}
+        stat = os.stat(config_file)
+        return _loaded(str(Path(config_file).resolve()), stat.st_mtime_ns, stat.st_size)
     except Exception as exc:  # MkDocs' own message is the useful part
         raise BuildError(f"cannot read {config_file}: {exc}") from None
+
+
+@functools.lru_cache(maxsize=8)
+def _loaded(config_file: str, mtime_ns: int, size: int) -> dict:
+    from mkdocs.utils.yaml import yaml_load
+
+    with open(config_file, "rb") as handle:
+        return yaml_load(handle) or {}
 
 
 def require_sanitizer(config_file: Path) -> None:
