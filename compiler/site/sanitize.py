@@ -121,15 +121,25 @@ class SanitizePlugin(BasePlugin):
     """`plugins: [vaultc-sanitize]` in mkdocs.yml: cleans every page, and hands MkDocs the HTML
     vaultc rendered for each vault page (render.py) instead of rendering it with Python-Markdown."""
 
-    def on_env(self, env, *, config, files):
+    @event_priority(100)  # before Material's search plugin, whose on_config renders a template
+    def on_config(self, config):
         """Material's templates compiled once per machine, not in every build: Jinja keeps their
         bytecode in a folder of the user's own under the system's temporary folder, keyed by each
-        template's source. An edit's rebuild (partial.py) spent half its time compiling them."""
+        template's source. An edit's rebuild (partial.py) spent half its time compiling them. The
+        theme makes a new environment each time it is asked (the search plugin asks three times
+        while configuring, the build once more), so each one it makes is given the cache."""
         import jinja2
 
-        if env.bytecode_cache is None:
-            env.bytecode_cache = jinja2.FileSystemBytecodeCache()
-        return env
+        theme, make = config.theme, config.theme.get_env
+
+        def get_env():
+            env = make()
+            if env.bytecode_cache is None:
+                env.bytecode_cache = jinja2.FileSystemBytecodeCache()
+            return env
+
+        theme.get_env = get_env
+        return config
 
     @event_priority(100)  # before Material's tags plugin reads the tags
     def on_page_markdown(self, markdown, *, page, config, files):
