@@ -4,10 +4,11 @@ reads — `check`, `claims`, `export`, `query`, `sparql`, `publish`, `site` and 
 A `Vault` is the compiled vault of analyse.py (pages, resolutions, graph, verdicts, findings),
 worked out when first asked for, and by the cheapest road to the same answer:
 
-- its findings alone (what `check` reads), when there is a store, come from the incremental check
-  (incremental.py: only the pages an edit affects are parsed, resolved and checked again);
+- its findings, when there is a store, come from the incremental check (incremental.py: only the
+  pages an edit affects are parsed, resolved and checked again), even when the whole vault is
+  compiled too (the site's); without a store they are the compiled vault's rules';
 - anything else is the whole compiled vault (analyse.py), its pages loaded from the store where it
-  holds them; the findings are then that vault's rules' (`check --no-cache` reads them so too).
+  holds them.
 
 Either road gives the same findings (tests/test_compile.py compares them after every kind of
 edit, with and without a store, on one core and on several), so no command has a pipeline of its
