@@ -207,6 +207,25 @@ class Database:
         except sqlite3.DatabaseError as exc:
             self._connection = self._replace(exc)
 
+    def change_all(self, statements: list[tuple[str, list]]) -> bool:
+        """Several executemany's, all written or (on any error: a full disk) none, even inside a
+        transaction() that goes on; whether they were written."""
+        connection = self.connection()
+        if self.path in Database._read_only or connection is None:
+            return False
+        with self.transaction():
+            try:
+                connection.execute("SAVEPOINT change_all")
+                for sql, rows in statements:
+                    connection.executemany(sql, rows)
+            except sqlite3.Error:  # a damaged database is set aside by the next read that meets it
+                with contextlib.suppress(sqlite3.Error):
+                    connection.execute("ROLLBACK TO change_all")
+                    connection.execute("RELEASE change_all")
+                return False
+            connection.execute("RELEASE change_all")
+        return True
+
     @contextlib.contextmanager
     def transaction(self):
         """Many writes as one (each commit of SQLite's is a sync of its log)."""
@@ -446,27 +465,30 @@ class ParseCache:
         """Write a check's rows in one transaction, if the store still holds the save it started
         from (`generation`; "" for none: `whole` then replaces every row). `rows`: table ->
         path -> value (None: delete the row); `keys`: (table, key) -> pickled value (None:
-        delete). The new generation is returned, or None when another run saved since."""
+        delete). All of it is written or none. The new generation is returned, or None when
+        another run saved since (or the writes failed)."""
         tag, now = self.store.tag, os.urandom(8).hex()
+        statements = [(f"DELETE FROM {table} WHERE tag = ?", [(tag,)] if whole else [])
+                      for table in ("results", "claims", "keys")]
+        for table, values in rows.items():
+            statements += [
+                (f"DELETE FROM {table} WHERE tag = ? AND path = ?",
+                 [(tag, path) for path, value in values.items() if value is None]),
+                (f"INSERT OR REPLACE INTO {table} (tag, path, data) VALUES (?, ?, ?)",
+                 [(tag, path, seal.seal(f"{table}/{tag}/{path}", value)) for path, value in values.items()
+                  if value is not None])]
+        statements += [
+            ("DELETE FROM keys WHERE tag = ? AND tbl = ? AND key = ?",
+             [(tag, table, key) for (table, key), data in keys.items() if data is None]),
+            ("INSERT OR REPLACE INTO keys (tag, tbl, key, data) VALUES (?, ?, ?, ?)",
+             [(tag, table, key, seal.seal(f"keys/{tag}/{table}/{key}", data))
+              for (table, key), data in sorted(keys.items()) if data is not None]),
+            ("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)",
+             [(f"check/{tag}", self._sealed(f"check/{tag}", (now, record)))])]
         with self.db.transaction():
             if self.generation() != generation and not whole:
                 return None
-            if whole:
-                for table in ("results", "claims", "keys"):
-                    self.db.change(f"DELETE FROM {table} WHERE tag = ?", [(tag,)])
-            for table, values in rows.items():
-                self.db.change(f"DELETE FROM {table} WHERE tag = ? AND path = ?",
-                               [(tag, path) for path, value in values.items() if value is None])
-                self.db.change(f"INSERT OR REPLACE INTO {table} (tag, path, data) VALUES (?, ?, ?)",
-                               [(tag, path, seal.seal(f"{table}/{tag}/{path}", value))
-                                for path, value in values.items() if value is not None])
-            self.db.change("DELETE FROM keys WHERE tag = ? AND tbl = ? AND key = ?",
-                           [(tag, table, key) for (table, key), data in keys.items() if data is None])
-            self.db.change("INSERT OR REPLACE INTO keys (tag, tbl, key, data) VALUES (?, ?, ?, ?)",
-                           [(tag, table, key, seal.seal(f"keys/{tag}/{table}/{key}", data))
-                            for (table, key), data in sorted(keys.items()) if data is not None])
-            self.write(f"check/{tag}", (now, record))
-        return now
+            return now if self.db.change_all(statements) else None
 
     @property
     def _recorded_ns(self) -> int:
@@ -489,8 +511,10 @@ class ParseCache:
         return value if found == self.salt and isinstance(value, kind) else None
 
     def write(self, name: str, value: Any) -> None:
-        data = seal.seal(name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
-        self.db.change("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", [(name, data)])
+        self.db.change("INSERT OR REPLACE INTO records (name, data) VALUES (?, ?)", [(name, self._sealed(name, value))])
+
+    def _sealed(self, name: str, value: Any) -> bytes:
+        return seal.seal(name, pickle.dumps((self.salt, value), protocol=pickle.HIGHEST_PROTOCOL))
 
 
 class StoreChanged(LookupError):

@@ -232,6 +232,26 @@ def test_a_check_saved_by_another_process_meanwhile_is_not_mixed_in(vault, tmp_p
     assert got == uncached(vault) and (result.reparsed, result.rechecked) == (0, 0)
 
 
+def test_a_save_that_fails_part_way_writes_nothing(vault, tmp_path):
+    """A check's rows are written all or none: a disk that fills while the index rows are written
+    must not leave the new results beside the old index."""
+    folder = tmp_path / "cache"
+    cached(vault, folder)
+    before = {table: rows(folder, table) for table in ("results", "claims", "keys")}
+    append(vault, "notes/hub.md", "\n## A heading at last\n\nAs of March 2025 the share was 40%.\n")
+    connection = cache_module.Database.at(folder).connection()
+    connection.execute("CREATE TEMP TRIGGER full BEFORE INSERT ON keys BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+    try:
+        got, _ = cached(vault, folder)
+    finally:
+        connection.execute("DROP TRIGGER temp.full")
+    assert got == uncached(vault)
+    assert {table: rows(folder, table) for table in before} == before
+    write(vault, "notes/asks.md", "# Asks\n\n[[hub#A heading at last]]\n")
+    got, result = cached(vault, folder)
+    assert got == uncached(vault) and result.reparsed == 2
+
+
 @pytest.mark.parametrize("table", ["results", "keys"])
 def test_a_row_that_does_not_open_sends_the_check_back_to_a_full_compile(vault, tmp_path, table):
     """A row sealed for another (here: another row's data put in its place) is not read: the
