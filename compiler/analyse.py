@@ -135,9 +135,10 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
     store = cache.store if cache is not None else None
     done: dict[int, tuple[str, Page | None, Problem | None]] = {}
     todo: list[tuple[int, SourceFile]] = []
-    for i, source in enumerate(sources):
-        digest = cache.known(source) if cache is not None else None
-        page = cache.recall(digest, source.path) if digest else None
+    known = [cache.known(source) for source in sources] if cache is not None else [None] * len(sources)
+    stored = cache.recall_all((d, s.path) for d, s in zip(known, sources) if d) if cache is not None else {}
+    for i, (source, digest) in enumerate(zip(sources, known)):
+        page = stored.get(digest) if digest else None
         if page is not None:
             cache.record(source, digest)
             done[i] = (source.path, page, None)

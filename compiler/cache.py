@@ -286,6 +286,19 @@ class PageStore:
         rows = self.db.query("SELECT data FROM pages WHERE digest = ?", (digest,))
         return seal.unseal(digest, rows[0][0]) if rows else None
 
+    def get_blobs(self, digests: list[str]) -> dict[str, bytes]:
+        """get_blob() of many digests, in a query per few hundred (SQLite's limit on parameters
+        is 999 in old builds): one query per page was a fifth of loading 10,000 pages."""
+        found = {}
+        for lo in range(0, len(digests), 500):
+            chunk = digests[lo:lo + 500]
+            marks = ", ".join("?" * len(chunk))
+            for digest, data in self.db.query(f"SELECT digest, data FROM pages WHERE digest IN ({marks})", chunk):
+                blob = seal.unseal(digest, data)
+                if blob is not None:
+                    found[digest] = blob
+        return found
+
     def put(self, digest: str, blob: bytes) -> None:
         self.put_many([(digest, blob)])
 
@@ -333,6 +346,22 @@ class ParseCache:
             if page is not None:
                 self.pages[digest] = page
         return page
+
+    def recall_all(self, wanted: Iterable[tuple[str, str]]) -> dict[str, Page]:
+        """recall() of many (digest, path) at once: the pages found, by digest."""
+        found, missing = {}, {}
+        for digest, path in wanted:
+            page = self.pages.get(digest)
+            if page is not None and page.path == path:
+                found[digest] = page
+            else:
+                missing[digest] = path
+        with gc_paused():
+            for digest, blob in self.store.get_blobs(list(missing)).items():
+                page = unpickle_page(blob, missing[digest])
+                if page is not None:
+                    found[digest] = self.pages[digest] = page
+        return found
 
     def remember(self, digest: str, page: Page) -> None:
         self.pages[digest] = page
