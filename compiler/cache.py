@@ -21,8 +21,9 @@ SQLite gives what the cache once built by hand from thousands of files (packs of
 of them, patches on the manifest): many small reads and writes in one file, each run's writes in
 a transaction. An edit rewrites the rows of the pages and keys it changed, nothing else; the
 check's generation, rewritten in the same transaction, tells a run whether another process
-saved a check since it read its own (see incremental.py). A database that cannot be read (truncated, random bytes, another program's) is set
-aside and started afresh, with one line on stderr saying so; the run goes on uncached.
+saved a check since it read its own (see incremental.py). A database that cannot be read
+(truncated, random bytes, another program's) is set aside and started afresh, with one line on
+stderr saying so; the run goes on uncached.
 
 Every file is sealed with a key of the user's own and read back as data only (seal.py): a cache
 folder named by a shared vault's configuration, with files planted in it, is a cache miss and can
@@ -340,15 +341,11 @@ class ParseCache:
 
     def recall(self, digest: str, path: str) -> Page | None:
         """The page parsed from this digest: from memory, else from the store."""
-        page = self.pages.get(digest)
-        if page is None or page.path != path:
-            page = self.store.get(digest, path)
-            if page is not None:
-                self.pages[digest] = page
-        return page
+        return self.recall_all([(digest, path)]).get(digest)
 
     def recall_all(self, wanted: Iterable[tuple[str, str]]) -> dict[str, Page]:
-        """recall() of many (digest, path) at once: the pages found, by digest."""
+        """The pages parsed from these (digest, path), by digest: from memory, else from the store
+        (asked in a few queries)."""
         found, missing = {}, {}
         for digest, path in wanted:
             page = self.pages.get(digest)
@@ -465,26 +462,23 @@ class ParseCache:
         return rows
 
     def key_row(self, table: str, key: str) -> bytes | None:
-        """One key's row of the link index, as pickled (None: no row). Raises StoreChanged when
-        the row does not open."""
-        tag = self.store.tag
-        found = self.db.query("SELECT data FROM keys WHERE tag = ? AND tbl = ? AND key = ?", (tag, table, key))
-        if not found:
-            return None
-        data = seal.unseal(f"keys/{tag}/{table}/{key}", found[0][0])
+        """One key's row of the link index, as marshalled (None: no row). Raises StoreChanged
+        when the row does not open."""
+        found = self.db.query("SELECT data FROM keys WHERE tag = ? AND tbl = ? AND key = ?",
+                              (self.store.tag, table, key))
+        return self._key_data(table, key, found[0][0]) if found else None
+
+    def key_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
+        for key, blob in self.db.query("SELECT key, data FROM keys WHERE tag = ? AND tbl = ?", (self.store.tag, table)):
+            yield key, self._key_data(table, key, blob)
+
+    def _key_data(self, table: str, key: str, blob: bytes) -> bytes:
+        data = seal.unseal(f"keys/{self.store.tag}/{table}/{key}", blob)
         if data is None:
             raise StoreChanged(f"the index row {table}/{key} does not open")
         return data
 
-    def key_rows(self, table: str) -> Iterator[tuple[str, bytes]]:
-        tag = self.store.tag
-        for key, blob in self.db.query("SELECT key, data FROM keys WHERE tag = ? AND tbl = ?", (tag, table)):
-            data = seal.unseal(f"keys/{tag}/{table}/{key}", blob)
-            if data is None:
-                raise StoreChanged(f"the index row {table}/{key} does not open")
-            yield key, data
-
-    def generation(self) -> str | None:
+    def generation(self) -> str:
         """Which save of the check the store holds now ("": none)."""
         found = self.read(f"check/{self.store.tag}", tuple)
         return found[0] if found and isinstance(found[0], str) else ""
@@ -493,8 +487,8 @@ class ParseCache:
                    keys: Mapping[tuple[str, str], bytes | None], whole: bool) -> str | None:
         """Write a check's rows in one transaction, if the store still holds the save it started
         from (`generation`; "" for none: `whole` then replaces every row). `rows`: table ->
-        path -> value (None: delete the row); `keys`: (table, key) -> pickled value (None:
-        delete). All of it is written or none. The new generation is returned, or None when
+        path -> its row (None: delete it); `keys`: (table, key) -> its row (None: delete it).
+        All of it is written or none. The new generation is returned, or None when
         another run saved since (or the writes failed)."""
         tag, now = self.store.tag, os.urandom(8).hex()
         statements = [(f"DELETE FROM {table} WHERE tag = ?", [(tag,)] if whole else [])

@@ -114,8 +114,12 @@ def load(cache: ParseCache) -> LastCheck | None:
     if not rows or len(found) != 2 or not isinstance(found[1], tuple) or len(found[1]) != 4:
         return None
     results = {path: PageResult.of_row(row) for path, row in rows.items()}
-    index = Index.over({table: KeyTable(cache, table, factory) for table, factory in Index.TABLES.items()})
-    return LastCheck(*found[1], results=results, index=index, generation=found[0], saved=found[1])
+    return LastCheck(*found[1], results=results, index=_stored_index(cache), generation=found[0], saved=found[1])
+
+
+def _stored_index(cache: ParseCache) -> Index:
+    """The link index as the store holds it, read a key at a time."""
+    return Index.over({table: KeyTable(cache, table, factory) for table, factory in Index.TABLES.items()})
 
 
 def save(cache: ParseCache, last: LastCheck) -> None:
@@ -137,7 +141,7 @@ def save(cache: ParseCache, last: LastCheck) -> None:
         return
     # What the next run of this process reads: the rows as written (the index again key by key).
     last.generation, last.changed, last.claims, last.saved = generation, set(), {}, last.record()
-    last.index = Index.over({table: KeyTable(cache, table, factory) for table, factory in Index.TABLES.items()})
+    last.index = _stored_index(cache)
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,8 @@ class Index:
 
     @classmethod
     def over(cls, tables: Mapping[str, Any]) -> "Index":
-        """An index over tables kept elsewhere (the incremental check's cache.KeyTable, read from the store a key at a time)."""
+        """An index over tables kept elsewhere (the incremental check's: cache.KeyTable, read
+        from the store a key at a time)."""
         index = cls.__new__(cls)
         index.__dict__.update((name, tables[name]) for name in cls.TABLES)
         return index

@@ -130,7 +130,7 @@ class SanitizePlugin(BasePlugin):
         while configuring, the build once more), so each one it makes is given the cache."""
         import jinja2
 
-        theme, make = config.theme, config.theme.get_env
+        make = config.theme.get_env
 
         def get_env():
             env = make()
@@ -138,7 +138,7 @@ class SanitizePlugin(BasePlugin):
                 env.bytecode_cache = jinja2.FileSystemBytecodeCache()
             return env
 
-        theme.get_env = get_env
+        config.theme.get_env = get_env
         return config
 
     @event_priority(100)  # before Material's tags plugin reads the tags
