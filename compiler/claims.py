@@ -100,6 +100,17 @@ def message(claim: Claim, status: str, today: dt.date, max_age_days: int) -> str
     return f"event dated {claim.expression}"
 
 
+def lasting_message(claim: Claim, status: str, max_age_days: int) -> str:
+    """The verdict in words that stay true from one day to the next, where `message` counts the
+    days: "snapshot as of Mar 2026 stale since 2026-09-28 (max 180 days)". The site marks claims
+    with it, so a page's HTML changes when its claims do, not every morning."""
+    if claim.kind == "snapshot" and status == "stale":
+        stamp = f"{claim.expression} (as_of field)" if claim.explicit else claim.expression
+        since = claim.end + dt.timedelta(days=max_age_days + 1)
+        return f"snapshot as of {stamp} stale since {since.isoformat()} (max {max_age_days} days)"
+    return message(claim, status, claim.end + dt.timedelta(days=1), max_age_days)  # ended: past its end
+
+
 def _cue_of(claim: Claim) -> str | None:
     """The cue word of the claim's expression, read back from its text (for a Claim made by hand)."""
     return next((d.cue for d in find_dates(claim.text) if d.text == claim.expression), None)

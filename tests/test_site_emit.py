@@ -237,6 +237,19 @@ def test_only_changed_files_are_rewritten(tmp_path):
     assert "notes/Cycle B.md" in fourth.removed and not (out / "notes" / "Cycle B.md").exists()
 
 
+def test_a_new_day_rewrites_only_what_it_changes(tmp_path):
+    """A stale claim's marker says since when, not how many days: the next morning its page is
+    kept, and only the pages that list findings with their ages (health, home) are rewritten."""
+    out = tmp_path / "docs"
+    emit_site(compiled(), out)
+    ticker = body(out, "tickers/AAA.md")
+    assert 'title="snapshot as of March 2025 stale since ' in ticker and "days old" not in ticker
+    next_day = emit_site(compile_vault(VAULT, Config(), TODAY + dt.timedelta(days=1)), out)
+    assert "tickers/AAA.md" not in next_day.written
+    assert all(doc.startswith("vaultc/") or doc == "index.md" for doc in next_day.written), next_day.written
+    assert body(out, "tickers/AAA.md") == ticker
+
+
 def test_a_folder_vaultc_did_not_write_is_never_overwritten(tmp_path):
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "precious.md").write_text("mine")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from ..analyse import CompiledVault
+from ..claims import lasting_message
 from ..model import Finding, Page, Resolution
 from ..names import BLOCK_ID
 from ..names import heading_key
@@ -55,6 +56,7 @@ class Site:
         self._prose: dict[str, set[int]] = {}
         self._headings: dict[str, dict[int, int]] = {}
         self.flagged_claims = {(v.path, v.claim.line): v for v in vault.verdicts if v.status != "ok"}
+        self._verdicts = {(v.path, v.claim.line, v.status): v for v in reversed(vault.verdicts) if v.status != "ok"}
         self.unreadable = dict(vault.unreadable)
         self.tags = TagIndex(vault.pages)
         # The query blocks' answers, worked out here, before pages are rendered on other cores.
@@ -146,9 +148,17 @@ class Site:
                     status = CLAIM_RULES.get(finding.rule)
                     if status and status not in seen:
                         seen.add(status)
-                        marks[self._sentence_end(path, line)].append((status, finding.message))
+                        marks[self._sentence_end(path, line)].append((status, self.mark_title(finding)))
             self._marks[path] = marks
         return self._marks[path]
+
+    def mark_title(self, finding: Finding) -> str:
+        """What a claim's marker says on hover: its finding's message without the day count, which
+        would change every page with a stale claim every day."""
+        verdict = self._verdicts.get((finding.path, finding.line, CLAIM_RULES[finding.rule]))
+        if verdict is None:
+            return finding.message
+        return lasting_message(verdict.claim, verdict.status, verdict.max_age_days)
 
     def _sentence_end(self, path: str, n: int) -> int:
         """The line where the claim starting on line n ends: its text's last letters are found in

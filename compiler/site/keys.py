@@ -17,7 +17,7 @@ import hashlib
 from collections import defaultdict
 
 from ..model import sorted_items, values
-from .context import Site
+from .context import CLAIM_RULES, Site
 
 
 def render_keys(site: Site) -> dict[str, str]:
@@ -34,7 +34,9 @@ def render_keys(site: Site) -> dict[str, str]:
                 embeds[res.source].add(res.target)
     findings: dict[str, list] = defaultdict(list)
     for finding in site.findings:
-        findings[finding.path].append(tuple(finding))
+        # a claim's finding as its marker shows it: the message counting its days changes daily
+        findings[finding.path].append((finding.rule, finding.line, site.mark_title(finding))
+                                      if finding.rule in CLAIM_RULES else tuple(finding))
     # what a page shows of itself, also where another page embeds it
     contents = {path: _digest((path, page.text, [_resolution(res) for res in own.get(path, ())],
                                findings.get(path, ()), _tags(site, page)))
