@@ -28,7 +28,9 @@ def build_site(tmp_path_factory, name: str, vault: Path) -> Path:
         base.mkdir(parents=True, exist_ok=True)
         config = base / "mkdocs.yml"
         config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
-        assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config)]) == 0
+        # the store in the temporary folder too: never beside a fixture vault in the checkout
+        assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config),
+                     "--cache-dir", str(base / "cache")]) == 0
     return site
 
 
