@@ -182,7 +182,7 @@ class Index:
         if path in self.blocks:  # a page (attachments have no headings)
             if link.block is not None and link.block not in self.blocks[path]:
                 missing = "^" + link.block
-            elif link.headings and not has_heading_path(self.headings[path], link.headings):
+            elif link.headings and find_heading(self.headings[path], link.headings) is None:
                 missing = "#".join(link.headings)
         return _resolution(source.path, link, path, candidates, step, missing)
 
@@ -195,18 +195,19 @@ def _resolution(source: str, link: Link, target: str | None, candidates: tuple[s
                              "step": step, "missing_heading": missing})
 
 
-def has_heading_path(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -> bool:
-    """`[[T#H1#H2]]`: H2 must be a heading inside H1's section (any depth below it)."""
+def find_heading(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -> int | None:
+    """The index of the heading `[[T#H1#H2]]` names, or None: H2 must be a heading inside H1's
+    section (any depth below it). `headings` holds (level, heading_key(text)) in page order."""
     keys = [heading_key(w) for w in wanted]
     scopes = [(i, len(headings)) for i, (_, text) in enumerate(headings) if text == keys[0]]
     for key in keys[1:]:
-        next_scopes = []
+        found = []
         for start, stop in scopes:
             level = headings[start][0]
             end = next((j for j in range(start + 1, stop) if headings[j][0] <= level), stop)
-            next_scopes += [(j, end) for j in range(start + 1, end) if headings[j][1] == key]
-        scopes = next_scopes
-    return bool(scopes)
+            found += [(j, end) for j in range(start + 1, end) if headings[j][1] == key]
+        scopes = found
+    return scopes[0][0] if scopes else None
 
 
 def wanted(link: Link) -> set[str]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from compiler.model import Link
 from compiler.parse import parse_page
-from compiler.resolve import Index, has_heading_path
+from compiler.resolve import Index, find_heading
 
 
 def index(*paths, attachments=(), texts=None):
@@ -74,11 +74,11 @@ def test_markdown_links_try_the_linking_folder_first():
 
 def test_nested_heading_paths():
     heads = [(1, "top"), (2, "a"), (3, "x"), (2, "b"), (3, "y"), (2, "c")]
-    assert has_heading_path(heads, ("a", "x"))
-    assert has_heading_path(heads, ("top", "y"))
-    assert not has_heading_path(heads, ("a", "y"))
-    assert not has_heading_path(heads, ("c", "x"))
-    assert has_heading_path(heads, ("top", "b", "y"))
+    assert find_heading(heads, ("a", "x")) == 2
+    assert find_heading(heads, ("top", "y")) == 4
+    assert find_heading(heads, ("a", "y")) is None
+    assert find_heading(heads, ("c", "x")) is None
+    assert find_heading(heads, ("top", "b", "y")) == 4
 
 
 def test_heading_links_ignore_code_and_emphasis_marks():

@@ -13,7 +13,6 @@ from functools import lru_cache
 from markdown.extensions.toc import slugify, strip_tags, unique
 from markdown_it import MarkdownIt
 
-from ..names import heading_key
 
 _MARKUP = re.compile(r"[\[\]`*_<>&\\!~]")
 
@@ -36,17 +35,3 @@ def plain_text(inline: str) -> str:
 def _inline_parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": True}).enable("strikethrough")
 
-
-def find_heading(headings: list[tuple[int, str]], wanted: tuple[str, ...]) -> int | None:
-    """The index of the heading `[[T#H1#H2]]` names: H2 inside H1's section (as resolve matches it).
-    `headings` holds (level, heading_key(text)) in page order."""
-    keys = [heading_key(w) for w in wanted]
-    scopes = [(i, len(headings)) for i, (_, text) in enumerate(headings) if text == keys[0]]
-    for key in keys[1:]:
-        found = []
-        for start, stop in scopes:
-            level = headings[start][0]
-            end = next((j for j in range(start + 1, stop) if headings[j][0] <= level), stop)
-            found += [(j, end) for j in range(start + 1, end) if headings[j][1] == key]
-        scopes = found
-    return scopes[0][0] if scopes else None

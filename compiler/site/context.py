@@ -3,16 +3,16 @@ page texts, resolutions by page and line, heading slugs, findings by line, where
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from ..analyse import CompiledVault
 from ..claims import lasting_message
 from ..model import Finding, Page, Resolution
 from ..names import BLOCK_ID
-from ..names import heading_key
-from .anchors import find_heading, toc_slugs
+from ..resolve import find_heading
+from .anchors import toc_slugs
 from .layout import Layout, relative
-from .render import letters, section_range
 from .tags import TagIndex
 
 # Findings a reader is sent to the exact line for (the vault-health page links to `#line:N`).
@@ -28,20 +28,13 @@ class Site:
         self.layout = Layout(vault.pages, vault.attachments)
         self.findings: list[Finding] = vault.findings
         self._body_lines: dict[str, list[str]] = {}
-        self._heading_keys: dict[str, list[tuple[int, str]]] = {}
         self._slugs: dict[str, list[str]] = {}
         self.by_source: dict[str, list[Resolution]] = defaultdict(list)
-        self.by_line: dict[tuple[str, int], list[Resolution]] = defaultdict(list)
         self.by_key: dict[tuple[str, str], list[Resolution]] = defaultdict(list)  # frontmatter values
-        self.link_lines: dict[str, set[int]] = defaultdict(set)  # lines holding a body link, by page
         for res in vault.resolutions:
             self.by_source[res.source].append(res)
             if res.link.origin == "frontmatter":
                 self.by_key[(res.source, res.link.key)].append(res)
-            else:
-                self.by_line[(res.source, res.link.line)].append(res)
-                self.link_lines[res.source].add(res.link.line)
-        self.degree: dict[str, int] = dict(vault.graph.degree())
         self.flags: dict[tuple[str, int], list[Finding]] = defaultdict(list)
         self.flagged_lines: dict[str, set[int]] = defaultdict(set)
         self.claim_counts: dict[str, int] = defaultdict(int)  # stale + overdue claims per page
@@ -136,7 +129,32 @@ class Site:
         return found, found is not None
 
     def section(self, res: Resolution) -> tuple[int, int] | None:
-        return section_range(self, res)
+        """The file lines an embed shows: a block's lines, a section under its heading, or the body."""
+        page, link = self.pages[res.target], res.link
+        last = len(self.body_lines(res.target)) - 1
+        if link.block:
+            line = self.block_line(res.target, link.block)
+            if line is None:
+                return None
+            start = max((b.line for b in page.blocks if b.line <= line and b.kind != "heading"), default=line)
+            return start, line
+        headings = page.headings
+        if link.headings:
+            index = find_heading(self.heading_keys(res.target), link.headings)
+            if index is None:
+                return None
+            level = headings[index].level
+            end = next((h.line - 1 for h in headings[index + 1:] if h.level <= level), last)
+            start = headings[index].line + 1
+            if not self.line(res.target, headings[index].line).lstrip(" >\t").startswith("#"):
+                start += 1  # past a setext heading's underline
+            return start, end
+        start = page.body_line
+        first = headings[0] if headings else None
+        if first is not None and first.level == 1 and not any(
+                self.line(res.target, n).strip() for n in range(page.body_line, first.line)):
+            start = first.line + 1  # the title is already in the admonition's title
+        return start, last
 
     def claim_marks(self, path: str) -> dict[int, list[tuple[str, str]]]:
         """Line where a flagged claim's sentence ends -> (status, message) of its markers."""
@@ -178,10 +196,8 @@ class Site:
         return last
 
     def heading_keys(self, path: str) -> list[tuple[int, str]]:
-        """(level, heading_key(text)) of each of the page's headings, as find_heading takes them."""
-        if path not in self._heading_keys:
-            self._heading_keys[path] = [(h.level, heading_key(h.text)) for h in self.pages[path].headings]
-        return self._heading_keys[path]
+        """(level, heading_key(text)) of each of the page's headings, as the index holds them."""
+        return self.vault.index.headings.get(path, [])
 
     def heading_anchor(self, path: str, wanted: tuple[str, ...]) -> str | None:
         index = find_heading(self.heading_keys(path), wanted)
@@ -232,3 +248,11 @@ class Site:
         if anchor and target_doc == host_doc:
             return "#" + anchor
         return relative(host_doc, target_doc) + ("#" + anchor if anchor else "")
+
+
+def letters(text: str) -> str:
+    """The letters and digits of a text, casefolded (as str.isalnum: all but `\\W` and `_`)."""
+    return _NOT_ALNUM.sub("", text.casefold())
+
+
+_NOT_ALNUM = re.compile(r"[\W_]+")

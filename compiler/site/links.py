@@ -28,4 +28,4 @@ def attr(text: str) -> str:
 
 def missing(text: str, why: str) -> str:
     """Visibly missing text, never a dead link."""
-    return f"<span class='vaultc-missing' title='{attr(why)}'>{html.escape(text, quote=False)}</span>"
+    return f'<span class="vaultc-missing" title="{attr(why)}">{html.escape(text, quote=False)}</span>'

@@ -35,8 +35,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from ..markdown import parse_markdown
 from ..model import Resolution
 from ..names import BLOCK_ID, TAG, normalise
-from .anchors import find_heading
-from .links import attr, display
+from .links import attr, display, missing
 
 if TYPE_CHECKING:
     from .context import Site
@@ -64,7 +63,6 @@ _FIELD = re.compile(r"^([A-Za-z_][\w-]*(?:[ \t]+[\w-]+)*)[ \t]*::[ \t]*")
 # markup stays as written, as a highlight with no closing `==` does in Obsidian)
 _HIGHLIGHT = re.compile(r"==(?=\S)(.+?)(?<=\S)==")
 _SIZE = re.compile(r"^\s*(\d+)\s*(?:x\s*(\d+))?\s*$")
-_NOT_ALNUM = re.compile(r"[\W_]+")
 _BREAKS = ("softbreak", "hardbreak")
 _LOCAL_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 
@@ -84,10 +82,6 @@ def html_renderer() -> MarkdownIt:
 
 
 esc = attr
-
-
-def missing(text: str, why: str) -> str:
-    return f'<span class="vaultc-missing" title="{esc(why)}">{esc(text)}</span>'
 
 
 class PageHtml:
@@ -552,37 +546,3 @@ def _alt_and_size(shown: str | None, name: str) -> tuple[str, str | None, str | 
     if size:
         return head or name, size.group(1), size.group(2)
     return shown, None, None
-
-
-def letters(text: str) -> str:
-    """The letters and digits of a text, casefolded (as str.isalnum: all but `\\W` and `_`)."""
-    return _NOT_ALNUM.sub("", text.casefold())
-
-
-def section_range(site: Site, res: Resolution) -> tuple[int, int] | None:
-    """The file lines an embed shows: a block's lines, a section under its heading, or the body."""
-    page, link = site.pages[res.target], res.link
-    last = len(site.body_lines(res.target)) - 1
-    if link.block:
-        line = site.block_line(res.target, link.block)
-        if line is None:
-            return None
-        start = max((b.line for b in page.blocks if b.line <= line and b.kind != "heading"), default=line)
-        return start, line
-    headings = page.headings
-    if link.headings:
-        index = find_heading(site.heading_keys(res.target), link.headings)
-        if index is None:
-            return None
-        level = headings[index].level
-        end = next((h.line - 1 for h in headings[index + 1:] if h.level <= level), last)
-        start = headings[index].line + 1
-        if not site.line(res.target, headings[index].line).lstrip(" >\t").startswith("#"):
-            start += 1  # past a setext heading's underline
-        return start, end
-    start = page.body_line
-    first = headings[0] if headings else None
-    if first is not None and first.level == 1 and not any(
-            site.line(res.target, n).strip() for n in range(page.body_line, first.line)):
-        start = first.line + 1  # the title is already in the admonition's title
-    return start, last

@@ -3,7 +3,6 @@ the companies on a layer or constraint, "Linked from", and the local graph.
 """
 from __future__ import annotations
 
-import datetime as dt
 import html
 import json
 
@@ -78,17 +77,9 @@ def ticker_row(site: Site, host_doc: str, page: Page) -> list[str]:
         cell(meta.get("exchange")),
         resolved_links(site, host_doc, frontmatter_links(site, page.path, "layers"), short=True),
         resolved_links(site, host_doc, frontmatter_links(site, page.path, "constraints")),
-        cell(_date(meta.get("updated"))),
+        cell(meta.get("updated")),
         str(site.claim_counts.get(page.path, 0)),
     ]
-
-
-def _date(value) -> str:
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value) if value else ""
 
 
 def linked_from(site: Site, page: Page, host_doc: str) -> list[str]:
