@@ -52,9 +52,6 @@ class CompiledVault:
         """The knowledge graph, built when first asked for: `vaultc check` never needs it."""
         return build_graph(self.pages, self.attachments, self.resolutions)
 
-    def resolutions_from(self, path: str) -> list[Resolution]:
-        return [r for r in self.resolutions if r.source == path]
-
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
         if self.orphan_paths is not None:

@@ -91,9 +91,6 @@ class Vault:
     def graph(self) -> nx.MultiDiGraph:
         return self.compiled.graph
 
-    def resolutions_from(self, path: str) -> list[Resolution]:
-        return self.compiled.resolutions_from(path)
-
     def orphans(self) -> list[str]:
         return self.compiled.orphans()
 

@@ -219,7 +219,7 @@ def _wikilink(state: StateInline, silent: bool) -> bool:
 def split_wikilink(inner: str) -> dict:
     """`T#H1#H2|shown` -> target, headings, block, display. `\\|` (in tables) separates too."""
     body, display = inner, None
-    cut = _first_pipe(inner)
+    cut = inner.find("|")
     if cut >= 0:
         body, display = inner[:cut].rstrip("\\"), inner[cut + 1:]
     target, _, anchor = body.partition("#")
@@ -232,10 +232,6 @@ def split_wikilink(inner: str) -> dict:
             headings = tuple(h.strip() for h in anchor.split("#") if h.strip())
     return {"target": target.strip(), "headings": headings, "block": block,
             "display": display.strip() if display is not None else None}
-
-
-def _first_pipe(text: str) -> int:
-    return text.find("|")
 
 
 # --- tables whose cells hold [[target|alias]] ------------------------------------------------------

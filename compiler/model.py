@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import datetime as dt
 import enum
 import gc
 from dataclasses import dataclass, field
@@ -175,19 +174,6 @@ class Finding(NamedTuple):
     message: str
     target: str | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "rule": self.rule,
-            "severity": self.severity.label,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-        }
-        if self.target is not None:
-            out["target"] = self.target
-        return out
-
 
 @dataclass(frozen=True)
 class ClaimVerdict:
@@ -237,8 +223,6 @@ def values(record: Any) -> tuple:
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def today() -> dt.date:
-    return dt.date.today()
 
 
 @contextlib.contextmanager

@@ -16,7 +16,7 @@ from compiler.compile import compile
 from compiler.config import Config
 from compiler.rdf.emit import page_graphs
 from compiler.rdf.export import export
-from compiler.site import emit_site
+from compiler.site.emitter import emit_site
 from compiler.site.emitter import RENDER_KEYS
 from synthetic import generate
 from test_incremental import EDITS, write

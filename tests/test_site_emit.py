@@ -13,7 +13,7 @@ import pytest
 
 from compiler.analyse import compile_vault
 from compiler.config import Config
-from compiler.site import emit_site
+from compiler.site.emitter import emit_site
 from compiler.site.context import Site
 from compiler.site.emitter import RENDER_KEYS
 from compiler.site.writer import DocsDirError

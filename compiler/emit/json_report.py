@@ -34,7 +34,7 @@ _LABELS = tuple(Severity(i).label if i else "" for i in range(max(Severity) + 1)
 
 
 def _row(f: Finding) -> str:
-    """`json.dumps(f.to_json())`, spelled out: a third of the time on a large report."""
+    """One finding as JSON, spelled out rather than json.dumps of a dict: a third of the time on a large report."""
     target = f', "target": {_quote(f.target)}' if f.target is not None else ""
     return (f'    {{"rule": {_quote(f.rule)}, "severity": "{_LABELS[f.severity]}", "path": {_quote(f.path)}, '
             f'"line": {f.line}, "column": {f.column}, "message": {_quote(f.message)}{target}}}')

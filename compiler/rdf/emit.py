@@ -65,7 +65,7 @@ def page_graphs(vault) -> list[PageGraph]:
     """Every page's named graph, sorted by path so that outputs are stable."""
     outgoing: dict[str, list[Resolution]] = defaultdict(list)
     linked_from: dict[str, set[str]] = defaultdict(set)
-    for res in vault.resolutions:  # grouped once: `resolutions_from` per page would be quadratic
+    for res in vault.resolutions:  # grouped once, not looked up per page
         outgoing[res.source].append(res)
         if res.target is not None and res.step != "self" and res.target != res.source:
             linked_from[res.target].add(res.source)  # exactly the pages whose vc:linksTo names it

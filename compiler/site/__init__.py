@@ -8,16 +8,3 @@ files only); build and commands run `mkdocs build --strict` / `mkdocs serve` for
 `serve`, where sanitize (the MkDocs plugin) hands MkDocs each vault page's HTML, validates its links
 and cleans every page of script.
 """
-from __future__ import annotations
-
-__all__ = ["EmitResult", "emit_site"]
-
-
-def __getattr__(name: str):
-    # Imported on first use: MkDocs loads sanitize.py (a plugin) from this package inside every
-    # build, and must not pay for importing the whole compiler.
-    if name in __all__:
-        from . import emitter
-
-        return getattr(emitter, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
