@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
-import os
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -203,27 +202,16 @@ class _Runner:
 
 
 def _child(conn, graphs: list[PageGraph], base: str) -> None:
+    from .worker import cap_memory
+
     store = _store(graphs)
-    _cap_memory()
+    cap_memory()  # a query of a shared vault that builds a huge value fails here, not the machine
     while True:
         try:
             text, this = conn.recv()
         except EOFError:
             return
         conn.send(_run(store, text, this, base))
-
-
-def _cap_memory() -> None:
-    """A gigabyte beyond what the child holds once its store is built, as for the endpoint's
-    workers: a query of a shared vault that builds a huge value fails here, not the machine."""
-    try:
-        import resource
-
-        with open("/proc/self/statm") as handle:
-            held = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-        resource.setrlimit(resource.RLIMIT_AS, (held + (1 << 30), held + (1 << 30)))
-    except (ImportError, OSError, ValueError):  # no such limit here: the time limit still holds
-        pass
 
 
 def _store(graphs: list[PageGraph]):

@@ -139,16 +139,16 @@ def _not_acceptable(offers) -> tuple[dict, bytes]:
 MAX_ANSWER_BYTES = 64 * 1024 * 1024  # one answer; a client wanting more pages through it
 
 
-def _cap_memory(dump: str) -> None:
-    """A worker may use a gigabyte beyond what its store needs, no more: a query that builds a huge
-    value (a 256 MiB literal from nested CONCAT) then fails in this process, which the pool
-    replaces, instead of taking the machine's memory."""
+def cap_memory() -> None:
+    """A query process may use a gigabyte beyond what it holds once its store is built, no more: a
+    query that builds a huge value (a 256 MiB literal from nested CONCAT) then fails in this
+    process, which is replaced, instead of taking the machine's memory."""
     try:
         import resource
 
-        store = os.path.getsize(dump)
-        limit = (1 << 30) + 8 * store
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        with open("/proc/self/statm") as handle:
+            held = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (held + (1 << 30), held + (1 << 30)))
     except (ImportError, OSError, ValueError):  # no such limit here: the time limit still holds
         pass
 
@@ -157,8 +157,8 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which stops us
     with open(argv[0], encoding="utf-8") as handle:
         config = json.load(handle)
-    _cap_memory(config["dump"])
     worker = Worker(config)
+    cap_memory()
     warm()
     out = sys.stdout.buffer
     out.write(b"ready\n")
