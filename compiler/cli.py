@@ -24,7 +24,7 @@ from .check import apply_baseline, select_rules, write_baseline
 from .config import ConfigError, load_config
 from .emit import Report, renderers
 from .emit import claims as claims_report
-from .files import write_atomic
+from .files import emit
 from .compile import compile
 from .model import Severity, gc_paused
 from .rules import CLAIM_RULES, REGISTRY
@@ -184,7 +184,7 @@ def _check_once(args, config, rule_ids: list[str], cache) -> int:
         out = render(report, colour=args.output is None and sys.stdout.isatty())
     else:
         out = render(report)
-    _emit(out, args.output)
+    emit(out, args.output)
     return 1 if any(f.severity >= fail_on for f in findings) else 0
 
 
@@ -221,15 +221,8 @@ def run_claims(args) -> int:
     vault = compile(args.vault, config, args.today, max_age=args.max_age, store=cache_for(args, config),
                     progress=stderr_progress())
     render = claims_report.render_json if args.format == "json" else claims_report.render_text
-    _emit(render(vault.verdicts, vault.today, args.max_age or config.max_age_days), args.output)
+    emit(render(vault.verdicts, vault.today, args.max_age or config.max_age_days), args.output)
     return 0
-
-
-def _emit(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomic(output, text)
 
 
 def _ids(value: str) -> list[str]:

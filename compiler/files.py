@@ -8,6 +8,18 @@ import sys
 from pathlib import Path
 
 
+def emit(data: str | bytes, output: Path | None) -> None:
+    """A command's output: to stdout, or written atomically to `output` (`-o FILE`)."""
+    if output is not None:
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        sys.stdout.write(data)
+
+
 def write_atomic(path: Path, text: str | bytes) -> None:
     """Where Linux allows (O_TMPFILE), the contents are written to a file without a name, which a
     killed run leaves nothing of; it is named just before the rename. The new file gets the mode

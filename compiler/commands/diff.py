@@ -10,9 +10,9 @@ with the working tree are parsed once) and writes nothing there.
 """
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
@@ -20,8 +20,8 @@ from ..analyse import stderr_progress
 from ..cache import cache_for
 from ..compile import compile
 from ..config import load_config
+from ..files import emit
 from ..model import gc_paused
-from ..model import today as real_today
 from . import UsageError
 
 
@@ -40,7 +40,7 @@ def run_diff(args) -> int:
     from ..emit.diff import diff, render
 
     config = load_config(args.vault, args.config)
-    day = args.today or real_today()
+    day = args.today or dt.date.today()
     store = cache_for(args, config)
     scratch_parent = _memory_folder(args.vault, args.base) if args.base is not None else None
     with gc_paused(), tempfile.TemporaryDirectory(prefix="vaultc-diff-", dir=scratch_parent) as scratch:
@@ -60,10 +60,7 @@ def run_diff(args) -> int:
                 before = compile(old_root, config, day, max_age=args.max_age, store=store)
                 before.pages, before.findings
         text = render(diff(before, after), args.format, label, str(args.vault) if args.base is None else "working tree")
-    if args.output is not None:
-        args.output.write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    emit(text, args.output)
     return 0
 
 

@@ -19,7 +19,7 @@ from ..analyse import stderr_progress
 from ..cache import cache_for
 from ..compile import compile
 from ..config import load_config
-from ..files import write_atomic
+from ..files import emit
 
 
 class RdfCommandError(Exception):
@@ -107,12 +107,7 @@ def run_export(args) -> int:
     from ..rdf.export import export
 
     _, graphs = _compile(args)
-    data = export(graphs, args.format)
-    if args.output is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
-        write_atomic(args.output, data)
+    emit(export(graphs, args.format), args.output)
     if args.validate:
         from ..rdf.validate import validate
 
