@@ -194,19 +194,9 @@ class Database:
             return []
 
     def change(self, sql: str, rows) -> None:
-        """executemany, in this call's own transaction unless inside transaction()."""
-        if self.path in Database._read_only:
-            return
-        connection = self.connection()
-        if connection is None:
-            return
-        try:
-            with self.transaction():
-                connection.executemany(sql, rows)
-        except sqlite3.OperationalError:  # locked past the timeout, read-only, full: only slower next time
-            pass
-        except sqlite3.DatabaseError as exc:
-            self._connection = self._replace(exc)
+        """One executemany, written or not (a store locked past the timeout, read-only or full is
+        only slower next time)."""
+        self.change_all([(sql, rows)])
 
     def change_all(self, statements: list[tuple[str, list]]) -> bool:
         """Several executemany's, all written or (on any error: a full disk) none, even inside a
@@ -214,17 +204,20 @@ class Database:
         connection = self.connection()
         if self.path in Database._read_only or connection is None:
             return False
-        with self.transaction():
-            try:
-                connection.execute("SAVEPOINT change_all")
-                for sql, rows in statements:
-                    connection.executemany(sql, rows)
-            except sqlite3.Error:  # a damaged database is set aside by the next read that meets it
-                with contextlib.suppress(sqlite3.Error):
-                    connection.execute("ROLLBACK TO change_all")
-                    connection.execute("RELEASE change_all")
-                return False
-            connection.execute("RELEASE change_all")
+        try:
+            with self.transaction():
+                try:
+                    connection.execute("SAVEPOINT change_all")
+                    for sql, rows in statements:
+                        connection.executemany(sql, rows)
+                except sqlite3.Error:  # a damaged database is set aside by the next read that meets it
+                    with contextlib.suppress(sqlite3.Error):
+                        connection.execute("ROLLBACK TO change_all")
+                        connection.execute("RELEASE change_all")
+                    return False
+                connection.execute("RELEASE change_all")
+        except sqlite3.Error:  # begun or committed on a store locked past the timeout, read-only or full
+            return False
         return True
 
     @contextlib.contextmanager
