@@ -289,10 +289,10 @@ def _select(vault: Path, sparql: str, today: str = "2026-11-22") -> list[tuple[s
     from compiler.config import load_config
     from compiler.rdf.emit import page_graphs, quads
     from compiler.rdf.query import run
-    from compiler.rdf.store import oxigraph_store, rdflib_dataset
+    from compiler.rdf.store import oxigraph_store
 
     compiled = compile_vault(vault, load_config(vault), dt.date.fromisoformat(today))
-    answer = run(rdflib_dataset(oxigraph_store(quads(page_graphs(compiled)))), sparql, compiled.config.base_iri)
+    answer = run(oxigraph_store(quads(page_graphs(compiled))), sparql, compiled.config.base_iri)
     return sorted(tuple(cell[1] for cell in row) for row in answer.rows)  # each cell: (kind, value, type, lang)
 
 

@@ -122,7 +122,7 @@ def run_export(args) -> int:
 def run_query(args) -> int:
     from ..rdf import query
     from ..rdf.emit import quads, vocabulary_graph
-    from ..rdf.store import oxigraph_store, rdflib_dataset
+    from ..rdf.store import oxigraph_store
 
     given = [name for name, value in (("SPARQL", args.sparql), ("--file", args.file), ("--name", args.name),
                                       ("--list", args.list)) if value]
@@ -143,8 +143,7 @@ def run_query(args) -> int:
     else:
         text = query.canned(args.name) if args.name else args.sparql
     vault, graphs = _compile(args)
-    dataset = rdflib_dataset(oxigraph_store(quads([*graphs, vocabulary_graph()])))
-    answer = query.run(dataset, text, vault.config.base_iri)
+    answer = query.run(oxigraph_store(quads([*graphs, vocabulary_graph()])), text, vault.config.base_iri)
     tty = sys.stdout.isatty()
     fmt = args.format or ("table" if tty else "csv")
     sys.stdout.write(query.render(answer, fmt, vault.config.base_iri, width=60 if tty else None))

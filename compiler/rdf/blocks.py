@@ -223,7 +223,7 @@ def _store(graphs: list[PageGraph]):
 def _run(store, text: str, this: str, base: str) -> Answer:
     import pyoxigraph as ox
 
-    from .worker import oxigraph_term
+    from .store import oxigraph_term
 
     options = {"base_iri": base, "prefixes": PREFIXES}
     if not names_dataset(text):

@@ -1,18 +1,16 @@
 """The emitted quads in an Oxigraph store: in memory for `query` and `export`, as an N-Quads file
-for the endpoint's worker processes. rdflib sees the same store through oxrdflib.
+for the endpoint's worker processes.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import pyoxigraph as ox
-from oxrdflib import OxigraphStore
-from rdflib import BNode, Dataset, Literal, URIRef
-from rdflib.namespace import NamespaceManager
+from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from . import results
 from .emit import Quad, gc_paused
-from .vocab import PREFIXES
 
 
 def oxigraph_store(quads: Iterable[Quad]) -> ox.Store:
@@ -45,13 +43,14 @@ def to_oxigraph(quads: Iterable[Quad]) -> list[ox.Quad]:
     return [ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in quads]
 
 
-def rdflib_dataset(store: ox.Store) -> Dataset:
-    """rdflib's view of the Oxigraph store. The default graph is the union of the page graphs, as
-    users expect when they write a query without GRAPH."""
-    dataset = Dataset(store=OxigraphStore(store=store), default_union=True)
-    # Only the prefixes VAULT-SPEC declares, not rdflib's thirty defaults: a query that runs here
-    # must run the same on the endpoint.
-    dataset.namespace_manager = NamespaceManager(dataset, bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        dataset.bind(prefix, namespace, override=True, replace=True)
-    return dataset
+def oxigraph_term(node) -> results.Term | None:
+    """A term of an answer, as results.py writes it out."""
+    if node is None:
+        return None
+    if isinstance(node, ox.NamedNode):
+        return results.uri(node.value)
+    if isinstance(node, ox.BlankNode):
+        return results.bnode(node.value)
+    if isinstance(node, ox.Literal):
+        return results.literal(node.value, node.datatype.value, node.language)
+    return results.literal(str(node))  # an RDF-star triple term: shown as text

@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from . import results
 from .guard import in_order, names_dataset, readable, refusal, warm
 from .negotiate import GRAPH_MEDIA, GRAPH_TYPES, RESULT_TYPES, choose
+from .store import oxigraph_term
 
 _RDF_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "jsonld": ox.RdfFormat.JSON_LD,
                 "ntriples": ox.RdfFormat.N_TRIPLES, "rdfxml": ox.RdfFormat.RDF_XML}
@@ -106,18 +107,6 @@ class Worker:
         if len(body) > MAX_ANSWER_BYTES:
             return _error(500, f"the answer is over {MAX_ANSWER_BYTES >> 20} MiB; ask for less (LIMIT)")
         return {"status": 200, "type": GRAPH_MEDIA[fmt], "truncated": truncated}, body
-
-
-def oxigraph_term(node) -> results.Term | None:
-    if node is None:
-        return None
-    if isinstance(node, ox.NamedNode):
-        return results.uri(node.value)
-    if isinstance(node, ox.BlankNode):
-        return results.bnode(node.value)
-    if isinstance(node, ox.Literal):
-        return results.literal(node.value, node.datatype.value, node.language)
-    return results.literal(str(node))  # an RDF-star triple term: shown as text
 
 
 def _error(status: int, message: str) -> tuple[dict, bytes]:
