@@ -16,7 +16,8 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 
-from ..model import sorted_items, values
+from .. import __version__
+from ..model import sorted_items
 from .context import CLAIM_RULES, Site
 
 
@@ -26,10 +27,15 @@ def render_keys(site: Site) -> dict[str, str]:
     faces = {path: _digest(_face(site, path)) for path in pages}
     own = site.by_source  # each page's own resolutions, as the renderer reads them
     linking: dict[str, set[str]] = defaultdict(set)  # target -> pages linking to it
+    links: dict[str, set[str]] = defaultdict(set)  # source -> pages it links to
+    front: dict[str, set[str]] = defaultdict(set)  # source -> pages its frontmatter links to
     embeds: dict[str, set[str]] = defaultdict(set)
     for res in vault.resolutions:
         if res.target in pages:
             linking[res.target].add(res.source)
+            links[res.source].add(res.target)
+            if res.link.origin == "frontmatter":
+                front[res.source].add(res.target)
             if res.link.embed:
                 embeds[res.source].add(res.target)
     findings: dict[str, list] = defaultdict(list)
@@ -37,29 +43,31 @@ def render_keys(site: Site) -> dict[str, str]:
         # a claim's finding as its marker shows it: the message counting its days changes daily
         findings[finding.path].append((finding.rule, finding.line, site.mark_title(finding))
                                       if finding.rule in CLAIM_RULES else tuple(finding))
-    # what a page shows of itself, also where another page embeds it
-    contents = {path: _digest((path, page.text, [_resolution(res) for res in own.get(path, ())],
+    # What a page shows of itself, also where another page embeds it. Its links are read from its
+    # text with the configuration (both in the digest), so of each resolution only its outcome.
+    contents = {path: _digest((path, _text(page.text), [_outcome(res) for res in own.get(path, ())],
                                findings.get(path, ()), _tags(site, page)))
                 for path, page in pages.items()}
+    settings = _digest((__version__, vault.config))
     everyone = None
     keys = {}
     for path, page in pages.items():
         shown = {path} | _embedded(path, embeds)
         seen: set[str] = set()  # pages whose face shows
-        parts: list = [faces[path]]
+        key = hashlib.blake2b(settings, digest_size=16)
+        key.update(faces[path])
         for part in sorted(shown):
-            parts.append(contents[part])
-            seen.update(res.target for res in own.get(part, ()) if res.target in pages)
+            key.update(contents[part])
+            seen.update(links.get(part, ()))
         for source in linking.get(path, ()):
             seen.add(source)
-            seen.update(res.target for res in own.get(source, ()) if res.link.origin == "frontmatter"
-                        and res.target in pages)
-        parts += [faces[p] for p in sorted(seen)]
+            seen.update(front.get(source, ()))
+        key.update(b"".join(faces[p] for p in sorted(seen)))
         if page.queries:
             if everyone is None:
                 everyone = _digest(sorted(faces.items()))
-            parts += [everyone, [site.answer(path, query.line) for query in page.queries]]
-        keys[path] = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            key.update(everyone + _digest([site.answer(path, query.line) for query in page.queries]))
+        keys[path] = key.hexdigest()
     return keys
 
 
@@ -67,9 +75,13 @@ def _digest(value) -> bytes:
     return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _resolution(res) -> tuple:
-    """A resolution as plain values (see model.values)."""
-    return (res.target, res.candidates, res.step, res.missing_heading, values(res.link))
+def _text(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _outcome(res) -> tuple:
+    """Where a link led (the link itself is in its page's text)."""
+    return (res.target, res.candidates, res.step, res.missing_heading)
 
 
 def _face(site: Site, path: str) -> tuple:
