@@ -237,6 +237,27 @@ def test_only_changed_files_are_rewritten(tmp_path):
     assert "notes/Cycle B.md" in fourth.removed and not (out / "notes" / "Cycle B.md").exists()
 
 
+def test_a_prose_edit_makes_no_generated_page_again(tmp_path, monkeypatch):
+    """The index, health and tag pages and the graph data read the whole vault: an edit that
+    changes nothing they show keeps them without making them; one that does makes them again."""
+    import compiler.site.emitter as emitter
+
+    vault = tmp_path / "vault"
+    shutil.copytree(VAULT, vault)
+    out = tmp_path / "docs"
+    emit_site(compiled(vault), out)
+    target = vault / "notes" / "Target.md"
+    target.write_text(target.read_text().replace("A paragraph", "An edited paragraph"))
+    with monkeypatch.context() as patched:
+        for name in ("generated_pages", "graph_script"):
+            patched.setattr(emitter, name, lambda site: pytest.fail("made again"))
+        kept = emit_site(compiled(vault), out)
+    assert set(kept.written) == {"notes/Target.md", "notes/Embeds.md"} and kept.removed == ()
+    target.write_text(target.read_text().replace("# Target", "# Retitled target", 1))
+    made = emit_site(compiled(vault), out)
+    assert "vaultc/notes.md" in made.written and "vaultc/assets/graph-data.js" in made.written
+
+
 def test_a_new_day_rewrites_only_what_it_changes(tmp_path):
     """A stale claim's marker says since when, not how many days: the next morning its page is
     kept, and only the pages that list findings with their ages (health, home) are rewritten."""
@@ -365,6 +386,11 @@ EDITS = [  # (what, page, text replaced (None: the page is written whole), new t
      "# Embedder\n\n![[added#Section]]\n\n![[added#^blk]]\n"),
     ("the embedded section edited", "notes/added.md", "Text to embed.", "Text to embed, rewritten."),
     ("a claim turned stale", "tickers/NVDA.md", "\n## ", "\nRevenue was $1B as of March 2020.\n\n## "),
+    ("the stale claim reworded, quoted on the health page", "tickers/NVDA.md", "Revenue was $1B", "Sales were $1B"),
+    ("lines added above the claims, moving every finding of the page", "tickers/NVDA.md", "\n## ",
+     "\nOne line.\n\nAnother line.\n\n## "),
+    ("a sector's opening prose, on the home page", "sectors/ai-infrastructure-datacenter.md",
+     "means everything underneath", "means everything below"),
     ("a page removed", "notes/added.md", None, ""),
 ]
 

@@ -82,7 +82,8 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     # file of last run's keys is removed until this run ends: a killed run leaves no key beside a
     # file it did not make.
     written = _written_keys(writer.root)
-    keys = {site.doc(path): key for path, key in render_keys(site).items()}
+    page_keys, generated_key = render_keys(site)
+    keys = {site.doc(path): key for path, key in page_keys.items()}
     for doc, markdown in _page_docs(site, jobs, writer, keys, written):
         writer.text(doc, markdown)
     for path in vault.attachments:
@@ -90,31 +91,35 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
             writer.copy(site.doc(path), vault.open_file(path))
         except OSError:  # gone, or swapped for something outside the vault since it was listed
             continue
-    generated = generated_pages(site)
-    generated[QUERY] = query_page(root_of(QUERY))
     if query is not None:
         files = {DATASET: (query.dataset_key, query.dataset),
                  CONFIG: (query.config_key, lambda: config_json(query.config(), lambda path: html_url(site.doc(path))))}
         for doc, (key, made) in files.items():
             _remake(writer, doc, key, written, made)
             keys[doc] = key
-    for doc, lines in generated.items():
-        # rendered again only when its Markdown changed: the big tables of the index pages take
-        # most of an emit that re-renders one edited page
-        key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-        _remake(writer, doc, key, written, lambda lines=lines: generated_doc(lines).encode("utf-8"))
-        keys[doc] = key
-    writer.text(f"{ASSETS}/graph-data.js", graph_script(site))
+    made = _kept_generated(writer, generated_key, written)
+    if made is None:  # something they show changed: make them, and write those whose Markdown did
+        generated = generated_pages(site)
+        generated[QUERY] = query_page(root_of(QUERY))
+        for doc, lines in generated.items():
+            key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            _remake(writer, doc, key, written, lambda lines=lines: generated_doc(lines).encode("utf-8"))
+            keys[doc] = key
+        writer.text(GRAPH_DATA, graph_script(site))
+        keys[GRAPH_DATA] = generated_key
+        made = sorted([*generated, GRAPH_DATA])
+    else:
+        keys.update((doc, written[doc][0]) for doc in made)
     for name in STATIC:
         writer.bytes(f"{ASSETS}/{name}", resources.files(__package__).joinpath("assets", name).read_bytes())
     for name, source in vendor.items():
         writer.copy(f"{ASSETS}/{name}", source)
-    writer.text(RENDER_KEYS, json.dumps({doc: [key, *(writer.stamp(doc) or [])] for doc, key in sorted(keys.items())},
-                                        separators=(",", ":")))
+    stamps = {doc: [key, *(writer.stamp(doc) or [])] for doc, key in sorted(keys.items())}
+    writer.text(RENDER_KEYS, json.dumps({**stamps, GENERATED: [generated_key, *made]}, separators=(",", ":")))
     if RENDER_KEYS in writer.written:
         writer.written.remove(RENDER_KEYS)  # no file of the site
     writer.prune()
-    return EmitResult(Path(docs_dir), len(site.pages) + len(generated), tuple(writer.written), writer.unchanged,
+    return EmitResult(Path(docs_dir), len(site.pages) + len(made) - 1, tuple(writer.written), writer.unchanged,
                       tuple(writer.removed), time.perf_counter() - started)
 
 
@@ -150,6 +155,26 @@ def _written_keys(docs_dir: Path) -> dict[str, list]:
     except (OSError, ValueError):
         return {}
     return keys if isinstance(keys, dict) else {}
+
+
+# in RENDER_KEYS: [digest of what the generated pages show (keys.py), their docs paths...]
+GENERATED = "(generated)"
+GRAPH_DATA = f"{ASSETS}/graph-data.js"
+
+
+def _kept_generated(writer: Writer, key: str, written: dict[str, list]) -> list[str] | None:
+    """The docs paths of the generated pages and graph data, kept as the last run wrote them, if
+    they were made from `key` and are still as written; else None. The index and health pages
+    read the whole vault: making them again was most of an emit after an edit to one page."""
+    entry = written.get(GENERATED)
+    if not isinstance(entry, list) or entry[:1] != [key]:
+        return None
+    docs = entry[1:]
+    if not all(isinstance(written.get(doc), list) and writer.stamp(doc) == written[doc][1:] for doc in docs):
+        return None
+    for doc in docs:
+        writer.keep(doc, written[doc][1:])
+    return docs
 
 
 def _remake(writer: Writer, doc: str, key: str, written: dict[str, list], make) -> None:

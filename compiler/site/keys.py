@@ -21,8 +21,9 @@ from ..model import sorted_items
 from .context import CLAIM_RULES, Site
 
 
-def render_keys(site: Site) -> dict[str, str]:
-    """page path -> the digest of what its docs file shows."""
+def render_keys(site: Site) -> tuple[dict[str, str], str]:
+    """(page path -> the digest of what its docs file shows, the digest of what the generated pages
+    and the graph data show)."""
     vault, pages = site.vault, site.pages
     faces = {path: _digest(_face(site, path)) for path in pages}
     own = site.by_source  # each page's own resolutions, as the renderer reads them
@@ -68,7 +69,26 @@ def render_keys(site: Site) -> dict[str, str]:
                 everyone = _digest(sorted(faces.items()))
             key.update(everyone + _digest([site.answer(path, query.line) for query in page.queries]))
         keys[path] = key.hexdigest()
-    return keys
+    return keys, _generated_key(site, settings, faces)
+
+
+def _generated_key(site: Site, settings: bytes, faces: dict[str, bytes]) -> str:
+    """What the home, index, health and tag pages and the graph data show: every page's face and
+    the lines of its headings, where every link led (and as which relation), every finding and the
+    words of every flagged claim, the sectors' opening prose, the attachments, the day and git's
+    recent changes. A prose edit that moves no finding leaves it as it was."""
+    vault, pages = site.vault, site.pages
+    key = hashlib.blake2b(settings, digest_size=16)
+    key.update(b"".join(faces[path] for path in sorted(pages)))
+    key.update(_digest((
+        vault.today, vault.root.resolve().name, site.recent, vault.attachments,
+        [(page.path, page.body_line, [h.line for h in page.headings]) for page in pages.values()],
+        [(res.source, res.target, res.link.origin, res.link.key, res.link.embed,
+          res.link.target if res.target is None else None) for res in vault.resolutions],
+        [tuple(finding) for finding in site.findings],
+        sorted((v.path, v.claim.line, v.claim.expression, v.status, v.claim.text) for v in site.flagged_claims.values()),
+        [[b.text for b in page.blocks if b.kind == "paragraph"] for page in pages.values() if page.type == "sector"])))
+    return key.hexdigest()
 
 
 def _digest(value) -> bytes:
