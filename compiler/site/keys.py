@@ -8,8 +8,10 @@ claims, whether readable): of the pages it links to, of those linking to it (its
 a layer or constraint the companies naming it, with the faces of what their frontmatter links
 to), and of the pages it embeds, whose text, links and findings it shows too (and theirs, and so
 on); and the pages and spelling of its tags. A page with a query block shows pages its answer
-names, so its digest covers every page's face. tests/test_site_emit.py checks, edit by edit,
-that a tree emitted this way is the tree a first emit writes.
+names, so its digest covers every page's face. The generated pages (home, indexes, health,
+tags) and the graph data share one digest of what they show of the whole vault.
+tests/test_site_emit.py checks, edit by edit, that a tree emitted this way is the tree a first
+emit writes.
 """
 from __future__ import annotations
 
