@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 from . import claims as claim_rules
 from .cache import PageStore, ParseCache, unpickle_page
 from .config import Config
-from .discover import discover, open_in_vault, read_page
+from .discover import Discovery, discover, open_in_vault, read_page
 from .graph import build_graph, orphans
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution, SourceFile, gc_paused
 from .parse import parse_page, parse_pages
@@ -79,14 +79,16 @@ class CompiledVault:
 
 def compile_vault(root: Path, config: Config, today: dt.date | None = None,
                   max_age_days: int | None = None, progress: Progress | None = None,
-                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None) -> CompiledVault:
+                  jobs: int | None = None, claims: bool = True, cache: ParseCache | None = None,
+                  found: Discovery | None = None) -> CompiledVault:
+    """`found`: the vault's files as discover() listed them (default: listed now)."""
     with gc_paused():
-        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache)
+        return _compile(root, config, today or dt.date.today(), max_age_days, progress, jobs, claims, cache,
+                        found or discover(root, config))
 
 
 def _compile(root: Path, config: Config, today: dt.date, max_age_days: int | None, progress: Progress | None,
-             jobs: int | None, claims: bool, cache: ParseCache | None) -> CompiledVault:
-    found = discover(root, config)
+             jobs: int | None, claims: bool, cache: ParseCache | None, found: Discovery) -> CompiledVault:
     pages: dict[str, Page] = {}
     unreadable = list(found.rejected)
     sources = [f for f in found.files if f.is_page]

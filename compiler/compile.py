@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Mapping
 from .analyse import CompiledVault, Progress, compile_vault
 from .cache import ParseCache
 from .config import Config
+from .discover import Discovery, discover
 from .model import ClaimVerdict, Finding, Page, Problem, Resolution
 from .rules import CLAIM_RULES, REGISTRY, REPORT_ORDER, diagnose, findings_of, run_rules
 from .incremental import check_vault
@@ -61,7 +62,12 @@ class Vault:
     @functools.cached_property
     def compiled(self) -> CompiledVault:
         return compile_vault(self.root, self.config, self.today, self.max_age, self._progress, self._jobs,
-                             claims=self._claims, cache=self._store)
+                             claims=self._claims, cache=self._store, found=self._found)
+
+    @functools.cached_property
+    def _found(self) -> Discovery:
+        """The vault's files, listed once: the compile and the check read the same list."""
+        return discover(self.root, self.config)
 
     @property
     def pages(self) -> Mapping[str, Page]:
@@ -158,7 +164,7 @@ class Vault:
         # The last run's findings where nothing they depend on changed (a site's compile of a big
         # vault with one page edited re-checks that page instead of running every rule again).
         result = check_vault(self.root, self.config, self.today, self.max_age, self._claims, self._store,
-                             self._progress, self._jobs, compiled=lambda: self.compiled)
+                             self._progress, self._jobs, compiled=lambda: self.compiled, found=self._found)
         reported = result.findings
         if result.queried and "query-error" in self.rules:  # the blocks run on the whole compiled graph
             reported = [*reported, *diagnose(self, ["query-error"])]

@@ -42,7 +42,7 @@ from . import seal
 from .cache import ROWS, KeyTable, ParseCache, StoreChanged, index_rows
 from .rules import CLAIM_RULES, REGISTRY, diagnose
 from .config import Config
-from .discover import discover
+from .discover import Discovery, discover
 from .model import Finding, Page, Problem, Severity, SourceFile, gc_paused
 from .parse import parse_page
 from .resolve import Index, resolve_all, wanted
@@ -189,23 +189,24 @@ def affected_pages(before: Mapping[str, Face | None], after: Mapping[str, Face |
 
 def check_vault(root: Path, config: Config, today: dt.date | None, max_age: int | None, claims: bool,
                 cache: ParseCache, progress: Progress | None = None, jobs: int | None = None,
-                compiled: Callable[[], CompiledVault] | None = None) -> CheckResult:
+                compiled: Callable[[], CompiledVault] | None = None, found: Discovery | None = None) -> CheckResult:
     """Every rule's findings on the vault, reusing the last run's results where nothing changed;
-    `compiled`: the whole compiled vault, when there is nothing to start from (default: compile it).
+    `compiled`: the whole compiled vault, when there is nothing to start from (default: compile it);
+    `found`: the vault's files as discover() listed them for it (default: listed now).
     What this run leaves stays in `cache.held` for the next run of this process; `cache.flush()`
     saves it."""
-    compiled = compiled or (lambda: compile_vault(root, config, today, max_age, progress, jobs, claims, cache))
+    found = found or discover(root, config)
+    compiled = compiled or (lambda: compile_vault(root, config, today, max_age, progress, jobs, claims, cache, found))
     with gc_paused():
-        return _check_vault(root, config, today or dt.date.today(), max_age, claims, cache, jobs, compiled)
+        return _check_vault(config, today or dt.date.today(), max_age, claims, cache, jobs, compiled, found)
 
 
-def _check_vault(root: Path, config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
-                 jobs: int | None, compiled: Callable[[], CompiledVault]) -> CheckResult:
+def _check_vault(config: Config, today: dt.date, max_age: int | None, claims: bool, cache: ParseCache,
+                 jobs: int | None, compiled: Callable[[], CompiledVault], found: Discovery) -> CheckResult:
     # What the stored results depend on ("check", their format, then the settings); not the day,
     # which only the claims' verdicts depend on (see _judge_again).
     key = ("check", 3, max_age, claims, config.exclude, config.max_file_bytes, config.max_age_days,
            tuple(sorted(config.max_age_by_type.items())))
-    found = discover(root, config)
     attachments = tuple(f.path for f in found.files if not f.is_page)
     last = cache.held.pop("check", None)
     if last is None or last.generation != cache.generation():
