@@ -33,14 +33,17 @@ def obsidian_markdown() -> MarkdownIt:
     return _new_parser()
 
 
+# Obsidian's inline math needs no space inside the dollars and no digit after the closing one, so
+# "$2B to $3B" stays prose (and its dates stay visible to the claim pass).
+OBSIDIAN_MATH = {"allow_space": False, "allow_digits": False, "double_inline": True}
+
+
 def _new_parser() -> MarkdownIt:
     _quiet_rule_loggers()
     # CommonMark's preset stops at 20 nested blocks and drops what lies deeper; Obsidian shows a
     # 60-level list whole, so the limit is raised to where Python's stack still has room.
     md = MarkdownIt("commonmark", {"html": True, "maxNesting": MAX_NESTING}).enable(["table", "strikethrough"])
-    # Obsidian's inline math needs no space inside the dollars and no digit after the closing one,
-    # so "$2B to $3B" stays prose (and its dates stay visible to the claim pass).
-    md.use(dollarmath_plugin, allow_space=False, allow_digits=False, double_inline=True)
+    md.use(dollarmath_plugin, **OBSIDIAN_MATH)
     md.use(footnote_plugin)
     md.use(wikilink_plugin)
     md.use(comment_plugin)

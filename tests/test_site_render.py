@@ -78,3 +78,13 @@ def test_page_html_has_commonmark_block_structure(tmp_path_factory):
     assert 'class="math inline"' in html and 'class="math block"' in html
     assert "<mark>highlighted</mark>" in html and "<s>struck</s>" in html
     assert '<div class="note-box">' in html
+
+
+def test_generated_markdown_reads_dollars_as_obsidian_does():
+    """The health page quotes claims and the home page a sector's prose: "$8.4B of FY2024, $10.5B"
+    is two amounts there, as in the page (Obsidian's math needs no space inside its dollars)."""
+    from compiler.site.render import html_renderer
+
+    html = html_renderer().render("Dell ($8.4B of FY2024 originations, $10.5B portfolio) lends cheaper.")
+    assert "math" not in html and "$8.4B of FY2024 originations, $10.5B portfolio" in html
+    assert 'class="math inline"' in html_renderer().render("Energy: $E = mc^2$.")

@@ -32,7 +32,7 @@ from markdown_it.token import Token
 from mdit_py_plugins.dollarmath import dollarmath_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from ..markdown import parse_markdown
+from ..markdown import OBSIDIAN_MATH, parse_markdown
 from ..model import Resolution
 from ..names import BLOCK_ID, TAG, normalise
 from .links import attr, display, missing
@@ -72,7 +72,7 @@ def html_renderer() -> MarkdownIt:
     """markdown-it's HTML renderer with the render rules of the parser's plugins. A line break
     inside a paragraph is a space, as CommonMark has it (vaults are often wrapped by hand)."""
     md = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
-    md.use(dollarmath_plugin).use(footnote_plugin)
+    md.use(dollarmath_plugin, **OBSIDIAN_MATH).use(footnote_plugin)  # the generated pages' Markdown
     # Footnotes in the markup Material styles (Python-Markdown's)
     md.add_render_rule("footnote_block_open", lambda *args: '<div class="footnote">\n<hr>\n<ol>\n')
     md.add_render_rule("footnote_block_close", lambda *args: "</ol>\n</div>\n")
