@@ -134,12 +134,12 @@ def parse_sources(sources: list[SourceFile], max_bytes: int, jobs: int | None = 
     store = cache.store if cache is not None else None
     done: dict[int, tuple[str, Page | None, Problem | None]] = {}
     todo: list[tuple[int, SourceFile]] = []
-    known = [cache.known(source) for source in sources] if cache is not None else [None] * len(sources)
+    trusted = cache.trusted(sources) if cache is not None else {}
+    known = [trusted.get(source.path) for source in sources]
     stored = cache.recall_all((d, s.path) for d, s in zip(known, sources) if d) if cache is not None else {}
     for i, (source, digest) in enumerate(zip(sources, known)):
         page = stored.get(digest) if digest else None
         if page is not None:
-            cache.record(source, digest)
             done[i] = (source.path, page, None)
         else:
             todo.append((i, source))

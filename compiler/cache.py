@@ -386,14 +386,9 @@ class ParseCache:
             while self._pending:
                 self._pending.pop(0)()
 
-    def known(self, source: SourceFile) -> str | None:
-        """The digest of a file that has not changed since the last run, without reading it."""
-        entry = self._unchanged(source, self._recorded_ns - _RACY_NS)
-        return entry.digest if entry is not None else None
-
     def trusted(self, sources: Iterable[SourceFile]) -> dict[str, str]:
-        """known() of many files at once, by path (the files it knows only), each recorded as seen
-        with its manifest entry as it is: a no-change run of a 10k-page vault asks for every file."""
+        """The digests of the files that have not changed since the last run, by path, without
+        reading them; each is recorded as seen with its manifest entry as it is."""
         recorded_ns, seen = self._recorded_ns - _RACY_NS, self._seen
         found = {}
         for source in sources:
