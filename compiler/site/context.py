@@ -8,7 +8,7 @@ from collections import defaultdict
 
 from ..analyse import CompiledVault
 from ..claims import lasting_message
-from ..model import Finding, Page, Resolution
+from ..model import ClaimVerdict, Finding, Page, Resolution
 from ..names import BLOCK_ID
 from ..resolve import find_heading
 from .anchors import toc_slugs
@@ -48,8 +48,11 @@ class Site:
         self._marks: dict[str, dict[int, list[tuple[str, str]]]] = {}
         self._prose: dict[str, set[int]] = {}
         self._headings: dict[str, dict[int, int]] = {}
-        self.flagged_claims = {(v.path, v.claim.line): v for v in vault.verdicts if v.status != "ok"}
-        self._verdicts = {(v.path, v.claim.line, v.status): v for v in reversed(vault.verdicts) if v.status != "ok"}
+        # (page, line, status) -> the first claim judged so there: what a claim finding stands for
+        self.flagged_claims: dict[tuple[str, int, str], ClaimVerdict] = {}
+        for v in vault.verdicts:
+            if v.status != "ok":
+                self.flagged_claims.setdefault((v.path, v.claim.line, v.status), v)
         self.unreadable = dict(vault.unreadable)
         self.tags = TagIndex(vault.pages)
         # The query blocks' answers, worked out here, before pages are rendered on other cores.
@@ -166,22 +169,26 @@ class Site:
                     status = CLAIM_RULES.get(finding.rule)
                     if status and status not in seen:
                         seen.add(status)
-                        marks[self._sentence_end(path, line)].append((status, self.mark_title(finding)))
+                        marks[self._sentence_end(path, line, self.flagged(finding))].append(
+                            (status, self.mark_title(finding)))
             self._marks[path] = marks
         return self._marks[path]
+
+    def flagged(self, finding: Finding) -> ClaimVerdict | None:
+        """The claim a stale-claim or overdue-claim finding reports."""
+        return self.flagged_claims.get((finding.path, finding.line, CLAIM_RULES[finding.rule]))
 
     def mark_title(self, finding: Finding) -> str:
         """What a claim's marker says on hover: its finding's message without the day count, which
         would change every page with a stale claim every day."""
-        verdict = self._verdicts.get((finding.path, finding.line, CLAIM_RULES[finding.rule]))
+        verdict = self.flagged(finding)
         if verdict is None:
             return finding.message
         return lasting_message(verdict.claim, verdict.status, verdict.max_age_days)
 
-    def _sentence_end(self, path: str, n: int) -> int:
+    def _sentence_end(self, path: str, n: int, verdict: ClaimVerdict | None) -> int:
         """The line where the claim starting on line n ends: its text's last letters are found in
         the lines from n on, within its block."""
-        verdict = self.flagged_claims.get((path, n))
         page = self.pages[path]
         block = max((b for b in page.blocks if b.line <= n), key=lambda b: b.line, default=None)
         if verdict is None or block is None:

@@ -220,7 +220,7 @@ def _what(site: Site, finding: Finding) -> str:
 
 
 def _claim_at(site: Site, finding: Finding) -> str | None:
-    verdict = site.flagged_claims.get((finding.path, finding.line))
+    verdict = site.flagged(finding)
     if verdict is None:
         return None
     text = verdict.claim.text
