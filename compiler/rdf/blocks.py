@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .emit import PageGraph, quads
-from .guard import in_order, mentions, names_dataset, readable, refusal, replace_variable
+from .guard import in_order, mentions, readable, refusal, replace_variable
 from .vocab import PREFIXES, instance_iri
 
 MAX_ROWS = 1000  # rows (or triples) a page shows; more are cut and the answer says so
@@ -223,11 +223,9 @@ def _store(graphs: list[PageGraph]):
 def _run(store, text: str, this: str, base: str) -> Answer:
     import pyoxigraph as ox
 
-    from .store import oxigraph_term
+    from .store import oxigraph_term, vault_options
 
-    options = {"base_iri": base, "prefixes": PREFIXES}
-    if not names_dataset(text):
-        options["use_default_graph_as_union"] = True
+    options = vault_options(text, base)
     try:
         if mentions(text, "this"):
             try:

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import pyoxigraph as ox
 
 from . import results
-from .guard import in_order, names_dataset, readable, refusal
-from .store import oxigraph_term
+from .guard import in_order, readable, refusal
+from .store import oxigraph_term, vault_options
 from .vocab import PREFIXES, canned_queries
 
 
@@ -40,17 +40,13 @@ def describe(text: str) -> str:
 
 
 def run(store: ox.Store, text: str, base: str) -> results.Solutions | GraphAnswer:
-    """The answer of one query; `<tickers/NVDA>` names a page (the base IRI), and a query without
-    FROM reads the union of the page graphs."""
+    """The answer of one query, asked as the query blocks ask theirs (store.vault_options)."""
     text = readable(text)
     refused = refusal(text, PREFIXES, base)  # the endpoint's guard: the vault only, bounded depth
     if refused is not None:
         raise QueryError(refused.reason)
-    options = {"base_iri": base, "prefixes": PREFIXES}
-    if not names_dataset(text):  # FROM: the query's own dataset
-        options["use_default_graph_as_union"] = True
     try:
-        result = store.query(text, **options)
+        result = store.query(text, **vault_options(text, base))
         if isinstance(result, ox.QueryBoolean):
             return results.Solutions(boolean=bool(result))
         if isinstance(result, ox.QueryTriples):

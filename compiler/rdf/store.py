@@ -11,6 +11,8 @@ from rdflib.term import Node
 
 from . import results
 from .emit import Quad, gc_paused
+from .guard import names_dataset
+from .vocab import PREFIXES
 
 
 def oxigraph_store(quads: Iterable[Quad]) -> ox.Store:
@@ -41,6 +43,16 @@ def to_oxigraph(quads: Iterable[Quad]) -> list[ox.Quad]:
         raise TypeError(f"not an RDF term: {node!r}")
 
     return [ox.Quad(term(s), term(p), term(o), term(g)) for s, p, o, g in quads]
+
+
+def vault_options(text: str, base: str) -> dict:
+    """How `vaultc query` and the query blocks ask the store: VAULT-SPEC's prefixes, the base IRI
+    (`<tickers/NVDA>` names a page), and the union of the page graphs unless the query names its
+    own dataset (FROM)."""
+    options = {"base_iri": base, "prefixes": PREFIXES}
+    if not names_dataset(text):
+        options["use_default_graph_as_union"] = True
+    return options
 
 
 def oxigraph_term(node) -> results.Term | None:
