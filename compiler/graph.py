@@ -45,22 +45,7 @@ def relation_of(res: Resolution) -> str:
     return "embeds" if link.embed else "links_to"
 
 
-def backlinks(graph: nx.MultiDiGraph, path: str) -> list[str]:
-    """Pages linking to `path` (itself excluded), sorted."""
-    if path not in graph:
-        return []
-    return sorted({src for src in graph.predecessors(path) if src != path})
-
-
 def orphans(pages: Iterable[str], resolutions: Iterable[Resolution]) -> list[str]:
     """Pages no other page links to (read from the resolutions: no graph needs building)."""
     linked = {res.target for res in resolutions if res.target is not None and res.target != res.source}
     return sorted(path for path in pages if path not in linked)
-
-
-def related_by(graph: nx.MultiDiGraph, path: str, relation: str) -> list[str]:
-    """Pages holding an edge `relation` to `path`: `related_by(g, "constraints/hbm.md", "constraints")`
-    lists the companies on that constraint."""
-    if path not in graph:
-        return []
-    return sorted({src for src, _, data in graph.in_edges(path, data=True) if data["relation"] == relation})

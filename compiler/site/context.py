@@ -8,6 +8,7 @@ from collections import defaultdict
 
 from ..analyse import CompiledVault
 from ..claims import lasting_message
+from ..graph import relation_of
 from ..model import ClaimVerdict, Finding, Page, Resolution
 from ..names import BLOCK_ID
 from ..resolve import find_heading
@@ -31,8 +32,13 @@ class Site:
         self._slugs: dict[str, list[str]] = {}
         self.by_source: dict[str, list[Resolution]] = defaultdict(list)
         self.by_key: dict[tuple[str, str], list[Resolution]] = defaultdict(list)  # frontmatter values
+        # target -> the links reaching it: the graph's in-edges, without building the graph (an
+        # edit's render asks a page's backlinks; networkx took 0.27 s to build 10,000 pages' edges)
+        self.by_target: dict[str, list[Resolution]] = defaultdict(list)
         for res in vault.resolutions:
             self.by_source[res.source].append(res)
+            if res.target is not None:
+                self.by_target[res.target].append(res)
             if res.link.origin == "frontmatter":
                 self.by_key[(res.source, res.link.key)].append(res)
         self.flags: dict[tuple[str, int], list[Finding]] = defaultdict(list)
@@ -59,6 +65,15 @@ class Site:
         # (only asked of a vault with query blocks: working them out needs the RDF stage)
         self.answers = getattr(vault, "answers", None) if any(p.queries for p in vault.pages.values()) else None
         self.recent: list[tuple[str, str]] = []  # (page, day) last changed in git, newest first (emit_site)
+
+    def backlinks(self, path: str) -> list[str]:
+        """The pages linking to `path` (itself excluded), sorted."""
+        return sorted({res.source for res in self.by_target.get(path, ()) if res.source != path})
+
+    def related_by(self, path: str, relation: str) -> list[str]:
+        """The pages whose link to `path` is the graph's edge `relation` (graph.relation_of), sorted:
+        `related_by("constraints/hbm.md", "constraints")` lists the companies on that constraint."""
+        return sorted({res.source for res in self.by_target.get(path, ()) if relation_of(res) == relation})
 
     def answer(self, path: str, line: int):
         """The answer of the query block at the page's file line, or None (a vault with no graph)."""

@@ -8,7 +8,6 @@ import html
 import json
 from collections import Counter
 
-from ..graph import related_by
 from ..model import Finding, Page
 from .anchors import toc_slugs
 from .cells import cell, frontmatter_links, page_link, resolved_links, table
@@ -79,8 +78,8 @@ def home(site: Site) -> list[str]:
     constraints = _by_type(site, "constraint")
     if constraints:
         lines += ["- **What binds it**: " + ", ".join(page_link(site, HOME, p.path) for p in constraints)]
-    graph = vault.graph
-    tickers = sorted((p.path for p in _by_type(site, "ticker")), key=lambda p: (-graph.in_degree(p), p))[:8]
+    linked = site.by_target  # the graph's in-degree: every link in, a page's own included
+    tickers = sorted((p.path for p in _by_type(site, "ticker")), key=lambda p: (-len(linked.get(p, ())), p))[:8]
     if tickers:
         lines += ["- **The most-linked companies**: " + ", ".join(page_link(site, HOME, p) for p in tickers)]
     lines += [f"- Or browse the [graph]({relative(HOME, GRAPH)}), the [tags]({relative(HOME, TAGS)}), or "
@@ -168,11 +167,11 @@ def type_index(site: Site, kind: str, heading: str, doc: str) -> list[str]:
 
 
 def _cited_by(site: Site, page: Page) -> int:
-    return len({s for s in site.vault.graph.predecessors(page.path) if s != page.path})
+    return len(site.backlinks(page.path))
 
 
 def _companies(site: Site, page: Page) -> int:
-    return sum(1 for p in related_by(site.vault.graph, page.path, COMPANY_KEY[page.type])
+    return sum(1 for p in site.related_by(page.path, COMPANY_KEY[page.type])
                if site.pages[p].type == "ticker")
 
 

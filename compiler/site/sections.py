@@ -6,7 +6,6 @@ from __future__ import annotations
 import html
 import json
 
-from ..graph import backlinks, related_by
 from ..model import Page
 from .cells import cell, frontmatter_links, page_link, resolved_links, table
 from .context import Site
@@ -59,7 +58,7 @@ def companies(site: Site, page: Page, host_doc: str) -> list[str]:
     key = COMPANY_KEY.get(page.type)
     if key is None:
         return []
-    paths = [p for p in related_by(site.vault.graph, page.path, key) if site.pages[p].type == "ticker"]
+    paths = [p for p in site.related_by(page.path, key) if site.pages[p].type == "ticker"]
     lines = ["", f"## Companies on this {page.type}", ""]
     if not paths:
         return lines + [f"No ticker page names this {page.type} in its `{key}` yet.", ""]
@@ -85,7 +84,7 @@ def ticker_row(site: Site, host_doc: str, page: Page) -> list[str]:
 def linked_from(site: Site, page: Page, host_doc: str) -> list[str]:
     """The pages linking here, grouped by type: one line per type keeps hub pages readable (and
     cheap for MkDocs to render, unlike hundreds of list items)."""
-    sources = [p for p in backlinks(site.vault.graph, page.path) if p in site.pages]
+    sources = [p for p in site.backlinks(page.path) if p in site.pages]
     lines = ["", "## Linked from", ""]
     if not sources:
         return lines + ["<p class='vaultc-none'>No other page links here yet.</p>", ""]
