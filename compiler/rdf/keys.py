@@ -9,10 +9,11 @@ from ..model import sorted_items, values
 
 
 def graphs_key(vault) -> str:
-    """A digest of everything page_graphs reads (each page's properties, fields and claims, its
-    links with their lines and targets' types, its backlinks, the claims' statuses, the day, max
-    age and base IRI), and of vaultc's version, which fixes the vocabulary: equal digests, equal
-    graphs. An edit to a page's prose that moves no claim or link leaves it as it was."""
+    """A digest of everything page_graphs reads (emit.py): each page's properties, fields and
+    claims, where each of its links led (with the target's type, and the link's place where a
+    graph reads it), the claims' statuses, the day, max age and base IRI, and vaultc's version,
+    which fixes the vocabulary: equal digests, equal graphs. An edit to a page's prose that moves no
+    claim, nor a link to a source, leaves it as it was."""
     from .. import __version__
 
     status = {id(v.claim): v.status for v in vault.verdicts}
@@ -22,11 +23,19 @@ def graphs_key(vault) -> str:
     pages = vault.pages
     for path in sorted(pages):
         page = pages[path]
-        digest.update(repr((path, page.name, page.title, page.type, sorted_items(page.meta),
-                            page.aliases, page.tags, [values(f) for f in page.fields], page.fiscal_year_end,
+        digest.update(repr((path, page.title, page.type, sorted_items(page.meta), page.aliases, page.tags,
+                            [(f.key, f.value) for f in page.fields], page.fiscal_year_end,
                             [(values(claim), status.get(id(claim))) for claim in page.claims])).encode())
-    for res in vault.resolutions:
-        target = pages.get(res.target) if res.target is not None else None
-        digest.update(repr((res.source, values(res.link), res.target, res.step,
-                            target.type if target else None)).encode())
+    types = {path: page.type for path, page in pages.items()}
+    digest.update(repr([_edge(res, types) for res in vault.resolutions]).encode())
     return digest.hexdigest()
+
+
+def _edge(res, types: dict[str, str]) -> tuple:
+    """What a page's graph takes from one of its resolutions (emit.py's _link): the target and its
+    type, the step (a link to the page itself is no edge), where the link sits (frontmatter or field,
+    and its key), its text when it dangles, and its line when it cites a source (claims on that line
+    are derived from the source)."""
+    link, kind = res.link, types.get(res.target)
+    return (res.source, res.target, res.step, kind, link.origin, link.key,
+            link.text if res.target is None else None, link.line if kind == "source" else None)

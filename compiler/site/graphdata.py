@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 
-import networkx as nx
-
 from .context import Site
 from .layout import html_url
 
@@ -45,6 +43,8 @@ def global_graph(site: Site) -> dict:
 def _places(nodes: list, pairs: list[tuple[int, int]]) -> dict[int, tuple[int, int]]:
     """Node number -> (x, y) on a 1000-unit square: the spring layout of the undirected graph,
     from a fixed seed (the same vault draws the same picture)."""
+    import networkx as nx  # here: an edit's emit that keeps the graph data never needs networkx
+
     undirected = nx.Graph()
     undirected.add_nodes_from(range(len(nodes)))
     undirected.add_edges_from(pairs)
