@@ -52,6 +52,11 @@ class CompiledVault:
         """The knowledge graph, built when first asked for: `vaultc check` never needs it."""
         return build_graph(self.pages, self.attachments, self.resolutions)
 
+    def page_digests(self, make: Callable[[Page], bytes]) -> dict[str, bytes]:
+        """make(page) of every page: a digest of what an emitter reads of one page alone (a
+        compile with a store keeps them between runs: compile.Vault)."""
+        return {path: make(page) for path, page in self.pages.items()}
+
     def orphans(self) -> list[str]:
         """Pages no other page links to."""
         if self.orphan_paths is not None:

@@ -55,7 +55,7 @@ def roads(root: Path, store: Path):
 def _site(vault, docs: Path, jobs: int) -> dict[str, bytes]:
     """The docs tree the site emits from the vault (into a fresh folder), file by file."""
     shutil.rmtree(docs, ignore_errors=True)
-    emit_site(vault.compiled, docs, jobs=jobs)
+    emit_site(vault, docs, jobs=jobs)  # with a store, the digests of unchanged pages are the kept ones
     # (less the emitter's own record of when it wrote each file)
     return {p.relative_to(docs).as_posix(): p.read_bytes() for p in sorted(docs.rglob("*"))
             if p.is_file() and p.name != RENDER_KEYS}
@@ -78,6 +78,29 @@ def test_every_road_gives_the_same_vault_after_every_edit(vault, tmp_path):
     for label, edit in EDITS:
         edit(vault)
         check(label)
+
+
+def test_page_digests_are_kept_by_each_text_and_made_again_where_it_changed(tmp_path):
+    made = generate(tmp_path / "v", 30).root
+    calls = []
+
+    def size(page):
+        calls.append(page.path)
+        return str(len(page.text)).encode()
+
+    def digests():
+        return compile(made, Config(), TODAY, store=ParseCache(tmp_path / "store")).page_digests(size)
+
+    first = digests()
+    assert sorted(calls) == sorted(first) and len(first) > 20
+    calls.clear()
+    assert digests() == first and calls == []  # nothing changed: every digest is the kept one
+    page = sorted(made.glob("tickers/**/*.md"))[0]
+    path = page.relative_to(made).as_posix()
+    page.write_text(page.read_text() + "\nOne sentence more.\n")
+    again = digests()
+    assert calls == [path]
+    assert again == compile(made, Config(), TODAY).page_digests(size) and again[path] != first[path]
 
 
 def test_the_commands_all_call_the_same_compile(monkeypatch, tmp_path, run):

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler.analyse import compile_vault
+from compiler.cache import ParseCache
 from compiler.config import Config
 from compiler.site.emitter import emit_site
 from compiler.site.context import Site
@@ -403,19 +404,25 @@ def test_an_emit_that_keeps_files_writes_the_tree_a_first_emit_writes(tmp_path):
     from compiler.commands.site import query_data
     from compiler.compile import compile
 
-    def compiled(root):  # the Vault every command reads: with its RDF graph
-        return compile(root, Config(), TODAY)
+    def compiled(root, store=None):  # the Vault every command reads: with its RDF graph
+        return compile(root, Config(), TODAY, store=store)
+
+    def kept_emit():  # as `vaultc site` does: with the store, which keeps each page's digests
+        cache = ParseCache(tmp_path / "store")
+        vault_now = compiled(vault, cache)
+        cache.next_run()
+        emit_site(vault_now, kept, jobs=1, query=query_data(vault_now))  # the Query page's graph too
+        cache.flush()
 
     kept = tmp_path / "kept"
-    vault_now = compiled(vault)
-    emit_site(vault_now, kept, jobs=1, query=query_data(vault_now))
+    kept_emit()
     for n, (what, rel, old, new) in enumerate(EDITS):
         if new == "":
             (vault / rel).unlink()
         else:
             _edit(vault, rel, old, new)
+        kept_emit()
         vault_now = compiled(vault)
-        emit_site(vault_now, kept, jobs=1, query=query_data(vault_now))  # the Query page's graph too
         fresh = tmp_path / f"fresh-{n}"
         emit_site(vault_now, fresh, jobs=1, query=query_data(vault_now))
         first, second = _tree(kept), _tree(fresh)

@@ -16,19 +16,25 @@ def graphs_key(vault) -> str:
     claim, nor a link to a source, leaves it as it was."""
     from .. import __version__
 
-    status = {id(v.claim): v.status for v in vault.verdicts}
     digest = hashlib.blake2b(digest_size=16)
     max_age = getattr(vault, "max_age", None) or vault.config.max_age_days
     digest.update(repr((__version__, vault.config.base_iri, vault.today, max_age)).encode())
     pages = vault.pages
-    for path in sorted(pages):
-        page = pages[path]
-        digest.update(repr((path, page.title, page.type, sorted_items(page.meta), page.aliases, page.tags,
-                            [(f.key, f.value) for f in page.fields], page.fiscal_year_end,
-                            [(values(claim), status.get(id(claim))) for claim in page.claims])).encode())
+    facts = vault.page_digests(_facts)
+    digest.update(b"".join(facts[path] for path in sorted(pages)))
+    # each judged claim's status, the claim named by its place among its page's claims (in the facts)
+    place = {id(claim): n for page in pages.values() for n, claim in enumerate(page.claims)}
+    digest.update(repr([(v.path, place.get(id(v.claim)), v.status) for v in vault.verdicts]).encode())
     types = {path: page.type for path, page in pages.items()}
     digest.update(repr([_edge(res, types) for res in vault.resolutions]).encode())
     return digest.hexdigest()
+
+
+def _facts(page) -> bytes:
+    """What a page's graph reads of the page alone."""
+    return hashlib.blake2b(repr((page.path, page.title, page.type, sorted_items(page.meta), page.aliases, page.tags,
+                                 [(f.key, f.value) for f in page.fields], page.fiscal_year_end,
+                                 [values(claim) for claim in page.claims])).encode(), digest_size=16).digest()
 
 
 def _edge(res, types: dict[str, str]) -> tuple:

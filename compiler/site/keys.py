@@ -27,7 +27,7 @@ def render_keys(site: Site) -> tuple[dict[str, str], str]:
     """(page path -> the digest of what its docs file shows, the digest of what the generated pages
     and the graph data show)."""
     vault, pages = site.vault, site.pages
-    faces = {path: _digest(_face(site, path)) for path in pages}
+    faces = _faces(site)
     own = site.by_source  # each page's own resolutions, as the renderer reads them
     linking: dict[str, set[str]] = defaultdict(set)  # target -> pages linking to it
     links: dict[str, set[str]] = defaultdict(set)  # source -> pages it links to
@@ -106,13 +106,17 @@ def _outcome(res) -> tuple:
     return (res.target, res.candidates, res.step, res.missing_heading)
 
 
-def _face(site: Site, path: str) -> tuple:
-    """What another page can show of this one: its name and title, type and frontmatter, where its
-    headings and blocks are, and its count of stale claims."""
-    page = site.pages[path]
-    return (path, site.doc(path), page.name, page.title, page.type, sorted_items(page.meta),
-            page.aliases, page.tags, [(h.level, h.text) for h in page.headings], sorted(page.block_ids),
-            site.claim_counts.get(path, 0), path in site.unreadable)
+def _faces(site: Site) -> dict[str, bytes]:
+    """What another page can show of each page: its name and title, type and frontmatter, where its
+    headings and blocks are (_page_face), its docs path, its count of stale claims, and whether it
+    could be read."""
+    own, doc, counts, unreadable = site.vault.page_digests(_page_face), site.doc, site.claim_counts, site.unreadable
+    return {path: _digest((own[path], doc(path), counts.get(path, 0), path in unreadable)) for path in site.pages}
+
+
+def _page_face(page) -> bytes:
+    return _digest((page.path, page.name, page.title, page.type, sorted_items(page.meta), page.aliases, page.tags,
+                    [(h.level, h.text) for h in page.headings], sorted(page.block_ids)))
 
 
 def _tags(site: Site, page) -> list:
