@@ -135,7 +135,7 @@ def _page_docs(site: Site, jobs: int | None, writer: Writer, keys: dict[str, str
     global _SITE
     todo = [path for path in sorted(site.pages) if not _kept(writer, site.doc(path), keys[site.doc(path)], written)]
     if todo:
-        (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+        writer.discard(RENDER_KEYS)
     if threading.active_count() > 1:
         jobs = 1
     _SITE = site
@@ -180,7 +180,7 @@ def _kept_generated(writer: Writer, key: str, written: dict[str, list]) -> list[
 def _remake(writer: Writer, doc: str, key: str, written: dict[str, list], make) -> None:
     """Write `make()` to `doc` unless the file there was made from `key`."""
     if not _kept(writer, doc, key, written):
-        (writer.root / RENDER_KEYS).unlink(missing_ok=True)
+        writer.discard(RENDER_KEYS)
         writer.bytes(doc, make())
 
 

@@ -82,15 +82,24 @@ def _generated_key(site: Site, settings: bytes, faces: dict[str, bytes]) -> str:
     vault, pages = site.vault, site.pages
     key = hashlib.blake2b(settings, digest_size=16)
     key.update(b"".join(faces[path] for path in sorted(pages)))
+    shapes = vault.page_digests(_shape)
+    key.update(b"".join(shapes[path] for path in pages))  # in the resolutions' order, page by page
     key.update(_digest((
         vault.today, vault.root.resolve().name, site.recent, vault.attachments,
-        [(page.path, page.body_line, [h.line for h in page.headings]) for page in pages.values()],
-        [(res.source, res.target, res.link.origin, res.link.key, res.link.embed,
-          res.link.target if res.target is None else None) for res in vault.resolutions],
+        # where each link led, or the name it asked for: with the shapes, every link's relation
+        [res.target if res.target is not None else (res.link.target,) for res in vault.resolutions],
         [tuple(finding) for finding in site.findings],
         sorted((v.path, v.claim.line, v.claim.expression, v.status, v.claim.text) for v in site.flagged_claims.values()),
         [[b.text for b in page.blocks if b.kind == "paragraph"] for page in pages.values() if page.type == "sector"])))
     return key.hexdigest()
+
+
+def _shape(page) -> bytes:
+    """Of one page, what the generated pages show besides its face: the lines of its body and
+    headings, and its links (one resolution each, in order) as relations: where written, under
+    which key, whether embedded."""
+    return _digest((page.path, page.body_line, [h.line for h in page.headings],
+                    [(link.origin, link.key, link.embed) for link in page.links]))
 
 
 def _digest(value) -> bytes:

@@ -27,6 +27,10 @@ class Writer:
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
     _produced: set[str] = field(default_factory=set)
+    # [size, mtime_ns] of every file of the tree, scanned once, then kept up to date by this
+    # writer's own writes: on 10,000 pages a stat per file (twice: to keep it, then to record
+    # it) and a walk to prune took 0.15 s of an edit's emit
+    _disk: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -36,6 +40,7 @@ class Writer:
         self.root.mkdir(parents=True, exist_ok=True)
         if not (self.root / MARKER).exists():
             _replace(self.root / MARKER, b"This folder is written by vaultc; it removes files it did not produce.\n")
+        self._disk = _scan(self.root)
 
     def text(self, rel: str, content: str) -> None:
         self.bytes(rel, content.encode("utf-8"))
@@ -44,13 +49,13 @@ class Writer:
         self._produced.add(rel)
         path = self.root / rel
         try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
+            if (self._disk.get(rel) or [-1])[0] == len(data) and path.read_bytes() == data:
                 self.unchanged += 1
                 return
         except OSError:
             pass
         _replace(path, data)
-        self.written.append(rel)
+        self._written(rel)
 
     def keep(self, rel: str, written: list) -> bool:
         """Keep a file whose content is known not to change, if it is as the last run wrote it:
@@ -63,11 +68,17 @@ class Writer:
 
     def stamp(self, rel: str) -> list[int] | None:
         """[size, mtime_ns] of a file of the tree, or None."""
-        try:
-            info = (self.root / rel).stat()
-        except OSError:
-            return None
-        return [info.st_size, info.st_mtime_ns]
+        return self._disk.get(rel)
+
+    def discard(self, rel: str) -> None:
+        """Remove a file of the tree now (it is written again, or pruned, later)."""
+        (self.root / rel).unlink(missing_ok=True)
+        self._disk.pop(rel, None)
+
+    def _written(self, rel: str) -> None:
+        info = (self.root / rel).stat()
+        self._disk[rel] = [info.st_size, info.st_mtime_ns]
+        self.written.append(rel)
 
     def copy(self, rel: str, source: Path | int) -> None:
         """Copy a file (a script; or an attachment, given as a descriptor the vault opened: it is
@@ -99,19 +110,39 @@ class Writer:
         except BaseException:
             _discard(tmp)
             raise
-        self.written.append(rel)
+        self._written(rel)
 
     def prune(self) -> None:
-        """Remove files (and then empty folders) that this run did not produce."""
-        for folder, _, filenames in os.walk(self.root, topdown=False):
-            rel_folder = Path(folder).relative_to(self.root).as_posix()
-            for name in filenames:
-                rel = name if rel_folder == "." else f"{rel_folder}/{name}"
-                if rel != MARKER and rel not in self._produced:
-                    os.unlink(os.path.join(folder, name))
-                    self.removed.append(rel)
-            if rel_folder != "." and not os.listdir(folder):
-                os.rmdir(folder)
+        """Remove files (and then folders left empty) that this run did not produce."""
+        folders = set()
+        for rel in sorted(set(self._disk) - self._produced - {MARKER}):
+            _discard(self.root / rel)
+            del self._disk[rel]
+            self.removed.append(rel)
+            folders.add(rel.rpartition("/")[0])
+        for folder in sorted(folders, key=lambda f: -f.count("/")):  # the deepest first
+            while folder:
+                try:
+                    os.rmdir(self.root / folder)  # only when empty
+                except OSError:
+                    break
+                folder = folder.rpartition("/")[0]
+
+
+def _scan(root: Path) -> dict[str, list[int]]:
+    """rel path -> [size, mtime_ns] of every file under `root` (not following links)."""
+    found: dict[str, list[int]] = {}
+    stack = [(str(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, f"{prefix}{entry.name}/"))
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = [info.st_size, info.st_mtime_ns]
+    return found
 
 
 def _replace(path: Path, data: bytes) -> None:
