@@ -16,6 +16,7 @@ emit writes.
 from __future__ import annotations
 
 import hashlib
+import marshal
 from collections import defaultdict
 
 from .. import __version__
@@ -86,7 +87,7 @@ def _generated_key(site: Site, settings: bytes, faces: dict[str, bytes]) -> str:
     shapes = vault.page_digests(_shape)
     key.update(b"".join(shapes[path] for path in pages))  # in the resolutions' order, page by page
     key.update(_digest((
-        vault.today, vault.root.resolve().name, site.recent, vault.attachments,
+        vault.today.isoformat(), vault.root.resolve().name, site.recent, vault.attachments,
         # where each link led, or the name it asked for: with the shapes, every link's relation
         [res.target if res.target is not None else (res.link.target,) for res in vault.resolutions],
         [_plain(finding) for finding in site.findings],
@@ -104,7 +105,15 @@ def _shape(page) -> bytes:
 
 
 def _digest(value) -> bytes:
-    return hashlib.blake2b(repr(value).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    """A digest of a value by its content. Builtin values by marshal's format 0, which writes no
+    shared references (equal values, equal bytes) and is three times as quick as repr: the render
+    keys digest every page's resolutions and findings on every run. Anything else (dates in
+    frontmatter, the configuration) by its repr."""
+    try:
+        data = marshal.dumps(value, 0)
+    except ValueError:
+        data = repr(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(data, digest_size=16).digest()
 
 
 def _text(page) -> bytes:
