@@ -153,3 +153,36 @@ def test_search_reads_the_prose_and_ranks_vault_pages_first(tmp_path_factory):
     assert "›" not in ticker  # nor the breadcrumbs
     boosts = {d["location"].split("#")[0]: d.get("boost") for d in docs}
     assert boosts["vaultc/tickers.html"] == boosts["index.html"] == 0.3 and boosts["tickers/AAA.html"] is None
+
+
+def test_the_whole_build_on_every_core_is_what_mkdocs_build_makes(make_vault, tmp_path, monkeypatch):
+    """whole.py builds the pages in worker processes: the site is byte for byte what `mkdocs build
+    --strict` makes of the same docs, and a warning a worker logs fails the build."""
+    import subprocess
+    import sys
+
+    from compiler import analyse
+    from compiler.site import whole
+
+    vault = make_vault({f"notes/n{i}.md": f"# Note {i}\n\nSee [[n{(i + 1) % 30}]] and [[n{(i + 7) % 30}#Part]].\n\n"
+                                          f"## Part\n\n- one\n- two\n\n| a | b |\n|---|---|\n| [[n{i}]] | {i} |\n"
+                        for i in range(30)})
+    config = tmp_path / "mkdocs.yml"
+    config.write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\ndocs_dir: docs\nsite_dir: site\n")
+    assert main(["site", str(vault), "--today", TODAY, "--mkdocs-config", str(config), "--emit-only"]) == 0
+    monkeypatch.setattr(analyse, "PARALLEL_MIN_PAGES", 2)  # a pool of workers for these few pages
+
+    def tree(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+    assert whole.build(str(config), str(tmp_path / "ours"), jobs=2) == 0
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q", "-f", str(config), "-d",
+                    str(tmp_path / "theirs")], check=True, capture_output=True)
+    ours, theirs = tree(tmp_path / "ours"), tree(tmp_path / "theirs")
+    assert len(ours) > 30 and ours == theirs
+    page = tmp_path / "docs" / "notes" / "n17.md"
+    text = page.read_text()
+    page.write_text(text + '\n<p><a href="gone.md">a link to no page</a></p>\n')
+    assert whole.build(str(config), str(tmp_path / "warned"), jobs=2) == 1  # logged in a worker
+    page.write_text(text + '\n<p><a href="n3.md#nowhere">a link to no anchor</a></p>\n')
+    assert whole.build(str(config), str(tmp_path / "warned-2"), jobs=2) == 1  # found by the anchor check here

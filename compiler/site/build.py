@@ -85,16 +85,16 @@ def require_sanitizer(config_file: Path) -> None:
                          "(it removes scripts from raw HTML in notes)")
 
 
-def mkdocs_command(action: str, config_file: Path, *extra: str) -> list[str]:
-    return [sys.executable, "-m", "mkdocs", action, "--strict", "-f", str(config_file), *extra]
+def whole_build_command(config_file: Path, site_dir: Path) -> list[str]:
+    """MkDocs' build, strict, its pages built on every core (whole.py), in a process of its own."""
+    return [sys.executable, "-m", "compiler.site.whole", str(config_file), str(site_dir)]
 
 
 def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> tuple[float, int | None]:
-    """`mkdocs build --strict` into a staging folder, then swapped in for the previous site; returns
-    the wall time and, when only some pages were rendered again (partial.py), how many files were.
-    A warning fails the build (exit 2, every warning printed) and leaves the
-    previous site as it was. Not `-q`: MkDocs counts for --strict only the warnings it shows.
-    The build has a time limit by the number of pages (Python-Markdown can take hours over a page
+    """What `mkdocs build --strict` makes (whole.py: its pages built on every core), built into a
+    staging folder, then swapped in for the previous site; returns the wall time and, when only
+    some pages were rendered again (partial.py), how many files were. A warning fails the build
+    (exit 2, every warning printed) and leaves the previous site as it was. The build has a time limit by the number of pages (Python-Markdown can take hours over a page
     made to: 100,000 equal headings, 50,000 footnotes)."""
     require_sanitizer(config_file)
     target = (Path(site_dir) if site_dir else site_dir_of(config_file)).resolve()
@@ -110,8 +110,8 @@ def build(config_file: Path, site_dir: Path | None = None, pages: int = 0) -> tu
     try:
         limit = BUILD_SECONDS + BUILD_SECONDS_PER_PAGE * pages
         try:
-            done = subprocess.run(mkdocs_command("build", config_file, "-d", str(staging)),
-                                  capture_output=True, text=True, env=_quiet_env(), timeout=limit)
+            done = subprocess.run(whole_build_command(config_file, staging), capture_output=True, text=True,
+                                  env=_quiet_env(), timeout=limit)
         except subprocess.TimeoutExpired:
             raise BuildError(f"mkdocs build took over {limit:.0f} s and was stopped") from None
         problems = [line for line in (done.stderr + done.stdout).splitlines() if "WARNING" in line or "ERROR" in line]
