@@ -301,16 +301,18 @@ def test_unreadable_pages_and_clashing_names(make_vault, tmp_path):
 
 
 def test_pages_rendered_by_worker_processes_are_the_ones_one_process_renders(tmp_path):
-    """A vault above the pool's threshold has its pages rendered by forked workers; the docs tree
-    is byte for byte the one a single process writes."""
+    """A vault above the pool's threshold has its pages, generated pages and Query page graph made
+    by forked workers; the docs tree is byte for byte the one a single process writes."""
     from compiler.analyse import PARALLEL_MIN_PAGES
+    from compiler.commands.site import query_data
+    from compiler.compile import compile
     from synthetic import generate
 
     made = generate(tmp_path / "vault", PARALLEL_MIN_PAGES + 50)
     shutil.copytree(VAULT, made.root / "features")
-    vault = compiled(made.root)
-    serial = emit_site(vault, tmp_path / "serial", jobs=1)
-    pooled = emit_site(vault, tmp_path / "pooled", jobs=2)
+    vault = compile(made.root, Config(), TODAY)
+    serial = emit_site(vault, tmp_path / "serial", jobs=1, query=query_data(vault))
+    pooled = emit_site(vault, tmp_path / "pooled", jobs=2, query=query_data(vault))
     assert serial.pages == pooled.pages > PARALLEL_MIN_PAGES
     assert sorted(serial.written) == sorted(pooled.written)
     files = sorted(p.relative_to(tmp_path / "serial") for p in (tmp_path / "serial").rglob("*") if p.is_file())

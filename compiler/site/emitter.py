@@ -84,32 +84,37 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     written = _written_keys(writer.root)
     page_keys, generated_key = render_keys(site)
     keys = {site.doc(path): key for path, key in page_keys.items()}
-    for doc, markdown in _page_docs(site, jobs, writer, keys, written):
-        writer.text(doc, markdown)
+    making = _Making(site, query)
+    work: list[tuple] = []  # ("file", docs path) of the files below to make
+    if query is not None:
+        for doc, key in ((DATASET, query.dataset_key), (CONFIG, query.config_key)):
+            keys[doc] = key
+            if not _kept(writer, doc, key, written):
+                work.append(("file", doc))
+    made = _kept_generated(writer, generated_key, written)
+    if made is None:  # something they show changed: make them, and write those whose Markdown did
+        making.generated = generated_pages(site)
+        making.generated[QUERY] = query_page(root_of(QUERY))
+        for doc, lines in sorted(making.generated.items(), key=lambda item: -len(item[1])):  # the longest first
+            keys[doc] = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+            if not _kept(writer, doc, keys[doc], written):
+                work.append(("file", doc))
+        work.append(("file", GRAPH_DATA))
+        keys[GRAPH_DATA] = generated_key
+        made = sorted([*making.generated, GRAPH_DATA])
+    else:
+        keys.update((doc, written[doc][0]) for doc in made)
+    todo = [path for path in sorted(site.pages) if not _kept(writer, site.doc(path), keys[site.doc(path)], written)]
+    if work or todo:
+        writer.discard(RENDER_KEYS)  # until this run ends: a killed run leaves no key beside a file it did not make
+    for files in _made(making, work, todo, jobs):
+        for doc, data in files:
+            writer.bytes(doc, data)
     for path in vault.attachments:
         try:
             writer.copy(site.doc(path), vault.open_file(path))
         except OSError:  # gone, or swapped for something outside the vault since it was listed
             continue
-    if query is not None:
-        files = {DATASET: (query.dataset_key, query.dataset),
-                 CONFIG: (query.config_key, lambda: config_json(query.config(), lambda path: html_url(site.doc(path))))}
-        for doc, (key, made) in files.items():
-            _remake(writer, doc, key, written, made)
-            keys[doc] = key
-    made = _kept_generated(writer, generated_key, written)
-    if made is None:  # something they show changed: make them, and write those whose Markdown did
-        generated = generated_pages(site)
-        generated[QUERY] = query_page(root_of(QUERY))
-        for doc, lines in generated.items():
-            key = hashlib.blake2b("\n".join(lines).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-            _remake(writer, doc, key, written, lambda lines=lines: generated_doc(lines).encode("utf-8"))
-            keys[doc] = key
-        writer.text(GRAPH_DATA, graph_script(site))
-        keys[GRAPH_DATA] = generated_key
-        made = sorted([*generated, GRAPH_DATA])
-    else:
-        keys.update((doc, written[doc][0]) for doc in made)
     for name in STATIC:
         writer.bytes(f"{ASSETS}/{name}", resources.files(__package__).joinpath("assets", name).read_bytes())
     for name, source in vendor.items():
@@ -123,26 +128,54 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
                       tuple(writer.removed), time.perf_counter() - started)
 
 
-_SITE: Site | None = None  # the site being emitted, as forked workers see it
+class _Making:
+    """What this run makes its files from, as forked workers see it (they are handed docs paths)."""
+
+    def __init__(self, site: Site, query: QueryData | None) -> None:
+        self.site, self.query = site, query
+        self.generated: dict[str, list[str]] = {}  # generated page -> its Markdown lines
+
+    def make(self, doc: str) -> bytes:
+        """The Query page's files, a generated page or the graph data."""
+        site = self.site
+        if doc == DATASET:
+            return self.query.dataset()
+        if doc == CONFIG:
+            return config_json(self.query.config(), lambda path: html_url(site.doc(path)))
+        if doc == GRAPH_DATA:
+            return graph_script(site).encode("utf-8")
+        return generated_doc(self.generated[doc]).encode("utf-8")
 
 
-def _page_docs(site: Site, jobs: int | None, writer: Writer, keys: dict[str, str], written: dict[str, str]):
-    """(docs path, Markdown) of every vault page whose docs file must change, in path order; the
-    files of the others are kept (keys.py says which). Each page's Markdown depends only on the
-    site (whose caches only memoise), so a big vault's pages are rendered by every core while this
-    process writes what comes back. Not when other threads run (`vaultc serve`): a forked child
-    could inherit a lock one of them holds."""
-    global _SITE
-    todo = [path for path in sorted(site.pages) if not _kept(writer, site.doc(path), keys[site.doc(path)], written)]
-    if todo:
-        writer.discard(RENDER_KEYS)
+_MAKING: _Making | None = None  # as forked workers see it
+
+
+def _made(making: _Making, files: list[tuple], pages: list[str], jobs: int | None):
+    """[(docs path, bytes)] of each of `files`, then of the pages in batches, in that order. Each
+    depends only on the site (whose caches only memoise), so on a big vault every core makes them
+    while this process writes what comes back: the Query page's graph and the generated pages (the
+    health page of 10,000 pages alone took four seconds) beside the vault's pages. Not when other
+    threads run (`vaultc serve`): a forked child could inherit a lock one of them holds."""
+    global _MAKING
     if threading.active_count() > 1:
         jobs = 1
-    _SITE = site
+    size = max(1, min(64, len(pages) // 16))
+    work = files + [("pages", *pages[lo:lo + size]) for lo in range(0, len(pages), size)]
+    # a pool pays for itself on many pages, or on the vault-wide files (the graph, the indexes)
+    weight = len(pages) + (len(making.site.pages) if any(doc != CONFIG for _, doc in files) else 0)
+    _MAKING = making
     try:
-        yield from parallel_map(_page_doc, todo, jobs)
+        yield from parallel_map(_make, work, jobs, pages=weight)
     finally:
-        _SITE = None
+        _MAKING = None
+
+
+def _make(item: tuple) -> list[tuple[str, bytes]]:
+    kind, *names = item
+    if kind == "file":
+        return [(names[0], _MAKING.make(names[0]))]
+    site = _MAKING.site
+    return [(site.doc(path), page_markdown(site, path).encode("utf-8")) for path in names]
 
 
 # docs path -> [digest of what it was made from (keys.py), size, mtime_ns] of the files last written
@@ -177,21 +210,10 @@ def _kept_generated(writer: Writer, key: str, written: dict[str, list]) -> list[
     return docs
 
 
-def _remake(writer: Writer, doc: str, key: str, written: dict[str, list], make) -> None:
-    """Write `make()` to `doc` unless the file there was made from `key`."""
-    if not _kept(writer, doc, key, written):
-        writer.discard(RENDER_KEYS)
-        writer.bytes(doc, make())
-
-
 def _kept(writer: Writer, doc: str, key: str, written: dict[str, list]) -> bool:
     """Whether the docs file was made from `key` and is still as it was written: then it is kept."""
     entry = written.get(doc)
     return isinstance(entry, list) and entry[:1] == [key] and writer.keep(doc, entry[1:])
-
-
-def _page_doc(path: str) -> tuple[str, str]:
-    return _SITE.doc(path), page_markdown(_SITE, path)
 
 
 def page_markdown(site: Site, path: str) -> str:
