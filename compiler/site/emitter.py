@@ -25,7 +25,7 @@ from .layout import ASSETS, generated, html_url, relative, root_of
 from .pages import INDEXES, generated_pages
 from .render import SEARCH_SECTIONS, PageHtml, esc, html_renderer
 from .sections import companies, linked_from, local_graph_section, metadata, panel
-from .writer import DocsDirError, Writer
+from .writer import DocsDirError, Writer, write_file
 
 STATIC = ("vaultc.css", "vaultc.js", "query.js", "search.js")
 # Installed from package-lock.json by `npm ci` (make install) and shipped inside the site, so that
@@ -84,7 +84,7 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     written = _written_keys(writer.root)
     page_keys, generated_key = render_keys(site)
     keys = {site.doc(path): key for path, key in page_keys.items()}
-    making = _Making(site, query)
+    making = _Making(site, query, writer)
     work: list[tuple] = []  # ("file", docs path) of the files below to make
     if query is not None:
         for doc, key in ((DATASET, query.dataset_key), (CONFIG, query.config_key)):
@@ -108,8 +108,8 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
     if work or todo:
         writer.discard(RENDER_KEYS)  # until this run ends: a killed run leaves no key beside a file it did not make
     for files in _made(making, work, todo, jobs):
-        for doc, data in files:
-            writer.bytes(doc, data)
+        for doc, stamp in files:
+            writer.record(doc, stamp)
     for path in vault.attachments:
         try:
             writer.copy(site.doc(path), vault.open_file(path))
@@ -131,8 +131,8 @@ def _emit(vault: CompiledVault, docs_dir: Path, jobs: int | None, query: QueryDa
 class _Making:
     """What this run makes its files from, as forked workers see it (they are handed docs paths)."""
 
-    def __init__(self, site: Site, query: QueryData | None) -> None:
-        self.site, self.query = site, query
+    def __init__(self, site: Site, query: QueryData | None, writer: Writer) -> None:
+        self.site, self.query, self.writer = site, query, writer
         self.generated: dict[str, list[str]] = {}  # generated page -> its Markdown lines
 
     def make(self, doc: str) -> bytes:
@@ -151,10 +151,11 @@ _MAKING: _Making | None = None  # as forked workers see it
 
 
 def _made(making: _Making, files: list[tuple], pages: list[str], jobs: int | None):
-    """[(docs path, bytes)] of each of `files`, then of the pages in batches, in that order. Each
-    depends only on the site (whose caches only memoise), so on a big vault every core makes them
-    while this process writes what comes back: the Query page's graph and the generated pages (the
-    health page of 10,000 pages alone took four seconds) beside the vault's pages. Not when other
+    """Make and write each of `files`, then the pages in batches: [(docs path, its stamp or None
+    when unchanged: writer.write_file)] of each, in that order. Each depends only on the site
+    (whose caches only memoise), so on a big vault every core makes and writes them: the Query
+    page's graph and the generated pages (the health page of 10,000 pages alone took four
+    seconds) beside the vault's pages, and the files (two seconds). Not when other
     threads run (`vaultc serve`): a forked child could inherit a lock one of them holds."""
     global _MAKING
     if threading.active_count() > 1:
@@ -170,12 +171,12 @@ def _made(making: _Making, files: list[tuple], pages: list[str], jobs: int | Non
         _MAKING = None
 
 
-def _make(item: tuple) -> list[tuple[str, bytes]]:
+def _make(item: tuple) -> list[tuple[str, list[int] | None]]:
     kind, *names = item
-    if kind == "file":
-        return [(names[0], _MAKING.make(names[0]))]
-    site = _MAKING.site
-    return [(site.doc(path), page_markdown(site, path).encode("utf-8")) for path in names]
+    site, writer = _MAKING.site, _MAKING.writer
+    made = [(names[0], _MAKING.make(names[0]))] if kind == "file" else \
+        [(site.doc(path), page_markdown(site, path).encode("utf-8")) for path in names]
+    return [(doc, write_file(writer.root, doc, data, writer.stamp(doc))) for doc, data in made]
 
 
 # docs path -> [digest of what it was made from (keys.py), size, mtime_ns] of the files last written

@@ -46,16 +46,16 @@ class Writer:
         self.bytes(rel, content.encode("utf-8"))
 
     def bytes(self, rel: str, data: bytes) -> None:
+        self.record(rel, write_file(self.root, rel, data, self.stamp(rel)))
+
+    def record(self, rel: str, stamp: list[int] | None) -> None:
+        """A file write_file() wrote (its new stamp) or found as it should be (None)."""
         self._produced.add(rel)
-        path = self.root / rel
-        try:
-            if (self._disk.get(rel) or [-1])[0] == len(data) and path.read_bytes() == data:
-                self.unchanged += 1
-                return
-        except OSError:
-            pass
-        _replace(path, data)
-        self._written(rel)
+        if stamp is None:
+            self.unchanged += 1
+        else:
+            self._disk[rel] = stamp
+            self.written.append(rel)
 
     def keep(self, rel: str, written: list) -> bool:
         """Keep a file whose content is known not to change, if it is as the last run wrote it:
@@ -74,11 +74,6 @@ class Writer:
         """Remove a file of the tree now (it is written again, or pruned, later)."""
         (self.root / rel).unlink(missing_ok=True)
         self._disk.pop(rel, None)
-
-    def _written(self, rel: str) -> None:
-        info = (self.root / rel).stat()
-        self._disk[rel] = [info.st_size, info.st_mtime_ns]
-        self.written.append(rel)
 
     def copy(self, rel: str, source: Path | int) -> None:
         """Copy a file (a script; or an attachment, given as a descriptor the vault opened: it is
@@ -110,7 +105,9 @@ class Writer:
         except BaseException:
             _discard(tmp)
             raise
-        self._written(rel)
+        info = path.stat()
+        self._disk[rel] = [info.st_size, info.st_mtime_ns]
+        self.written.append(rel)
 
     def prune(self) -> None:
         """Remove files (and then folders left empty) that this run did not produce."""
@@ -127,6 +124,21 @@ class Writer:
                 except OSError:
                     break
                 folder = folder.rpartition("/")[0]
+
+
+def write_file(root: Path, rel: str, data: bytes, stamp: list[int] | None) -> list[int] | None:
+    """Write `data` to the tree's file `rel` unless it holds it already (`stamp`: the file's as
+    the tree was scanned): its new [size, mtime_ns], or None when unchanged. Pure but for the
+    file, so the emit's workers write the files they make (Writer.record keeps the tally)."""
+    path = root / rel
+    try:
+        if stamp is not None and stamp[0] == len(data) and path.read_bytes() == data:
+            return None
+    except OSError:
+        pass
+    _replace(path, data)
+    info = path.stat()
+    return [info.st_size, info.st_mtime_ns]
 
 
 def _scan(root: Path) -> dict[str, list[int]]:
