@@ -60,9 +60,12 @@ _RACY_NS = 2_000_000_000
 
 
 def default_cache_dir(vault: Path) -> Path:
+    """`.vaultc-cache/<vault>-<hash>` beside the vault; under $VAULTC_CACHE_DIR instead when that is
+    set (as ruff's RUFF_CACHE_DIR: one folder for every vault's store, a CI cache or a test run)."""
     vault = vault.resolve()
     tag = hashlib.blake2b(os.fsencode(vault), digest_size=4).hexdigest()
-    return vault.parent / FOLDER_NAME / f"{vault.name or 'vault'}-{tag}"
+    root = Path(os.environ["VAULTC_CACHE_DIR"]) if os.environ.get("VAULTC_CACHE_DIR") else vault.parent / FOLDER_NAME
+    return root / f"{vault.name or 'vault'}-{tag}"
 
 
 def open_cache(vault: Path, config: Config, folder: Path | None = None, enabled: bool = True,

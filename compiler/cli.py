@@ -72,7 +72,7 @@ def _common(sub: argparse.ArgumentParser) -> None:
     sub.add_argument("--max-age", type=_positive, help="days a snapshot claim stays fresh (default 180)")
     sub.add_argument("--config", type=Path, help="configuration file (default: vaultc.toml or pyproject.toml)")
     sub.add_argument("--cache-dir", type=Path, help="where parse results are kept between runs "
-                     "(default: .vaultc-cache/ beside the vault)")
+                     "(default: .vaultc-cache/ beside the vault, or under $VAULTC_CACHE_DIR)")
     sub.add_argument("--no-cache", action="store_true", help="parse every page, and keep nothing")
 
 

@@ -14,6 +14,15 @@ FIXTURES = Path(__file__).parent / "fixtures"
 sys.path.insert(0, str(Path(__file__).parent.parent / "bench"))  # the synthetic-vault generator
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stores_outside_the_checkout(tmp_path_factory):
+    """Every store a test leaves at its default place goes to a temporary folder: the fixture vaults
+    and the bundled vault live in the checkout, and a test run must not write beside them."""
+    import os
+
+    os.environ["VAULTC_CACHE_DIR"] = str(tmp_path_factory.mktemp("stores"))
+
+
 @pytest.fixture
 def make_vault(tmp_path):
     """make_vault({"a.md": "...", ...}) -> the vault folder."""

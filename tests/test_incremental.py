@@ -397,7 +397,9 @@ def test_a_cold_check_loads_the_pages_the_cache_already_holds(vault, tmp_path, j
     assert stored_pages(folder) == before
 
 
-def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault):
+def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault, monkeypatch):
+    monkeypatch.delenv("VAULTC_CACHE_DIR")  # (conftest sends the tests' stores elsewhere)
+
     def check(*extra):
         done = subprocess.run([sys.executable, "-m", "compiler", "check", str(vault), "--format", "json",
                                "--today", "2026-11-22", *extra], capture_output=True, text=True)
@@ -410,6 +412,15 @@ def test_cli_cache_lives_beside_the_vault_and_changes_nothing_in_it(vault):
     assert default_cache_dir(vault).is_dir() and default_cache_dir(vault).parent.parent == vault.parent
     assert check() == plain  # warm
     assert sorted(p.relative_to(vault) for p in vault.rglob("*")) == before
+
+
+def test_vaultc_cache_dir_holds_the_store_instead(vault, monkeypatch, tmp_path, run):
+    """$VAULTC_CACHE_DIR, as ruff's RUFF_CACHE_DIR: every vault's store under one folder."""
+    monkeypatch.setenv("VAULTC_CACHE_DIR", str(tmp_path / "stores"))
+    assert run("check", vault, "--today", "2026-11-22")[0] in (0, 1)
+    (store,) = (tmp_path / "stores").iterdir()
+    assert store.name.startswith(vault.name + "-") and (store / "vaultc.db").is_file()
+    assert not (vault.parent / ".vaultc-cache").exists()
 
 
 def test_a_cache_inside_the_vault_is_refused(vault, run):
