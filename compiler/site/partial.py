@@ -28,6 +28,8 @@ import re
 import shutil
 from pathlib import Path
 
+from .writer import scan
+
 STAMP = ".vaultc-built.json"  # in the site folder: hidden, so MkDocs and web servers leave it alone
 # Above this share of the pages, a full build is about as fast and simpler to trust.
 MOST = 0.25
@@ -41,20 +43,7 @@ class Unavailable(Exception):
 
 def docs_state(docs_dir: Path) -> dict[str, list[int]]:
     """docs path -> [size, mtime_ns] of every file MkDocs would read (dot-files are excluded)."""
-    state: dict[str, list[int]] = {}
-    stack = [(str(docs_dir), "")]
-    while stack:
-        folder, prefix = stack.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, f"{prefix}{entry.name}/"))
-                else:
-                    info = entry.stat(follow_symlinks=False)
-                    state[prefix + entry.name] = [info.st_size, info.st_mtime_ns]
-    return state
+    return scan(docs_dir, hidden=False)
 
 
 def config_digest(config_file: Path) -> str | None:
@@ -237,7 +226,7 @@ def _merge_search_index(config, index_file: Path, pages, doc_files, reorder: boo
     a JSON string every quote is escaped, so `,{"location":` can only begin an entry, and a page's
     entries follow one another. When pages came or went (`reorder`), every page's entries are
     placed again in the docs files' order."""
-    plugin = next((p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None)
+    plugin = search_plugin(config)
     if plugin is None:
         return
     head, body = _index_parts(index_file.read_text(encoding="utf-8"))
@@ -256,6 +245,11 @@ def _merge_search_index(config, index_file: Path, pages, doc_files, reorder: boo
 
 
 _ENTRY = ',{"location":'
+
+
+def search_plugin(config):
+    """Material's (or MkDocs') search plugin of a loaded configuration, or None."""
+    return next((p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None)
 
 
 def _index_parts(text: str) -> tuple[str, str]:

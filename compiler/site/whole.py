@@ -25,7 +25,7 @@ import logging
 import sys
 
 from ..analyse import parallel_map
-from .partial import KNOWN_PLUGINS
+from .partial import KNOWN_PLUGINS, search_plugin
 
 _BUILD = None  # (config, doc_files, nav, env, search plugin, counter): what forked workers see
 
@@ -91,7 +91,7 @@ def _build(config, counter: _Count, jobs: int | None) -> None:
             _build_theme_template(template, env, files, config, nav)
         for template in config.extra_templates:
             _build_extra_template(template, files, config, nav)
-        search = next((p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None)
+        search = search_plugin(config)
         _BUILD = (config, files, doc_files, nav, env, search, counter)
         entries = []
         try:

@@ -40,7 +40,7 @@ class Writer:
         self.root.mkdir(parents=True, exist_ok=True)
         if not (self.root / MARKER).exists():
             _replace(self.root / MARKER, b"This folder is written by vaultc; it removes files it did not produce.\n")
-        self._disk = _scan(self.root)
+        self._disk = scan(self.root)
 
     def text(self, rel: str, content: str) -> None:
         self.bytes(rel, content.encode("utf-8"))
@@ -141,14 +141,17 @@ def write_file(root: Path, rel: str, data: bytes, stamp: list[int] | None) -> li
     return [info.st_size, info.st_mtime_ns]
 
 
-def _scan(root: Path) -> dict[str, list[int]]:
-    """rel path -> [size, mtime_ns] of every file under `root` (not following links)."""
+def scan(root: Path, hidden: bool = True) -> dict[str, list[int]]:
+    """rel path -> [size, mtime_ns] of every file under `root` (not following links; without
+    dot-files and dot-folders unless `hidden`)."""
     found: dict[str, list[int]] = {}
     stack = [(str(root), "")]
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
+                if not hidden and entry.name.startswith("."):
+                    continue
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((entry.path, f"{prefix}{entry.name}/"))
                 else:
