@@ -16,11 +16,10 @@ emit writes.
 from __future__ import annotations
 
 import hashlib
-import marshal
 from collections import defaultdict
 
 from .. import __version__
-from ..model import sorted_items
+from ..model import sorted_items, stable_bytes
 from .context import CLAIM_RULES, Site
 
 
@@ -49,8 +48,7 @@ def render_keys(site: Site) -> tuple[dict[str, str], str]:
                                       if finding.rule in CLAIM_RULES else _plain(finding))
     # What a page shows of itself, also where another page embeds it. Its links are read from its
     # text with the configuration (both in the digest), so of each resolution only its outcome.
-    texts = vault.page_digests(_text)
-    contents = {path: _digest((path, texts[path], [_outcome(res) for res in own.get(path, ())],
+    contents = {path: _digest((path, _text(page.text), [_outcome(res) for res in own.get(path, ())],
                                findings.get(path, ()), _tags(site, page)))
                 for path, page in pages.items()}
     settings = _digest((__version__, vault.config))
@@ -105,19 +103,11 @@ def _shape(page) -> bytes:
 
 
 def _digest(value) -> bytes:
-    """A digest of a value by its content. Builtin values by marshal's format 0, which writes no
-    shared references (equal values, equal bytes) and is three times as quick as repr: the render
-    keys digest every page's resolutions and findings on every run. Anything else (dates in
-    frontmatter, the configuration) by its repr."""
-    try:
-        data = marshal.dumps(value, 0)
-    except ValueError:
-        data = repr(value).encode("utf-8", "surrogatepass")
-    return hashlib.blake2b(data, digest_size=16).digest()
+    return hashlib.blake2b(stable_bytes(value), digest_size=16).digest()
 
 
-def _text(page) -> bytes:
-    return hashlib.blake2b(page.text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+def _text(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def _plain(finding) -> tuple:
